@@ -1,0 +1,92 @@
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    api::{self, ApiError, RecoveryClient},
+    components::{provide_announcer, LiveRegion},
+    config::{Config, ConfigError},
+    pages::{NotFoundPage, RecoverPage, ResetPage, SignInPage},
+};
+
+/// The deployment's configuration, loaded once at start-up and shared by the pages.
+#[derive(Clone, Copy)]
+pub struct Settings(LocalResource<Result<Config, ConfigError>>);
+
+impl Settings {
+    /// The configuration to display with: the defaults until `config.json` has
+    /// loaded. Tracked.
+    pub fn config(&self) -> Config {
+        self.0.get().and_then(Result::ok).unwrap_or_default()
+    }
+
+    /// Whether `config.json` has been read. Tracked.
+    pub fn is_loaded(&self) -> bool {
+        self.0.with(Option::is_some)
+    }
+
+    /// A client for the configured API, waiting for `config.json` if a person
+    /// submits before it has arrived.
+    pub async fn client(self) -> Result<RecoveryClient, ApiError> {
+        // A broken configuration never gets this far: the pages are replaced
+        // by the configuration error.
+        self.0.await.map(RecoveryClient::new).map_err(|_| ApiError::Network)
+    }
+
+    /// The document title for a page state, e.g. "Check your email – Reclaim".
+    pub fn title(&self, heading: &str) -> String {
+        format!("{heading} – {}", self.config().app_name)
+    }
+}
+
+pub fn use_settings() -> Settings {
+    expect_context::<Settings>()
+}
+
+/// The whole app: configuration, the live region, and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    let settings = Settings(LocalResource::new(api::load_config));
+    provide_context(settings);
+    provide_announcer();
+    let config_error = Memo::new(move |_| settings.0.get().and_then(Result::err));
+    // The name is left blank until loaded rather than flashing a default name.
+    let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
+    view! {
+        <Router>
+            <header class="masthead">
+                <p class="app-name">{app_name}</p>
+            </header>
+            <main id="main" class="main">
+                {move || match config_error.get() {
+                    Some(error) => view! { <ConfigProblem error /> }.into_any(),
+                    None => view! {
+                        <Routes fallback=NotFoundPage>
+                            <Route path=path!("/") view=RecoverPage />
+                            <Route path=path!("/recover") view=RecoverPage />
+                            <Route path=path!("/reset") view=ResetPage />
+                            <Route path=path!("/sign-in") view=SignInPage />
+                        </Routes>
+                    }
+                    .into_any(),
+                }}
+            </main>
+            <LiveRegion />
+        </Router>
+    }
+}
+
+/// Shown instead of any page when `config.json` is broken: better than sending
+/// someone's email address to a default API that is the wrong one.
+#[component]
+fn ConfigProblem(error: ConfigError) -> impl IntoView {
+    view! {
+        <h1 id="page-heading" class="heading" tabindex="-1">"This page is not set up correctly"</h1>
+        <div class="alert" role="alert">
+            <p>{error.to_string()}</p>
+        </div>
+        <p>"Nothing was sent. If you run this site, fix config.json and reload; otherwise, try again later."</p>
+    }
+}

@@ -1,0 +1,78 @@
+use leptos::{html::Input, prelude::*};
+
+/// A labelled input with an optional hint and an error tied to it, in the
+/// GOV.UK pattern: label, hint, error, then the input.
+#[component]
+pub fn InputField(
+    /// The input's id; its hint and error get `{id}-hint` and `{id}-error`.
+    id: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// Help shown under the label.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// `email`, `password` or `text` (the password fields switch on "Show").
+    #[prop(into)]
+    input_type: Signal<&'static str>,
+    /// The `autocomplete` token, e.g. `email` or `new-password`.
+    autocomplete: &'static str,
+    /// The typed value; it survives every error.
+    value: RwSignal<String>,
+    /// The message to show at the field, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Lets the page move focus to the field (to the first error).
+    input_ref: NodeRef<Input>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let ids: Vec<&str> = [
+                hint.map(|_| hint_id.as_str()),
+                error.with(Option::is_some).then_some(error_id.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || error.with(Option::is_some);
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label class="label" for=id>{label}</label>
+            {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+            {move || error.get().map(|message| view! {
+                <p class="field-error" id=error_id.clone()>
+                    <span class="visually-hidden">"Error: "</span>{message}
+                </p>
+            })}
+            <input
+                class="input"
+                id=id
+                name=id
+                type=move || input_type.get()
+                autocomplete=autocomplete
+                // Mobile keyboards must not "correct" an address or a password.
+                autocapitalize="none"
+                spellcheck="false"
+                aria-invalid=move || invalid().then_some("true")
+                aria-describedby=described_by
+                bind:value=value
+                node_ref=input_ref
+            />
+        </div>
+    }
+}
+
+/// Moves focus to an input once it is in the document (it may be rendered in
+/// the same tick as the error that calls for it).
+pub fn focus_field(input: NodeRef<Input>) {
+    request_animation_frame(move || {
+        if let Some(input) = input.get_untracked() {
+            let _ = input.focus();
+        }
+    });
+}

@@ -1,0 +1,15 @@
+//! Small building blocks shared by the pages.
+
+mod announcer;
+mod countdown;
+mod field;
+mod form_alert;
+mod heading;
+mod submit_button;
+
+pub use announcer::{provide_announcer, use_announcer, Announcer, LiveRegion};
+pub use countdown::Countdown;
+pub use field::{focus_field, InputField};
+pub use form_alert::FormAlert;
+pub use heading::PageHeading;
+pub use submit_button::SubmitButton;

@@ -1,0 +1,10 @@
+//! Pure rules of the product: what counts as an email address, an acceptable
+//! new password, and a reset token. Plain Rust, tested natively.
+
+pub mod email;
+pub mod password;
+pub mod token;
+
+pub use email::{EmailAddress, EmailError};
+pub use password::{Confirmation, PasswordCheck, PasswordRules, MAX_PASSWORD_CHARS};
+pub use token::{LinkToken, ResetToken};

@@ -1,0 +1,94 @@
+use leptos::{ev::SubmitEvent, html::Input, prelude::*};
+
+use crate::{
+    api::ApiError,
+    browser,
+    components::{focus_field, FormAlert, InputField, PageHeading, SubmitButton},
+    domain::EmailAddress,
+    use_settings,
+};
+
+/// `/sign-in`: a minimal sign-in against the reference server's
+/// `/account/login`, so that someone running the reference setup can see the
+/// new password work. Deployments point `sign_in_url` at their own sign-in.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let settings = use_settings();
+    let signed_in = RwSignal::new(false);
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let email_error = RwSignal::new(None::<String>);
+    let password_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
+    let email_input = NodeRef::<Input>::new();
+    let password_input = NodeRef::<Input>::new();
+
+    let sign_in = Action::new_local(move |(address, secret): &(EmailAddress, String)| {
+        let (address, secret) = (address.clone(), secret.clone());
+        async move {
+            let outcome = match settings.client().await {
+                Ok(client) => client.sign_in(&address, &secret).await,
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok(()) => {
+                    password.set(String::new());
+                    signed_in.set(true);
+                }
+                Err(error @ ApiError::InvalidCredentials) => {
+                    password_error.set(Some(error.to_string()));
+                    focus_field(password_input);
+                }
+                Err(error) => form_error.set(Some(error.to_string())),
+            }
+        }
+    });
+    let busy = sign_in.pending();
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        form_error.set(None);
+        let address = EmailAddress::parse(&email.get_untracked());
+        let secret = password.get_untracked();
+        email_error.set(address.as_ref().err().map(ToString::to_string));
+        password_error.set(secret.is_empty().then(|| "Enter your password".to_owned()));
+        match address {
+            Err(_) => focus_field(email_input),
+            Ok(_) if secret.is_empty() => focus_field(password_input),
+            Ok(address) => {
+                sign_in.dispatch_local((address, secret));
+            }
+        }
+    };
+
+    Effect::new(move |_| {
+        browser::set_title(&settings.title(if signed_in.get() { "You're signed in" } else { "Sign in" }));
+    });
+
+    move || {
+        if signed_in.get() {
+            view! {
+                <PageHeading focus=true>"You're signed in"</PageHeading>
+                <p class="lead">"Your new password works."</p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <PageHeading>"Sign in"</PageHeading>
+                <FormAlert message=form_error />
+                <form id="sign-in-form" class="form" novalidate on:submit=on_submit>
+                    <InputField id="sign-in-email" label="Email address" input_type="email" autocomplete="email"
+                        value=email error=email_error input_ref=email_input />
+                    <InputField id="sign-in-password" label="Password" input_type="password"
+                        autocomplete="current-password" value=password error=password_error input_ref=password_input />
+                    <SubmitButton id="sign-in-submit" label="Sign in" busy_label="Signing in…" busy />
+                </form>
+                <p><a href="/recover">"Forgot your password?"</a></p>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Drives the mounted app like a person, with `fetch` answered by a stub that
+//! records what was sent. Tests in one binary share one browser page, so each
+//! [`Page`] resets the address, the stub and the mounted nodes.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wasm_bindgen::{prelude::*, JsCast};
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlFormElement, HtmlInputElement};
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fetch(routesJson) {
+  const routes = JSON.parse(routesJson);
+  globalThis.__reclaimCalls = [];
+  globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const body = request.method === "GET" ? "" : await request.text();
+    globalThis.__reclaimCalls.push({
+      url: request.url,
+      path: url.pathname,
+      method: request.method,
+      content_type: request.headers.get("content-type"),
+      body,
+    });
+    const key = url.origin === location.origin ? url.pathname : url.origin + url.pathname;
+    const queue = routes[key] || [{ status: 404, body: "" }];
+    // Answers are used in order; the last one repeats.
+    const answer = queue.length > 1 ? queue.shift() : queue[0];
+    if (answer.network_error) throw new TypeError("Failed to fetch");
+    if (answer.hang) {
+      return new Promise((_, reject) => request.signal.addEventListener("abort",
+        () => reject(new DOMException("The operation was aborted.", "AbortError"))));
+    }
+    if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
+    const headers = answer.headers || { "content-type": "application/json" };
+    return new Response(answer.body ?? "", { status: answer.status, headers });
+  };
+}
+export function recorded_calls() { return JSON.stringify(globalThis.__reclaimCalls || []); }
+export function sleep_ms(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+"#)]
+extern "C" {
+    fn install_fetch(routes_json: &str);
+    fn recorded_calls() -> String;
+    fn sleep_ms(ms: u32) -> js_sys::Promise;
+}
+
+/// One request the page made.
+#[derive(Debug, Deserialize)]
+pub struct Call {
+    pub url: String,
+    pub path: String,
+    pub method: String,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// An answer for the stubbed `fetch`.
+pub fn answer(status: u16, body: &str) -> Value {
+    json!({ "status": status, "body": body })
+}
+
+pub fn answer_with_headers(status: u16, body: &str, headers: Value) -> Value {
+    json!({ "status": status, "body": body, "headers": headers })
+}
+
+pub fn network_error() -> Value {
+    json!({ "network_error": true })
+}
+
+pub fn never_answers() -> Value {
+    json!({ "hang": true })
+}
+
+pub fn slow(status: u16, body: &str, delay_ms: u32) -> Value {
+    json!({ "status": status, "body": body, "delay_ms": delay_ms })
+}
+
+/// The app mounted at `path`, unmounted when dropped.
+pub struct Page {
+    root: Element,
+    mounted: Option<Box<dyn std::any::Any>>,
+}
+
+impl Page {
+    /// Opens `path` with `fetch` answering from `routes` (path → list of answers).
+    /// Without a `/config.json` entry the config file is missing (404): defaults.
+    pub async fn open(path: &str, routes: Value) -> Page {
+        install_fetch(&routes.to_string());
+        window()
+            .history()
+            .unwrap()
+            .replace_state_with_url(&JsValue::NULL, "", Some(path))
+            .unwrap();
+        let root = document().create_element("div").unwrap();
+        document().body().unwrap().append_child(&root).unwrap();
+        let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), reclaim::App);
+        let page = Page { root, mounted: Some(Box::new(mounted)) };
+        page.wait_for("a heading", || find("#page-heading").is_some()).await;
+        page
+    }
+
+    /// Polls until `condition` holds (a few seconds at most), then returns.
+    pub async fn wait_for(&self, what: &str, condition: impl Fn() -> bool) {
+        wait_for(what, condition).await
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        serde_json::from_str(&recorded_calls()).unwrap()
+    }
+
+    /// The requests sent to `path` (the config fetch excluded).
+    pub fn calls_to(&self, path: &str) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.path == path).collect()
+    }
+
+    /// Types into an input as a person would: the value, then an `input` event.
+    pub fn type_into(&self, selector: &str, value: &str) {
+        let input: HtmlInputElement = get(selector).unchecked_into();
+        input.set_value(value);
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    }
+
+    pub fn submit(&self, form: &str) {
+        get(form).unchecked_into::<HtmlFormElement>().request_submit().unwrap();
+    }
+
+    pub fn click(&self, selector: &str) {
+        get(selector).unchecked_into::<HtmlElement>().click();
+    }
+
+    pub fn heading(&self) -> String {
+        text("#page-heading")
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        drop(self.mounted.take());
+        self.root.remove();
+    }
+}
+
+pub async fn sleep(duration: Duration) {
+    wasm_bindgen_futures::JsFuture::from(sleep_ms(duration.as_millis() as u32)).await.unwrap();
+}
+
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    wait_for_at_most(what, Duration::from_secs(5), condition).await
+}
+
+pub async fn wait_for_at_most(what: &str, limit: Duration, condition: impl Fn() -> bool) {
+    let started = js_sys::Date::now();
+    while !condition() {
+        if js_sys::Date::now() - started > limit.as_millis() as f64 {
+            panic!("timed out waiting for {what}; page: {}", document().body().unwrap().inner_html());
+        }
+        sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub fn find(selector: &str) -> Option<Element> {
+    document().query_selector(selector).unwrap()
+}
+
+pub fn get(selector: &str) -> Element {
+    find(selector).unwrap_or_else(|| panic!("no {selector} on the page"))
+}
+
+pub fn text(selector: &str) -> String {
+    get(selector).text_content().unwrap_or_default().trim().to_owned()
+}
+
+pub fn attr(selector: &str, name: &str) -> Option<String> {
+    get(selector).get_attribute(name)
+}
+
+pub fn value(selector: &str) -> String {
+    get(selector).unchecked_into::<HtmlInputElement>().value()
+}
+
+pub fn focused_id() -> String {
+    document().active_element().map(|e| e.id()).unwrap_or_default()
+}
+
+pub fn is_disabled(selector: &str) -> bool {
+    get(selector).has_attribute("disabled")
+}
+
+pub fn address_bar() -> String {
+    let location = window().location();
+    format!(
+        "{}{}{}",
+        location.pathname().unwrap(),
+        location.search().unwrap(),
+        location.hash().unwrap()
+    )
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body the way a server would.
+pub fn form_field(body: &str, name: &str) -> Option<String> {
+    let params = web_sys::UrlSearchParams::new_with_str(body).unwrap();
+    params.get(name)
+}
