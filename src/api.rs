@@ -5,12 +5,11 @@
 use std::{cell::Cell, fmt, rc::Rc, time::Duration};
 
 use gloo_net::http::{Request, Response};
-use serde::Deserialize;
 use web_sys::{AbortController, UrlSearchParams};
 
 use crate::{
     browser,
-    config::{Config, Encoding},
+    config::{Config, ConfigError, Encoding},
     domain::{EmailAddress, ResetToken},
 };
 
@@ -79,21 +78,6 @@ pub fn wait_phrase(secs: u64) -> String {
     }
 }
 
-/// The error body every endpoint promises; anything else (a proxy's HTML page,
-/// an empty 500) is tolerated and simply has no message.
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: Option<String>,
-}
-
-fn message_of(body: &str) -> Option<String> {
-    serde_json::from_str::<ErrorBody>(body)
-        .ok()
-        .and_then(|b| b.message)
-        .map(|m| m.trim().to_owned())
-        .filter(|m| !m.is_empty())
-}
-
 /// `Retry-After` as delay-seconds. An HTTP-date or garbage falls back to the
 /// caller's default rather than a wrong countdown.
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
@@ -102,20 +86,23 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
 
 /// What a status from `POST /account/recovery` means. 404 is success: an API
 /// that reveals which accounts exist must not have that amplified by the UI.
-pub fn recovery_outcome(status: u16, retry_after: Option<&str>, body: &str) -> Result<(), ApiError> {
+///
+/// `message` is the error body's `message`, when the body was the contract's
+/// JSON; anything else (a proxy's HTML page, an empty 500) simply has none.
+pub fn recovery_outcome(status: u16, retry_after: Option<&str>, message: Option<String>) -> Result<(), ApiError> {
     match status {
         200..=299 | 404 => Ok(()),
-        400 => Err(ApiError::InvalidEmail { message: message_of(body) }),
+        400 => Err(ApiError::InvalidEmail { message }),
         other => Err(common_error(other, retry_after)),
     }
 }
 
 /// What a status from `POST /account/reset-password` means.
-pub fn reset_outcome(status: u16, retry_after: Option<&str>, body: &str) -> Result<(), ApiError> {
+pub fn reset_outcome(status: u16, retry_after: Option<&str>, message: Option<String>) -> Result<(), ApiError> {
     match status {
         200..=299 => Ok(()),
         400 | 401 | 403 | 404 | 410 => Err(ApiError::InvalidLink),
-        422 => Err(ApiError::WeakPassword { message: message_of(body) }),
+        422 => Err(ApiError::WeakPassword { message }),
         other => Err(common_error(other, retry_after)),
     }
 }
@@ -154,8 +141,8 @@ impl RecoveryClient {
     pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<(), ApiError> {
         let url = self.config.endpoint(&self.page_origin, &self.config.request_path);
         let response = self.post(&url, &[("email", email.as_str())]).await?;
-        let (status, retry_after, body) = read(response).await;
-        recovery_outcome(status, retry_after.as_deref(), &body)
+        let (status, retry_after, message) = read(response).await;
+        recovery_outcome(status, retry_after.as_deref(), message)
     }
 
     /// Sets the new password. The password is sent exactly as typed.
@@ -164,8 +151,8 @@ impl RecoveryClient {
         let response = self
             .post(&url, &[("token", token.expose()), ("new_password", new_password)])
             .await?;
-        let (status, retry_after, body) = read(response).await;
-        reset_outcome(status, retry_after.as_deref(), &body)
+        let (status, retry_after, message) = read(response).await;
+        reset_outcome(status, retry_after.as_deref(), message)
     }
 
     /// Signs in at the reference server's `/account/login` (used by the demo
@@ -198,13 +185,7 @@ impl RecoveryClient {
                 }
                 builder.body(params)
             }
-            Encoding::Json => {
-                let body: serde_json::Map<String, serde_json::Value> = fields
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
-                    .collect();
-                builder.header("Content-Type", "application/json").body(serde_json::Value::Object(body).to_string())
-            }
+            Encoding::Json => builder.header("Content-Type", "application/json").body(browser::json_object(fields)),
         }
         .map_err(|_| ApiError::Network)?;
         let result = request.send().await;
@@ -213,12 +194,17 @@ impl RecoveryClient {
     }
 }
 
-async fn read(response: Response) -> (u16, Option<String>, String) {
+/// The status, `Retry-After`, and the error body's `message` if it has one.
+async fn read(response: Response) -> (u16, Option<String>, Option<String>) {
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
-    // Only error bodies are read, and a body that fails to arrive is just empty.
-    let body = if status >= 400 { response.text().await.unwrap_or_default() } else { String::new() };
-    (status, retry_after, body)
+    // Only error bodies are read; one that fails to arrive just has no message.
+    let message = if status >= 400 {
+        response.text().await.ok().and_then(|body| browser::json_message(&body))
+    } else {
+        None
+    };
+    (status, retry_after, message)
 }
 
 /// Loads `config.json`. A missing file, or a host that answers every path with
@@ -237,7 +223,7 @@ pub async fn load_config() -> Result<Config, ConfigError> {
         200 if is_html => Ok(Config::default()),
         200 => {
             let text = response.text().await.map_err(|_| ConfigError("config.json could not be read.".into()))?;
-            Config::from_json(&text)
+            Config::from_fields(&browser::json_fields(&text)?)
         }
         status => Err(ConfigError(format!(
             "The page could not load its configuration (config.json answered {status}). Reload the page to try again."
@@ -245,63 +231,62 @@ pub async fn load_config() -> Result<Config, ConfigError> {
     }
 }
 
-use crate::config::ConfigError;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn recovery_treats_404_like_200() {
-        assert_eq!(recovery_outcome(200, None, "{}"), Ok(()));
-        assert_eq!(recovery_outcome(204, None, ""), Ok(()));
-        assert_eq!(recovery_outcome(404, None, r#"{"error":"not_found"}"#), Ok(()));
+        assert_eq!(recovery_outcome(200, None, None), Ok(()));
+        assert_eq!(recovery_outcome(204, None, None), Ok(()));
+        assert_eq!(recovery_outcome(404, None, Some("No such account".into())), Ok(()));
     }
 
     #[test]
     fn recovery_400_carries_the_server_message() {
         assert_eq!(
-            recovery_outcome(400, None, r#"{"error":"invalid_email","message":"That is not an address."}"#),
+            recovery_outcome(400, None, Some("That is not an address.".into())),
             Err(ApiError::InvalidEmail { message: Some("That is not an address.".into()) })
         );
-        assert_eq!(recovery_outcome(400, None, "<html>"), Err(ApiError::InvalidEmail { message: None }));
+        let no_message = ApiError::InvalidEmail { message: None };
+        assert!(no_message.to_string().contains("name@example.com"));
     }
 
     #[test]
     fn reset_link_statuses_all_mean_invalid_link() {
         for status in [400, 401, 403, 404, 410] {
-            assert_eq!(reset_outcome(status, None, r#"{"error":"used_token"}"#), Err(ApiError::InvalidLink), "{status}");
+            assert_eq!(reset_outcome(status, None, Some("Used".into())), Err(ApiError::InvalidLink), "{status}");
         }
     }
 
     #[test]
     fn reset_422_carries_the_policy_message() {
-        let body = r#"{"error":"weak_password","message":"This password is too common.","reasons":["common"]}"#;
         assert_eq!(
-            reset_outcome(422, None, body),
+            reset_outcome(422, None, Some("This password is too common.".into())),
             Err(ApiError::WeakPassword { message: Some("This password is too common.".into()) })
         );
-        assert_eq!(reset_outcome(422, None, ""), Err(ApiError::WeakPassword { message: None }));
+        let no_message = reset_outcome(422, None, None).unwrap_err();
+        assert!(no_message.to_string().contains("too easy to guess"));
     }
 
     #[test]
     fn rate_limits_read_retry_after_seconds() {
         assert_eq!(
-            reset_outcome(429, Some("42"), ""),
+            reset_outcome(429, Some("42"), None),
             Err(ApiError::RateLimited { retry_after: Some(Duration::from_secs(42)) })
         );
         assert_eq!(
-            recovery_outcome(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), ""),
+            recovery_outcome(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), None),
             Err(ApiError::RateLimited { retry_after: None })
         );
-        assert_eq!(recovery_outcome(429, None, ""), Err(ApiError::RateLimited { retry_after: None }));
+        assert_eq!(recovery_outcome(429, None, None), Err(ApiError::RateLimited { retry_after: None }));
     }
 
     #[test]
     fn server_failures_tolerate_any_body() {
-        assert_eq!(recovery_outcome(502, None, "<html><body>Bad gateway</body></html>"), Err(ApiError::Server { status: 502 }));
-        assert_eq!(reset_outcome(500, None, ""), Err(ApiError::Server { status: 500 }));
-        assert_eq!(recovery_outcome(415, None, "{}"), Err(ApiError::Server { status: 415 }));
+        assert_eq!(recovery_outcome(502, None, None), Err(ApiError::Server { status: 502 }));
+        assert_eq!(reset_outcome(500, None, Some("boom".into())), Err(ApiError::Server { status: 500 }));
+        assert_eq!(recovery_outcome(415, None, None), Err(ApiError::Server { status: 415 }));
     }
 
     #[test]

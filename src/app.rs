@@ -1,4 +1,6 @@
-use leptos::prelude::*;
+use std::time::Duration;
+
+use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -6,6 +8,7 @@ use leptos_router::{
 
 use crate::{
     api::{self, ApiError, RecoveryClient},
+    browser,
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
     pages::{NotFoundPage, RecoverPage, ResetPage, SignInPage},
@@ -13,9 +16,16 @@ use crate::{
 
 /// The deployment's configuration, loaded once at start-up and shared by the pages.
 #[derive(Clone, Copy)]
-pub struct Settings(LocalResource<Result<Config, ConfigError>>);
+pub struct Settings(RwSignal<Option<Result<Config, ConfigError>>>);
 
 impl Settings {
+    /// Starts loading `config.json`.
+    fn load() -> Self {
+        let settings = Settings(RwSignal::new(None));
+        spawn_local(async move { settings.0.set(Some(api::load_config().await)) });
+        settings
+    }
+
     /// The configuration to display with: the defaults until `config.json` has
     /// loaded. Tracked.
     pub fn config(&self) -> Config {
@@ -27,12 +37,22 @@ impl Settings {
         self.0.with(Option::is_some)
     }
 
-    /// A client for the configured API, waiting for `config.json` if a person
-    /// submits before it has arrived.
+    fn error(&self) -> Option<ConfigError> {
+        self.0.get().and_then(Result::err)
+    }
+
+    /// A client for the configured API. If a person submits before
+    /// `config.json` has arrived (it is requested first thing, so this is
+    /// rare), waits for it rather than calling a default API.
     pub async fn client(self) -> Result<RecoveryClient, ApiError> {
-        // A broken configuration never gets this far: the pages are replaced
-        // by the configuration error.
-        self.0.await.map(RecoveryClient::new).map_err(|_| ApiError::Network)
+        loop {
+            match self.0.get_untracked() {
+                Some(Ok(config)) => return Ok(RecoveryClient::new(config)),
+                // Never reached in practice: a broken configuration replaces the pages.
+                Some(Err(_)) => return Err(ApiError::Network),
+                None => browser::sleep(Duration::from_millis(20)).await,
+            }
+        }
     }
 
     /// The document title for a page state, e.g. "Check your email – Reclaim".
@@ -48,10 +68,10 @@ pub fn use_settings() -> Settings {
 /// The whole app: configuration, the live region, and the routes.
 #[component]
 pub fn App() -> impl IntoView {
-    let settings = Settings(LocalResource::new(api::load_config));
+    let settings = Settings::load();
     provide_context(settings);
     provide_announcer();
-    let config_error = Memo::new(move |_| settings.0.get().and_then(Result::err));
+    let config_error = Memo::new(move |_| settings.error());
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     view! {

@@ -5,6 +5,9 @@
 use std::time::Duration;
 
 use leptos::prelude::{document, set_timeout_with_handle, window, TimeoutHandle};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::config::{ConfigError, ConfigValue};
 
 /// The pages' own origin, e.g. `http://127.0.0.1:8080`: the default API base.
 pub fn origin() -> String {
@@ -25,7 +28,7 @@ pub fn address() -> (String, String, String) {
 /// Replaces the address bar's URL without a navigation or a history entry.
 pub fn replace_address(url: &str) {
     if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
     }
 }
 
@@ -42,4 +45,72 @@ pub fn cancel(timer: Option<TimeoutHandle>) {
 
 pub fn set_title(title: &str) {
     document().set_title(title);
+}
+
+// JSON goes through the browser's own parser: a JSON library compiled into the
+// wasm would add more to every download than everything below.
+
+/// The top-level fields of a JSON object (`config.json`), or why it is not one.
+pub fn json_fields(text: &str) -> Result<Vec<(String, ConfigValue)>, ConfigError> {
+    let value = js_sys::JSON::parse(text).map_err(|error| {
+        let reason = error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
+        ConfigError(format!("config.json is not valid JSON: {reason}"))
+    })?;
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(ConfigError("config.json must be a JSON object, like {\"app_name\": \"Example\"}".into()));
+    }
+    let fields = js_sys::Object::entries(value.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let key = entry.get(0).as_string().unwrap_or_default();
+            let value = entry.get(1);
+            let value = if let Some(text) = value.as_string() {
+                ConfigValue::Text(text)
+            } else if let Some(number) = value.as_f64() {
+                ConfigValue::Number(number)
+            } else if value.is_null() {
+                ConfigValue::Null
+            } else if value.as_bool().is_some() {
+                ConfigValue::Other("a boolean")
+            } else if js_sys::Array::is_array(&value) {
+                ConfigValue::Other("an array")
+            } else {
+                ConfigValue::Other("an object")
+            };
+            (key, value)
+        })
+        .collect();
+    Ok(fields)
+}
+
+/// The `message` of an error body in the contract's shape, if the body is one.
+pub fn json_message(body: &str) -> Option<String> {
+    let value = js_sys::JSON::parse(body).ok().filter(JsValue::is_object)?;
+    js_sys::Reflect::get(&value, &JsValue::from_str("message"))
+        .ok()?
+        .as_string()
+        .map(|message| message.trim().to_owned())
+        .filter(|message| !message.is_empty())
+}
+
+/// A JSON object of string fields, for the `json` request encoding.
+pub fn json_object(fields: &[(&str, &str)]) -> String {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    js_sys::JSON::stringify(&object).map(String::from).unwrap_or_default()
+}
+
+/// Resolves after `delay`.
+pub async fn sleep(delay: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay.as_millis() as i32);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -3,16 +3,13 @@
 
 use std::fmt;
 
-use serde::Deserialize;
-
 use crate::domain::MAX_PASSWORD_CHARS;
 
 /// Where the pages look for their configuration, relative to the site root.
 pub const CONFIG_PATH: &str = "/config.json";
 
 /// How request bodies are encoded on the wire.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
     /// `application/x-www-form-urlencoded`: what existing clients of the API send.
     #[default]
@@ -61,46 +58,66 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The file as written. Unknown keys are refused: a typo such as `api_bse`
-/// would otherwise fall back to a default target without anyone noticing.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    api_base: Option<String>,
-    request_path: Option<String>,
-    reset_path: Option<String>,
-    encoding: Option<Encoding>,
-    sign_in_url: Option<String>,
-    min_password_length: Option<usize>,
-    app_name: Option<String>,
+/// One value of `config.json`'s top-level object, as the browser's JSON parser
+/// read it. (The browser parses the file: a JSON library in the wasm would
+/// cost every visitor more download than this whole module.)
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigValue {
+    Text(String),
+    Number(f64),
+    /// `null`: the same as leaving the key out.
+    Null,
+    /// Anything else (boolean, array, object), named for the error message.
+    Other(&'static str),
 }
 
+/// Every key `config.json` may have. Unknown keys are refused: a typo such as
+/// `api_bse` would otherwise fall back to a default target without anyone noticing.
+pub const CONFIG_KEYS: [&str; 7] = [
+    "api_base",
+    "request_path",
+    "reset_path",
+    "encoding",
+    "sign_in_url",
+    "min_password_length",
+    "app_name",
+];
+
 impl Config {
-    /// Parses `config.json`, filling in defaults for absent keys.
-    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let file: ConfigFile = serde_json::from_str(text)
-            .map_err(|e| ConfigError(format!("config.json is not valid: {e}")))?;
-        let defaults = Config::default();
-        let config = Config {
-            api_base: match file.api_base {
-                Some(base) if !base.trim().is_empty() => Some(api_base(&base)?),
-                _ => None,
-            },
-            request_path: endpoint_path("request_path", file.request_path, defaults.request_path)?,
-            reset_path: endpoint_path("reset_path", file.reset_path, defaults.reset_path)?,
-            encoding: file.encoding.unwrap_or_default(),
-            sign_in_url: non_empty("sign_in_url", file.sign_in_url, defaults.sign_in_url)?,
-            min_password_length: match file.min_password_length {
-                None => defaults.min_password_length,
-                Some(n) if (8..=MAX_PASSWORD_CHARS).contains(&n) => n,
-                Some(n) => {
+    /// Builds the configuration from the top-level keys of `config.json`,
+    /// filling in defaults for absent (or `null`) keys.
+    pub fn from_fields(fields: &[(String, ConfigValue)]) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        for (key, value) in fields {
+            if *value == ConfigValue::Null {
+                continue;
+            }
+            match key.as_str() {
+                "api_base" => config.api_base = api_base(&text(key, value)?)?,
+                "request_path" => config.request_path = endpoint_path(key, text(key, value)?)?,
+                "reset_path" => config.reset_path = endpoint_path(key, text(key, value)?)?,
+                "encoding" => {
+                    config.encoding = match text(key, value)?.as_str() {
+                        "form" => Encoding::Form,
+                        "json" => Encoding::Json,
+                        other => {
+                            return Err(ConfigError(format!(
+                                "config.json: encoding must be \"form\" or \"json\", not {other:?}"
+                            )))
+                        }
+                    }
+                }
+                "sign_in_url" => config.sign_in_url = non_empty(key, text(key, value)?)?,
+                "min_password_length" => config.min_password_length = min_length(value)?,
+                "app_name" => config.app_name = non_empty(key, text(key, value)?)?,
+                unknown => {
                     return Err(ConfigError(format!(
-                        "config.json: min_password_length must be between 8 and {MAX_PASSWORD_CHARS}, not {n}"
+                        "config.json: unknown key {unknown:?} (known keys: {})",
+                        CONFIG_KEYS.join(", ")
                     )))
                 }
-            },
-            app_name: non_empty("app_name", file.app_name, defaults.app_name)?,
-        };
+            }
+        }
         Ok(config)
     }
 
@@ -110,8 +127,41 @@ impl Config {
     }
 }
 
-fn api_base(base: &str) -> Result<String, ConfigError> {
+fn text(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
+    match value {
+        ConfigValue::Text(text) => Ok(text.clone()),
+        other => Err(ConfigError(format!("config.json: {key} must be a string, not {}", type_name(other)))),
+    }
+}
+
+fn type_name(value: &ConfigValue) -> &'static str {
+    match value {
+        ConfigValue::Text(_) => "a string",
+        ConfigValue::Number(_) => "a number",
+        ConfigValue::Null => "null",
+        ConfigValue::Other(name) => name,
+    }
+}
+
+fn min_length(value: &ConfigValue) -> Result<usize, ConfigError> {
+    match value {
+        ConfigValue::Number(n) if n.fract() == 0.0 && (8.0..=MAX_PASSWORD_CHARS as f64).contains(n) => Ok(*n as usize),
+        ConfigValue::Number(n) => Err(ConfigError(format!(
+            "config.json: min_password_length must be a whole number between 8 and {MAX_PASSWORD_CHARS}, not {n}"
+        ))),
+        other => Err(ConfigError(format!(
+            "config.json: min_password_length must be a number, not {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// An empty `api_base` means the pages' own origin.
+fn api_base(base: &str) -> Result<Option<String>, ConfigError> {
     let base = base.trim().trim_end_matches('/');
+    if base.is_empty() {
+        return Ok(None);
+    }
     let rest = base
         .strip_prefix("https://")
         .or_else(|| base.strip_prefix("http://"))
@@ -119,22 +169,22 @@ fn api_base(base: &str) -> Result<String, ConfigError> {
     if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', ' ']) {
         return Err(ConfigError(format!("config.json: api_base {base:?} is not an origin like https://api.example.com")));
     }
-    Ok(base.to_owned())
+    Ok(Some(base.to_owned()))
 }
 
-fn endpoint_path(key: &str, value: Option<String>, default: String) -> Result<String, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(path) if path.starts_with('/') && !path.contains(['?', '#', ' ']) => Ok(path),
-        Some(path) => Err(ConfigError(format!("config.json: {key} must be a path starting with /, not {path:?}"))),
+fn endpoint_path(key: &str, path: String) -> Result<String, ConfigError> {
+    if path.starts_with('/') && !path.contains(['?', '#', ' ']) {
+        Ok(path)
+    } else {
+        Err(ConfigError(format!("config.json: {key} must be a path starting with /, not {path:?}")))
     }
 }
 
-fn non_empty(key: &str, value: Option<String>, default: String) -> Result<String, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(v) if !v.trim().is_empty() => Ok(v),
-        Some(_) => Err(ConfigError(format!("config.json: {key} must not be empty"))),
+fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
+    if value.trim().is_empty() {
+        Err(ConfigError(format!("config.json: {key} must not be empty")))
+    } else {
+        Ok(value)
     }
 }
 
@@ -142,19 +192,32 @@ fn non_empty(key: &str, value: Option<String>, default: String) -> Result<String
 mod tests {
     use super::*;
 
+    fn fields(pairs: &[(&str, ConfigValue)]) -> Vec<(String, ConfigValue)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    }
+
+    fn text(s: &str) -> ConfigValue {
+        ConfigValue::Text(s.into())
+    }
+
     #[test]
-    fn empty_object_gives_defaults() {
-        assert_eq!(Config::from_json("{}").unwrap(), Config::default());
-        assert_eq!(Config::from_json(r#"{"api_base": ""}"#).unwrap(), Config::default());
+    fn no_keys_gives_defaults() {
+        assert_eq!(Config::from_fields(&[]).unwrap(), Config::default());
+        assert_eq!(Config::from_fields(&fields(&[("api_base", text(""))])).unwrap(), Config::default());
+        assert_eq!(Config::from_fields(&fields(&[("app_name", ConfigValue::Null)])).unwrap(), Config::default());
     }
 
     #[test]
     fn every_key_is_read() {
-        let config = Config::from_json(
-            r#"{"api_base":"https://api.example.com/v2/","request_path":"/recover","reset_path":"/reset",
-                "encoding":"json","sign_in_url":"https://example.com/login","min_password_length":12,
-                "app_name":"Example"}"#,
-        )
+        let config = Config::from_fields(&fields(&[
+            ("api_base", text("https://api.example.com/v2/")),
+            ("request_path", text("/recover")),
+            ("reset_path", text("/reset")),
+            ("encoding", text("json")),
+            ("sign_in_url", text("https://example.com/login")),
+            ("min_password_length", ConfigValue::Number(12.0)),
+            ("app_name", text("Example")),
+        ]))
         .unwrap();
         assert_eq!(
             config,
@@ -169,6 +232,7 @@ mod tests {
             }
         );
         assert_eq!(config.endpoint("https://pages.example.com", &config.reset_path), "https://api.example.com/v2/reset");
+        assert_eq!(CONFIG_KEYS.len(), 7);
     }
 
     #[test]
@@ -178,36 +242,41 @@ mod tests {
             config.endpoint("http://127.0.0.1:8080", &config.request_path),
             "http://127.0.0.1:8080/account/recovery"
         );
+        assert_eq!(config.encoding, Encoding::Form);
     }
 
     #[test]
-    fn malformed_files_are_errors_not_defaults() {
-        for bad in [
-            "",
-            "not json",
-            "[]",
-            r#"{"api_bse":"https://api.example.com"}"#,
-            r#"{"api_base":"api.example.com"}"#,
-            r#"{"api_base":"ftp://api.example.com"}"#,
-            r#"{"api_base":"https://"}"#,
-            r#"{"request_path":"account/recovery"}"#,
-            r#"{"reset_path":"/x?y"}"#,
-            r#"{"encoding":"xml"}"#,
-            r#"{"min_password_length":6}"#,
-            r#"{"min_password_length":"8"}"#,
-            r#"{"app_name":" "}"#,
-            r#"{"sign_in_url":""}"#,
+    fn wrong_values_are_errors_not_defaults() {
+        for (key, value) in [
+            ("api_bse", text("https://api.example.com")),
+            ("api_base", text("api.example.com")),
+            ("api_base", text("ftp://api.example.com")),
+            ("api_base", text("https://")),
+            ("api_base", text("https://api.example.com?x=1")),
+            ("api_base", ConfigValue::Number(1.0)),
+            ("request_path", text("account/recovery")),
+            ("reset_path", text("/x?y")),
+            ("encoding", text("xml")),
+            ("encoding", ConfigValue::Other("a boolean")),
+            ("min_password_length", ConfigValue::Number(6.0)),
+            ("min_password_length", ConfigValue::Number(8.5)),
+            ("min_password_length", ConfigValue::Number(129.0)),
+            ("min_password_length", text("8")),
+            ("app_name", text(" ")),
+            ("sign_in_url", text("")),
         ] {
-            let err = Config::from_json(bad).expect_err(bad);
-            assert!(err.0.starts_with("config.json"), "{bad}: {err}");
+            let err = Config::from_fields(&fields(&[(key, value.clone())])).expect_err(key);
+            assert!(err.0.starts_with("config.json"), "{key}={value:?}: {err}");
         }
     }
 
     #[test]
     fn errors_name_the_problem() {
-        let err = Config::from_json(r#"{"api_bse":"x"}"#).unwrap_err();
-        assert!(err.0.contains("api_bse"), "{err}");
-        let err = Config::from_json(r#"{"min_password_length":200}"#).unwrap_err();
+        let err = Config::from_fields(&fields(&[("api_bse", text("x"))])).unwrap_err();
+        assert!(err.0.contains("\"api_bse\"") && err.0.contains("api_base"), "{err}");
+        let err = Config::from_fields(&fields(&[("min_password_length", ConfigValue::Number(200.0))])).unwrap_err();
         assert!(err.0.contains("between 8 and 128"), "{err}");
+        let err = Config::from_fields(&fields(&[("app_name", ConfigValue::Other("an array"))])).unwrap_err();
+        assert_eq!(err.0, "config.json: app_name must be a string, not an array");
     }
 }

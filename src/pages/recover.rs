@@ -3,7 +3,7 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, SubmitButton},
+    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending, SubmitButton},
     domain::EmailAddress,
     use_settings,
 };
@@ -37,9 +37,9 @@ pub fn RecoverPage() -> impl IntoView {
     let resend_pause = Countdown::new();
     let email_input = NodeRef::<Input>::new();
 
-    let send = Action::new_local(move |address: &EmailAddress| {
-        let address = address.clone();
-        async move {
+    let pending = Pending::new();
+    let send = move |address: EmailAddress| {
+        pending.run(async move {
             let outcome = match settings.client().await {
                 Ok(client) => client.send_recovery_email(&address).await,
                 Err(error) => Err(error),
@@ -72,9 +72,9 @@ pub fn RecoverPage() -> impl IntoView {
                     form_error.set(Some(error.to_string()));
                 }
             }
-        }
-    });
-    let busy = send.pending();
+        })
+    };
+    let busy = Signal::derive(move || pending.is_busy());
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -86,7 +86,7 @@ pub fn RecoverPage() -> impl IntoView {
         match EmailAddress::parse(&email.get_untracked()) {
             Ok(address) => {
                 email_error.set(None);
-                send.dispatch_local(address);
+                send(address);
             }
             Err(error) => {
                 email_error.set(Some(error.to_string()));
@@ -99,7 +99,7 @@ pub fn RecoverPage() -> impl IntoView {
         if let Step::Sent(address) = step.get_untracked() {
             if !busy.get_untracked() && !resend_pause.is_running() && !rate_limit.is_running() {
                 form_error.set(None);
-                send.dispatch_local(address);
+                send(address);
             }
         }
     };

@@ -3,7 +3,7 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, SubmitButton},
+    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending, SubmitButton},
     domain::{LinkToken, PasswordRules, ResetToken},
     token_store, use_settings,
 };
@@ -116,9 +116,9 @@ fn NewPasswordForm(
     let check = Memo::new(move |_| rules.get().check(&password.get(), &confirmation.get()));
 
 
-    let reset = Action::new_local(move |(token, new_password): &(ResetToken, String)| {
-        let (token, new_password) = (token.clone(), new_password.clone());
-        async move {
+    let pending = Pending::new();
+    let reset = move |token: ResetToken, new_password: String| {
+        pending.run(async move {
             let outcome = match settings.client().await {
                 Ok(client) => client.reset_password(&token, &new_password).await,
                 Err(error) => Err(error),
@@ -142,9 +142,9 @@ fn NewPasswordForm(
                     form_error.set(Some(error.to_string()));
                 }
             }
-        }
-    });
-    let busy = reset.pending();
+        })
+    };
+    let busy = Signal::derive(move || pending.is_busy());
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -160,7 +160,7 @@ fn NewPasswordForm(
         } else if check.confirmation_error().is_some() {
             focus_field(confirmation_input);
         } else if let Some(token) = token.get_value() {
-            reset.dispatch_local((token, password.get_untracked()));
+            reset(token, password.get_untracked());
         } else {
             step.set(Step::Incomplete);
         }

@@ -3,7 +3,7 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, FormAlert, InputField, PageHeading, SubmitButton},
+    components::{focus_field, FormAlert, InputField, PageHeading, Pending, SubmitButton},
     domain::EmailAddress,
     use_settings,
 };
@@ -23,9 +23,9 @@ pub fn SignInPage() -> impl IntoView {
     let email_input = NodeRef::<Input>::new();
     let password_input = NodeRef::<Input>::new();
 
-    let sign_in = Action::new_local(move |(address, secret): &(EmailAddress, String)| {
-        let (address, secret) = (address.clone(), secret.clone());
-        async move {
+    let pending = Pending::new();
+    let sign_in = move |address: EmailAddress, secret: String| {
+        pending.run(async move {
             let outcome = match settings.client().await {
                 Ok(client) => client.sign_in(&address, &secret).await,
                 Err(error) => Err(error),
@@ -41,9 +41,9 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 Err(error) => form_error.set(Some(error.to_string())),
             }
-        }
-    });
-    let busy = sign_in.pending();
+        })
+    };
+    let busy = Signal::derive(move || pending.is_busy());
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -58,9 +58,7 @@ pub fn SignInPage() -> impl IntoView {
         match address {
             Err(_) => focus_field(email_input),
             Ok(_) if secret.is_empty() => focus_field(password_input),
-            Ok(address) => {
-                sign_in.dispatch_local((address, secret));
-            }
+            Ok(address) => sign_in(address, secret),
         }
     };
 

@@ -1,0 +1,11 @@
+//! Values that are valid by construction: parse once at the edge, then trust.
+
+mod email_address;
+mod password;
+mod token;
+
+pub use email_address::EmailAddress;
+#[cfg(test)]
+pub use password::WeakReason;
+pub use password::{NewPassword, WeakPassword};
+pub use token::{SecretToken, TokenHash};

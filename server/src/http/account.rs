@@ -1,0 +1,183 @@
+//! `/account/*`: request a reset link, reset the password with it, log in.
+
+use std::time::Duration;
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::ApiBody;
+use super::rate_limit::{retry_after_secs, ClientIp};
+use super::{ApiError, AppState};
+use crate::domain::{EmailAddress, NewPassword, SecretToken};
+use crate::hashing;
+use crate::mail::MailKind;
+use crate::store::{RedeemOutcome, ResetTokenState};
+
+/// How long a login session lasts.
+const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "reclaim_session";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/recovery", post(request_recovery))
+        .route("/account/reset-password", post(reset_password))
+        .route("/account/login", post(login))
+}
+
+/// Body of `POST /account/recovery`.
+#[derive(Deserialize)]
+struct RecoveryRequest {
+    email: String,
+}
+
+/// Body of `POST /account/reset-password`.
+#[derive(Deserialize)]
+struct ResetPasswordRequest {
+    token: String,
+    new_password: String,
+}
+
+/// Body of `POST /account/login`.
+#[derive(Deserialize)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+/// The success body of every endpoint.
+fn ok() -> Json<serde_json::Value> {
+    Json(json!({}))
+}
+
+/// `POST /account/recovery`: 200 `{}` for any well-formed address.
+///
+/// Only parsing, rate limiting and queueing happen here; the account lookup and the mail
+/// happen in the recovery worker afterwards, so nothing in the answer, its headers or its
+/// timing depends on whether the account exists. Both limits apply to every address alike.
+async fn request_recovery(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    // Limit by IP before reading the body, so a flood is refused as cheaply as possible.
+    state
+        .limits
+        .recovery_per_ip
+        .check(ip)
+        .map_err(rate_limited)?;
+    let ApiBody(body) = ApiBody::<RecoveryRequest>::from_request(request, &state).await?;
+    let email = EmailAddress::parse(&body.email).map_err(|_| ApiError::InvalidEmail)?;
+    state
+        .limits
+        .recovery_per_email
+        .check(email.lookup_key())
+        .map_err(rate_limited)?;
+    state.recovery.enqueue(email);
+    Ok(ok())
+}
+
+/// `POST /account/reset-password`: sets a new password with a reset token.
+///
+/// Checks, in order: the token is well formed and known (400 `invalid_token`), still live
+/// (410 `used_token` / `expired_token`), then the password policy (422 `weak_password`), so
+/// a person who picks a weak password keeps a working link. The token is only spent by the
+/// final conditional update, which exactly one of several concurrent requests can win.
+async fn reset_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.limits.reset_per_ip.check(ip).map_err(rate_limited)?;
+    let ApiBody(body) = ApiBody::<ResetPasswordRequest>::from_request(request, &state).await?;
+    let token = SecretToken::parse(&body.token).ok_or(ApiError::InvalidToken)?;
+    let email = match state.database.reset_token_state(token.hash()).await? {
+        ResetTokenState::Valid { email } => email,
+        dead => return Err(token_error(dead)),
+    };
+    let email = EmailAddress::parse(&email)
+        .map_err(|e| anyhow::anyhow!("stored account address does not parse: {e}"))?;
+    let password = NewPassword::parse(body.new_password, &email).map_err(ApiError::WeakPassword)?;
+    let password_hash = hashing::hash_password(&password).await?;
+    match state
+        .database
+        .redeem_reset_token(token.hash(), password_hash)
+        .await?
+    {
+        RedeemOutcome::Changed { email } => {
+            tracing::info!("password changed with a reset link");
+            // The password has changed: a notice that cannot be built is logged, not a 500.
+            match state.mailer.password_changed_message(&email) {
+                Ok(notice) => {
+                    state
+                        .mailer
+                        .send_in_background(MailKind::PasswordChanged, email, notice)
+                }
+                Err(error) => tracing::error!(
+                    error = format!("{error:#}"),
+                    "password-changed notice not sent"
+                ),
+            }
+            Ok(ok())
+        }
+        RedeemOutcome::NotRedeemable(dead) => Err(token_error(dead)),
+    }
+}
+
+fn token_error(state: ResetTokenState) -> ApiError {
+    match state {
+        ResetTokenState::Used => ApiError::UsedToken,
+        ResetTokenState::Expired => ApiError::ExpiredToken,
+        ResetTokenState::Unknown | ResetTokenState::Valid { .. } => ApiError::InvalidToken,
+    }
+}
+
+/// `POST /account/login` (reference server only): 200 `{}` with a session cookie, or 401.
+///
+/// An unknown address costs a dummy hash verification, so the answer takes as long as a wrong
+/// password for an existing account.
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+) -> Result<Response, ApiError> {
+    state.limits.login_per_ip.check(ip).map_err(rate_limited)?;
+    let ApiBody(body) = ApiBody::<LoginRequest>::from_request(request, &state).await?;
+    let user = match EmailAddress::parse(&body.email) {
+        Ok(email) => state.database.find_user(&email).await?,
+        Err(_) => None,
+    };
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let (true, Some(user)) = (
+        hashing::verify_password(stored_hash, body.password).await?,
+        user,
+    ) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let session = SecretToken::generate();
+    state
+        .database
+        .create_session(user.id, session.hash(), SESSION_LIFETIME)
+        .await?;
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        session.expose(),
+        SESSION_LIFETIME.as_secs()
+    );
+    let cookie =
+        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!("session cookie: {e}"))?;
+    tracing::info!(user_id = user.id, "logged in");
+    Ok(([(header::SET_COOKIE, cookie)], ok()).into_response())
+}
+
+fn rate_limited(wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        retry_after_secs: retry_after_secs(wait),
+    }
+}

@@ -1,0 +1,72 @@
+//! The HTTP layer: routes, shared state, and the layers every response goes through.
+
+mod account;
+mod error;
+mod extract;
+mod pages;
+mod rate_limit;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Request};
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use error::ApiError;
+use extract::MAX_BODY_BYTES;
+pub use pages::Pages;
+pub use rate_limit::{Quota, RateLimiter, RateLimits};
+
+use crate::mail::Mailer;
+use crate::recovery::RecoveryQueue;
+use crate::store::Database;
+
+/// What the handlers share; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub database: Database,
+    pub mailer: Arc<Mailer>,
+    pub recovery: RecoveryQueue,
+    pub limits: Arc<RateLimits>,
+    /// `--dist`, if given.
+    pub pages: Option<Arc<Pages>>,
+    /// Mark the session cookie `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(account::router())
+        // Both fallbacks answer in JSON, like every other error.
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .fallback(pages::serve)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // gzip and brotli by Accept-Encoding; the default predicate skips bodies under 32 bytes
+        // and images, and does compress application/wasm.
+        .layer(CompressionLayer::new())
+        // Defaults for API answers; the pages set their own CSP and caching first.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(
+            TraceLayer::new_for_http()
+                // The path only: query strings can carry reset tokens (`/reset?token=…`).
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}

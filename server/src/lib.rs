@@ -1,0 +1,222 @@
+//! The reference account-recovery API server of Reclaim.
+//!
+//! It implements the wire contract the pages speak (`shared/CONTRACT.md`):
+//!
+//! - `POST /account/recovery` (`email`): 200 `{}` for every well-formed address, in the same
+//!   time whether or not the account exists; the reset link is mailed by a background worker.
+//! - `POST /account/reset-password` (`token`, `new_password`): sets the password once per link.
+//! - `POST /account/login` (`email`, `password`): shows that the new password works.
+//!
+//! Bodies are `application/x-www-form-urlencoded` or `application/json`; every error is JSON
+//! `{"error": "<code>", "message": "<sentence>"}`. With `--dist` it also serves the built pages.
+//!
+//! # Command line
+//!
+//! ```text
+//! reclaim-server serve [--addr 127.0.0.1:8080] [--database reclaim.db] [--dist DIR]
+//!                      [--public-url URL] [--outbox DIR | --smtp-url smtp://HOST:PORT]
+//!                      [--mail-from MAILBOX] [--token-lifetime-secs 1800] [rate-limit flags]
+//! echo 'a long password' | reclaim-server add-user alice@example.com [--database reclaim.db]
+//! ```
+//!
+//! Every flag can also be set with a `RECLAIM_*` environment variable; `--help` lists them.
+//! `serve` prints one line to stdout once it listens, `reclaim-server listening on
+//! http://ADDR`, and logs to stderr (`RUST_LOG` filters, default `info`).
+//!
+//! # As a library (end-to-end tests)
+//!
+//! ```no_run
+//! use clap::Parser;
+//! # async fn example() -> anyhow::Result<()> {
+//! reclaim_server::add_user("t.db".as_ref(), "alice@example.com", "correct horse battery").await?;
+//! let config = reclaim_server::ServeConfig::parse_from([
+//!     "serve", "--addr", "127.0.0.1:0", "--database", "t.db", "--outbox", "outbox",
+//! ]);
+//! let server = reclaim_server::start(config).await?;
+//! println!("{}", server.url());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod domain;
+mod hashing;
+mod http;
+mod mail;
+mod recovery;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use crate::config::{AddUserArgs, Cli, Command, ServeConfig};
+use crate::domain::{EmailAddress, NewPassword};
+use crate::http::{AppState, Pages, Quota, RateLimiter, RateLimits};
+use crate::mail::Mailer;
+use crate::recovery::RecoverySettings;
+use crate::store::Database;
+
+/// How long [`RunningServer::shutdown`] waits for queued recovery requests and mail delivery.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// A server started by [`start`], listening until [`RunningServer::shutdown`].
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+    mailer: Arc<Mailer>,
+}
+
+impl RunningServer {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://<local_addr>`, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, then waits (up to 10 s)
+    /// for queued recovery requests and mail deliveries.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "server stopped with an error"),
+            Err(error) => tracing::error!(%error, "server task failed"),
+        }
+        // The router, and with it the last sender of the recovery queue, is gone now: the
+        // worker finishes what is queued and ends.
+        if tokio::time::timeout(DRAIN_LIMIT, self.worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("recovery worker still busy at shutdown");
+        }
+        self.mailer.drain(DRAIN_LIMIT).await;
+        tracing::info!("stopped");
+    }
+}
+
+/// Opens (creating and migrating) the database, binds `config.addr`, and serves in background
+/// tasks. Returns once the socket is listening, so requests can be sent right away.
+pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
+    let database = Database::open(&config.database).await?;
+    let pages = config
+        .dist
+        .as_deref()
+        .map(Pages::new)
+        .transpose()?
+        .map(Arc::new);
+    let mailer = Arc::new(Mailer::new(&config)?);
+    // Computed now rather than on the first unknown-address login, which would be slower.
+    tokio::task::spawn_blocking(hashing::prepare)
+        .await
+        .context("preparing the dummy hash")?;
+
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let local_addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local_addr}"));
+
+    let settings = RecoverySettings {
+        public_url: public_url.clone(),
+        token_lifetime: config.token_lifetime(),
+        max_live_tokens: usize::try_from(config.max_live_tokens).unwrap_or(usize::MAX),
+    };
+    let (recovery, worker) =
+        recovery::spawn_worker(database.clone(), Arc::clone(&mailer), settings);
+    let quota = |limit, window_secs| Quota {
+        limit,
+        window: Duration::from_secs(window_secs),
+    };
+    let limits = RateLimits {
+        recovery_per_email: RateLimiter::new(quota(
+            config.recovery_per_email_limit,
+            config.recovery_per_email_window_secs,
+        )),
+        recovery_per_ip: RateLimiter::new(quota(
+            config.recovery_per_ip_limit,
+            config.recovery_per_ip_window_secs,
+        )),
+        reset_per_ip: RateLimiter::new(quota(
+            config.reset_per_ip_limit,
+            config.reset_per_ip_window_secs,
+        )),
+        login_per_ip: RateLimiter::new(quota(
+            config.login_per_ip_limit,
+            config.login_per_ip_window_secs,
+        )),
+    };
+    let state = AppState {
+        database,
+        mailer: Arc::clone(&mailer),
+        recovery,
+        limits: Arc::new(limits),
+        pages,
+        secure_cookies: public_url.starts_with("https://"),
+    };
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%local_addr, %public_url, dist = ?config.dist, "listening");
+    Ok(RunningServer {
+        local_addr,
+        stop,
+        server,
+        worker,
+        mailer,
+    })
+}
+
+/// Creates the account `email` with `password`, or sets the password if the account exists
+/// (ending its sessions and reset links). Creates and migrates the database file if needed.
+/// Fails if the address does not parse or the password policy refuses the password.
+pub async fn add_user(database: &Path, email: &str, password: &str) -> anyhow::Result<()> {
+    let email =
+        EmailAddress::parse(email).with_context(|| format!("{email:?} is not an email address"))?;
+    let password = NewPassword::parse(password.to_owned(), &email)
+        .context("the password policy refused the password")?;
+    let password_hash = hashing::hash_password(&password).await?;
+    let created = Database::open(database)
+        .await?
+        .upsert_user(&email, password_hash)
+        .await?;
+    tracing::info!(created, "account saved");
+    Ok(())
+}
+
+/// Logs to stderr with `RUST_LOG` as the filter (default `info`). Does nothing if a global
+/// subscriber is already set, so tests may call it repeatedly.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only for a person at a terminal, not in log files or CI output.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
+}

@@ -1,0 +1,94 @@
+//! The recovery worker: everything `POST /account/recovery` does after it has answered.
+//!
+//! The handler only parses the address and queues it, so its answer and timing are the same
+//! whether or not an account exists. This task then looks the account up and, if there is
+//! one, stores a new token and hands the mail to the mailer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::domain::{EmailAddress, SecretToken};
+use crate::mail::{MailKind, Mailer};
+use crate::store::Database;
+
+/// Requests waiting for the worker. Rate limits keep this from filling; if it does fill (a
+/// flood from many IPs), further requests are dropped with a warning rather than slowing the
+/// answers or growing memory.
+const QUEUE_CAPACITY: usize = 1024;
+
+/// What the worker needs to issue a token and build the link.
+#[derive(Debug, Clone)]
+pub struct RecoverySettings {
+    /// Origin of the pages, without trailing slash: links are `{public_url}/reset?token=…`.
+    pub public_url: String,
+    pub token_lifetime: Duration,
+    pub max_live_tokens: usize,
+}
+
+/// The handler's side of the queue.
+#[derive(Clone)]
+pub struct RecoveryQueue {
+    sender: mpsc::Sender<EmailAddress>,
+}
+
+impl RecoveryQueue {
+    /// Queues a request without waiting, so the caller's timing does not depend on the worker.
+    pub fn enqueue(&self, email: EmailAddress) {
+        if let Err(error) = self.sender.try_send(email) {
+            tracing::warn!(%error, "recovery queue full or closed: request dropped");
+        }
+    }
+}
+
+/// Starts the worker. It stops once every [`RecoveryQueue`] clone is dropped and the queue is
+/// drained.
+pub fn spawn_worker(
+    database: Database,
+    mailer: Arc<Mailer>,
+    settings: RecoverySettings,
+) -> (RecoveryQueue, JoinHandle<()>) {
+    let (sender, mut receiver) = mpsc::channel(QUEUE_CAPACITY);
+    let worker = tokio::spawn(async move {
+        while let Some(email) = receiver.recv().await {
+            if let Err(error) = handle(&database, &mailer, &settings, &email).await {
+                tracing::error!(error = format!("{error:#}"), "recovery request failed");
+            }
+        }
+    });
+    (RecoveryQueue { sender }, worker)
+}
+
+async fn handle(
+    database: &Database,
+    mailer: &Arc<Mailer>,
+    settings: &RecoverySettings,
+    email: &EmailAddress,
+) -> anyhow::Result<()> {
+    let Some(user) = database.find_user(email).await? else {
+        // Nothing is sent: mailing "no account here" would let anyone probe for accounts
+        // through someone else's inbox, and annoy its owner.
+        tracing::debug!("recovery requested for an address without an account");
+        return Ok(());
+    };
+    let token = SecretToken::generate();
+    database
+        .insert_reset_token(
+            user.id,
+            token.hash(),
+            settings.token_lifetime,
+            settings.max_live_tokens,
+        )
+        .await?;
+    let link = format!("{}/reset?token={}", settings.public_url, token.expose());
+    if mailer.is_outbox() {
+        // Development only: the person running the server locally has no inbox to click from.
+        tracing::info!(%link, "outbox mode: password reset link");
+    }
+    let message = mailer.reset_message(&user.email, &link, settings.token_lifetime)?;
+    mailer.send_in_background(MailKind::Reset, user.email, message);
+    tracing::info!(user_id = user.id, "reset link issued");
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `POST /account/login`.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn right_password_logs_in_with_form_or_json() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.login(ALICE, ALICE_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let body = format!(
+        "email={}&password={}",
+        form_encode(ALICE),
+        form_encode(ALICE_PASSWORD)
+    );
+    let response = app.post_form("/account/login", &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("HttpOnly"));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_account_look_the_same() {
+    let app = TestApp::spawn().await;
+    let wrong = assert_error(
+        app.login(ALICE, "not the password").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let unknown = assert_error(
+        app.login("nobody@example.com", ALICE_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let malformed = assert_error(
+        app.login("nobody", ALICE_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong, malformed);
+    assert_eq!(
+        wrong,
+        json!({"error": "invalid_credentials", "message": "The email address or password is not correct."})
+    );
+}
+
+#[tokio::test]
+async fn the_address_is_matched_case_insensitively_but_the_password_is_not() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.login("ALICE@example.com", ALICE_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login(ALICE, &ALICE_PASSWORD.to_uppercase())
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn each_account_has_its_own_password() {
+    let app = TestApp::spawn().await;
+    app.add_user("bob@example.com", "a different passphrase")
+        .await;
+    assert_eq!(
+        app.login("bob@example.com", "a different passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("bob@example.com", ALICE_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(ALICE, "a different passphrase").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

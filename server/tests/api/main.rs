@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real server on a random port with a fresh database and
+//! talks HTTP to it, as the pages and the end-to-end tests do. One test binary, so the crate
+//! links once.
+
+mod bad_input;
+mod helpers;
+mod login;
+mod pages;
+mod rate_limits;
+mod recovery;
+mod reset_password;
+mod smtp;

@@ -1,0 +1,192 @@
+//! Serving the built pages with `--dist`: files, routes, 404s, headers and compression.
+
+use std::io::Read;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn files_routes_and_fallback() {
+    let app = TestApp::spawn_with_dist().await;
+
+    let robots = app.get("/robots.txt").await;
+    assert_eq!(robots.status(), StatusCode::OK);
+    assert_eq!(
+        robots.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(robots.text().await.unwrap(), "User-agent: *\n");
+
+    let wasm = app.get("/reclaim-0123456789abcdef_bg.wasm").await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(wasm.bytes().await.unwrap().starts_with(b"\0asm"));
+
+    let js = app.get("/reclaim-0123456789abcdef.js").await;
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+
+    // A route with its own index.html gets it; any other extension-less path gets the app.
+    let recover = app.get("/recover").await;
+    assert_eq!(recover.status(), StatusCode::OK);
+    assert!(recover
+        .text()
+        .await
+        .unwrap()
+        .contains("<title>Recover</title>"));
+    assert!(app
+        .get("/recover/")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("<title>Recover</title>"));
+    for path in ["/", "/reset?token=abc", "/some/deep/route", "/index.html"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            page.headers()["content-type"],
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        assert_eq!(page.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn missing_files_with_an_extension_are_404_not_the_index() {
+    let app = TestApp::spawn_with_dist().await;
+    for path in ["/config.json", "/x.js", "/recover/app.css", "/favicon.ico"] {
+        assert_error(app.get(path).await, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    // The API keeps its JSON answers beside the pages.
+    assert_error(
+        app.get("/account/recovery").await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+    assert_error(
+        app.post_form("/", "email=x").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_path_cannot_leave_the_dist_folder() {
+    let app = TestApp::spawn_with_dist().await;
+    // Raw requests: an HTTP client would normalise these paths before sending.
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/recover/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    ] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let response = raw_request(&app, request.as_bytes()).await;
+        assert!(!response.contains("top secret"), "{path}: {response}");
+        assert!(
+            response.starts_with("HTTP/1.1 404") || response.starts_with("HTTP/1.1 400"),
+            "{path}: {response}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn html_has_a_csp_with_the_hash_of_its_inline_script() {
+    let app = TestApp::spawn_with_dist().await;
+    let page = app.get("/reset?token=abc").await;
+    let headers = page.headers().clone();
+    let html = page.text().await.unwrap();
+
+    // Hash what the browser will hash: the text between <script type="module"> and </script>.
+    let start = html.find("<script type=\"module\">").unwrap() + "<script type=\"module\">".len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    assert_eq!(&html[start..end], INLINE_SCRIPT);
+    let hash = STANDARD.encode(Sha256::digest(&html.as_bytes()[start..end]));
+    assert_eq!(
+        headers["content-security-policy"],
+        format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'; object-src 'none'; \
+             base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+        .as_str()
+    );
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn without_dist_there_are_no_pages() {
+    let app = TestApp::spawn().await;
+    assert_error(app.get("/").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(app.get("/reset").await, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+async fn get_encoded(app: &TestApp, path: &str, accept: &str) -> (Option<String>, Vec<u8>) {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.url))
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (encoding, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn gzip_and_brotli_when_the_client_accepts_them() {
+    let app = TestApp::spawn_with_dist().await;
+    for path in [
+        "/reclaim-0123456789abcdef_bg.wasm",
+        "/",
+        "/reclaim-0123456789abcdef.js",
+    ] {
+        let (encoding, plain) = get_encoded(&app, path, "identity").await;
+        assert_eq!(encoding, None, "{path}");
+
+        let (encoding, gzipped) = get_encoded(&app, path, "gzip").await;
+        assert_eq!(encoding.as_deref(), Some("gzip"), "{path}");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(gzipped.as_slice())
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain, "{path}");
+
+        let (encoding, compressed) = get_encoded(&app, path, "br").await;
+        assert_eq!(encoding.as_deref(), Some("br"), "{path}");
+        let mut decompressed = Vec::new();
+        brotli::Decompressor::new(compressed.as_slice(), 4096)
+            .read_to_end(&mut decompressed)
+            .unwrap();
+        assert_eq!(decompressed, plain, "{path}");
+        if path.ends_with(".wasm") {
+            assert!(
+                compressed.len() < plain.len() / 4,
+                "wasm is compressed: {} of {}",
+                compressed.len(),
+                plain.len()
+            );
+        }
+    }
+}

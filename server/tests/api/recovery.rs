@@ -1,0 +1,221 @@
+//! `POST /account/recovery` and the whole flow through the outbox.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_whole_flow_through_the_outbox() {
+    let app = TestApp::spawn().await;
+
+    let (status, _, body) = json_of(app.request_recovery(ALICE).await).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+
+    let mail = app.wait_for_mail("reset", ALICE).await;
+    assert_eq!(mail.header("To").as_deref(), Some(ALICE));
+    assert_eq!(
+        mail.header("Subject").as_deref(),
+        Some("Reset your password")
+    );
+    assert_eq!(
+        mail.header("From").as_deref(),
+        Some("Reclaim <no-reply@localhost>")
+    );
+    assert!(
+        mail.header("Date").is_some() && mail.header("Message-ID").is_some(),
+        "{}",
+        mail.raw
+    );
+    let link = mail.reset_link();
+    assert!(
+        link.starts_with(&format!("{}/reset?token=", app.url)),
+        "{link}"
+    );
+    let token = mail.token();
+    assert_eq!(token.len(), 43, "256 bits in unpadded base64url");
+    assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{token}"
+    );
+    let body = mail.body();
+    assert!(body.contains("expires in 30 minutes"), "{body}");
+    assert!(body.contains("works only once"), "{body}");
+    assert!(body.contains("you can ignore this email"), "{body}");
+
+    let (status, _, body) = json_of(app.reset_password(&token, NEW_PASSWORD).await).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+
+    let response = app.login(ALICE, NEW_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("reclaim_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap(),
+        json!({})
+    );
+    assert_error(
+        app.login(ALICE, ALICE_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+
+    let notice = app.wait_for_mail("password-changed", ALICE).await;
+    assert_eq!(
+        notice.header("Subject").as_deref(),
+        Some("Your password was changed")
+    );
+    assert!(
+        !notice.raw.contains(&token),
+        "the notice must not carry the token"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_exact_request_of_the_mobile_client() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(format!("{}/account/recovery", app.url))
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body("email=alice%40example.com")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = json_of(response).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    // The address was decoded correctly: alice gets her link.
+    app.wait_for_mail("reset", ALICE).await;
+}
+
+#[tokio::test]
+async fn json_bodies_are_accepted_and_case_does_not_matter() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post_json(
+            "/account/recovery",
+            json!({ "email": "  Alice@Example.COM " }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mail = app.wait_for_mail("reset", ALICE).await;
+    // Mail goes to the address the account was registered with.
+    assert_eq!(mail.header("To").as_deref(), Some(ALICE));
+}
+
+#[tokio::test]
+async fn known_and_unknown_addresses_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let unknown = app.request_recovery("nobody@example.com").await;
+    let known = app.request_recovery(ALICE).await;
+
+    assert_eq!(unknown.status(), known.status());
+    let strip_date = |headers: &reqwest::header::HeaderMap| {
+        let mut pairs: Vec<(String, Vec<u8>)> = headers
+            .iter()
+            .filter(|(name, _)| *name != "date")
+            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    assert_eq!(strip_date(unknown.headers()), strip_date(known.headers()));
+    assert_eq!(unknown.bytes().await.unwrap(), known.bytes().await.unwrap());
+
+    // The worker handles requests in order, so once alice's mail exists the unknown address
+    // has been processed too: and it produced no mail at all.
+    app.wait_for_mail("reset", ALICE).await;
+    assert_eq!(app.all_mails().len(), 1);
+}
+
+#[tokio::test]
+async fn malformed_addresses_are_refused() {
+    let app = TestApp::spawn().await;
+    for email in [
+        "",
+        "alice",
+        "alice@",
+        "@example.com",
+        "alice@localhost",
+        "a b@example.com",
+    ] {
+        let body = assert_error(
+            app.request_recovery(email).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_email",
+        )
+        .await;
+        assert_eq!(
+            body["message"],
+            "Enter an email address in the correct format, like name@example.com."
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_link_uses_the_configured_public_url_not_the_host_header() {
+    let app = TestApp::spawn_with(&["--public-url", "https://reclaim.example.com/"]).await;
+    let response = app
+        .client
+        .post(format!("{}/account/recovery", app.url))
+        .header("Host", "evil.example")
+        .header("X-Forwarded-Host", "evil.example")
+        .json(&json!({ "email": ALICE }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let link = app.wait_for_mail("reset", ALICE).await.reset_link();
+    assert!(
+        link.starts_with("https://reclaim.example.com/reset?token="),
+        "{link}"
+    );
+}
+
+#[tokio::test]
+async fn a_fourth_link_revokes_the_oldest() {
+    let app = TestApp::spawn().await;
+    for _ in 0..4 {
+        assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+    }
+    let tokens: Vec<String> = app
+        .wait_for_mails("reset", ALICE, 4)
+        .await
+        .iter()
+        .map(|m| m.token())
+        .collect();
+    let distinct: std::collections::HashSet<&String> = tokens.iter().collect();
+    assert_eq!(distinct.len(), 4, "every link has its own token");
+    assert_error(
+        app.reset_password(&tokens[0], NEW_PASSWORD).await,
+        StatusCode::GONE,
+        "expired_token",
+    )
+    .await;
+    assert_eq!(
+        app.reset_password(&tokens[3], NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // A password change revokes the remaining links.
+    assert_error(
+        app.reset_password(&tokens[2], "yet another passphrase")
+            .await,
+        StatusCode::GONE,
+        "expired_token",
+    )
+    .await;
+}
