@@ -89,7 +89,11 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
 ///
 /// `message` is the error body's `message`, when the body was the contract's
 /// JSON; anything else (a proxy's HTML page, an empty 500) simply has none.
-pub fn recovery_outcome(status: u16, retry_after: Option<&str>, message: Option<String>) -> Result<(), ApiError> {
+pub fn recovery_outcome(
+    status: u16,
+    retry_after: Option<&str>,
+    message: Option<String>,
+) -> Result<(), ApiError> {
     match status {
         200..=299 | 404 => Ok(()),
         400 => Err(ApiError::InvalidEmail { message }),
@@ -98,7 +102,11 @@ pub fn recovery_outcome(status: u16, retry_after: Option<&str>, message: Option<
 }
 
 /// What a status from `POST /account/reset-password` means.
-pub fn reset_outcome(status: u16, retry_after: Option<&str>, message: Option<String>) -> Result<(), ApiError> {
+pub fn reset_outcome(
+    status: u16,
+    retry_after: Option<&str>,
+    message: Option<String>,
+) -> Result<(), ApiError> {
     match status {
         200..=299 => Ok(()),
         400 | 401 | 403 | 404 | 410 => Err(ApiError::InvalidLink),
@@ -118,7 +126,9 @@ pub fn sign_in_outcome(status: u16, retry_after: Option<&str>) -> Result<(), Api
 
 fn common_error(status: u16, retry_after: Option<&str>) -> ApiError {
     match status {
-        429 => ApiError::RateLimited { retry_after: parse_retry_after(retry_after) },
+        429 => ApiError::RateLimited {
+            retry_after: parse_retry_after(retry_after),
+        },
         other => ApiError::Server { status: other },
     }
 }
@@ -133,23 +143,37 @@ pub struct RecoveryClient {
 impl RecoveryClient {
     /// Only call this in event handlers or effects: it reads the page's origin.
     pub fn new(config: Config) -> Self {
-        Self { config, page_origin: browser::origin() }
+        Self {
+            config,
+            page_origin: browser::origin(),
+        }
     }
 
     /// Asks for a reset link to be mailed. `Ok` says nothing about whether the
     /// account exists, by design.
     pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<(), ApiError> {
-        let url = self.config.endpoint(&self.page_origin, &self.config.request_path);
+        let url = self
+            .config
+            .endpoint(&self.page_origin, &self.config.request_path);
         let response = self.post(&url, &[("email", email.as_str())]).await?;
         let (status, retry_after, message) = read(response).await;
         recovery_outcome(status, retry_after.as_deref(), message)
     }
 
     /// Sets the new password. The password is sent exactly as typed.
-    pub async fn reset_password(&self, token: &ResetToken, new_password: &str) -> Result<(), ApiError> {
-        let url = self.config.endpoint(&self.page_origin, &self.config.reset_path);
+    pub async fn reset_password(
+        &self,
+        token: &ResetToken,
+        new_password: &str,
+    ) -> Result<(), ApiError> {
+        let url = self
+            .config
+            .endpoint(&self.page_origin, &self.config.reset_path);
         let response = self
-            .post(&url, &[("token", token.expose()), ("new_password", new_password)])
+            .post(
+                &url,
+                &[("token", token.expose()), ("new_password", new_password)],
+            )
             .await?;
         let (status, retry_after, message) = read(response).await;
         reset_outcome(status, retry_after.as_deref(), message)
@@ -159,7 +183,9 @@ impl RecoveryClient {
     /// sign-in page, so the new password can be tried in the browser).
     pub async fn sign_in(&self, email: &EmailAddress, password: &str) -> Result<(), ApiError> {
         let url = self.config.endpoint(&self.page_origin, "/account/login");
-        let response = self.post(&url, &[("email", email.as_str()), ("password", password)]).await?;
+        let response = self
+            .post(&url, &[("email", email.as_str()), ("password", password)])
+            .await?;
         let (status, retry_after, _) = read(response).await;
         sign_in_outcome(status, retry_after.as_deref())
     }
@@ -185,12 +211,20 @@ impl RecoveryClient {
                 }
                 builder.body(params)
             }
-            Encoding::Json => builder.header("Content-Type", "application/json").body(browser::json_object(fields)),
+            Encoding::Json => builder
+                .header("Content-Type", "application/json")
+                .body(browser::json_object(fields)),
         }
         .map_err(|_| ApiError::Network)?;
         let result = request.send().await;
         browser::cancel(timer);
-        result.map_err(|_| if timed_out.get() { ApiError::Timeout } else { ApiError::Network })
+        result.map_err(|_| {
+            if timed_out.get() {
+                ApiError::Timeout
+            } else {
+                ApiError::Network
+            }
+        })
     }
 }
 
@@ -200,7 +234,11 @@ async fn read(response: Response) -> (u16, Option<String>, Option<String>) {
     let retry_after = response.headers().get("Retry-After");
     // Only error bodies are read; one that fails to arrive just has no message.
     let message = if status >= 400 {
-        response.text().await.ok().and_then(|body| browser::json_message(&body))
+        response
+            .text()
+            .await
+            .ok()
+            .and_then(|body| browser::json_message(&body))
     } else {
         None
     };
@@ -239,14 +277,19 @@ mod tests {
     fn recovery_treats_404_like_200() {
         assert_eq!(recovery_outcome(200, None, None), Ok(()));
         assert_eq!(recovery_outcome(204, None, None), Ok(()));
-        assert_eq!(recovery_outcome(404, None, Some("No such account".into())), Ok(()));
+        assert_eq!(
+            recovery_outcome(404, None, Some("No such account".into())),
+            Ok(())
+        );
     }
 
     #[test]
     fn recovery_400_carries_the_server_message() {
         assert_eq!(
             recovery_outcome(400, None, Some("That is not an address.".into())),
-            Err(ApiError::InvalidEmail { message: Some("That is not an address.".into()) })
+            Err(ApiError::InvalidEmail {
+                message: Some("That is not an address.".into())
+            })
         );
         let no_message = ApiError::InvalidEmail { message: None };
         assert!(no_message.to_string().contains("name@example.com"));
@@ -255,7 +298,11 @@ mod tests {
     #[test]
     fn reset_link_statuses_all_mean_invalid_link() {
         for status in [400, 401, 403, 404, 410] {
-            assert_eq!(reset_outcome(status, None, Some("Used".into())), Err(ApiError::InvalidLink), "{status}");
+            assert_eq!(
+                reset_outcome(status, None, Some("Used".into())),
+                Err(ApiError::InvalidLink),
+                "{status}"
+            );
         }
     }
 
@@ -263,7 +310,9 @@ mod tests {
     fn reset_422_carries_the_policy_message() {
         assert_eq!(
             reset_outcome(422, None, Some("This password is too common.".into())),
-            Err(ApiError::WeakPassword { message: Some("This password is too common.".into()) })
+            Err(ApiError::WeakPassword {
+                message: Some("This password is too common.".into())
+            })
         );
         let no_message = reset_outcome(422, None, None).unwrap_err();
         assert!(no_message.to_string().contains("too easy to guess"));
@@ -273,33 +322,58 @@ mod tests {
     fn rate_limits_read_retry_after_seconds() {
         assert_eq!(
             reset_outcome(429, Some("42"), None),
-            Err(ApiError::RateLimited { retry_after: Some(Duration::from_secs(42)) })
+            Err(ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(42))
+            })
         );
         assert_eq!(
             recovery_outcome(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), None),
             Err(ApiError::RateLimited { retry_after: None })
         );
-        assert_eq!(recovery_outcome(429, None, None), Err(ApiError::RateLimited { retry_after: None }));
+        assert_eq!(
+            recovery_outcome(429, None, None),
+            Err(ApiError::RateLimited { retry_after: None })
+        );
     }
 
     #[test]
     fn server_failures_tolerate_any_body() {
-        assert_eq!(recovery_outcome(502, None, None), Err(ApiError::Server { status: 502 }));
-        assert_eq!(reset_outcome(500, None, Some("boom".into())), Err(ApiError::Server { status: 500 }));
-        assert_eq!(recovery_outcome(415, None, None), Err(ApiError::Server { status: 415 }));
+        assert_eq!(
+            recovery_outcome(502, None, None),
+            Err(ApiError::Server { status: 502 })
+        );
+        assert_eq!(
+            reset_outcome(500, None, Some("boom".into())),
+            Err(ApiError::Server { status: 500 })
+        );
+        assert_eq!(
+            recovery_outcome(415, None, None),
+            Err(ApiError::Server { status: 415 })
+        );
     }
 
     #[test]
     fn sign_in_outcomes() {
         assert_eq!(sign_in_outcome(200, None), Ok(()));
-        assert_eq!(sign_in_outcome(401, None), Err(ApiError::InvalidCredentials));
-        assert_eq!(sign_in_outcome(503, None), Err(ApiError::Server { status: 503 }));
+        assert_eq!(
+            sign_in_outcome(401, None),
+            Err(ApiError::InvalidCredentials)
+        );
+        assert_eq!(
+            sign_in_outcome(503, None),
+            Err(ApiError::Server { status: 503 })
+        );
     }
 
     #[test]
     fn messages_say_how_long_to_wait() {
-        let err = ApiError::RateLimited { retry_after: Some(Duration::from_secs(30)) };
-        assert_eq!(err.to_string(), "Too many attempts. Wait 30 seconds and try again.");
+        let err = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(30)),
+        };
+        assert_eq!(
+            err.to_string(),
+            "Too many attempts. Wait 30 seconds and try again."
+        );
         assert_eq!(wait_phrase(1), "a second");
         assert_eq!(wait_phrase(90), "2 minutes");
         assert_eq!(wait_phrase(3600), "60 minutes");

@@ -19,10 +19,13 @@ use crate::{
 pub struct Settings(RwSignal<Option<Result<Config, ConfigError>>>);
 
 impl Settings {
-    /// Starts loading `config.json`.
+    /// Loads `config.json`, starting once the app is in the page (an effect,
+    /// so a prerendered first render makes no request).
     fn load() -> Self {
         let settings = Settings(RwSignal::new(None));
-        spawn_local(async move { settings.0.set(Some(api::load_config().await)) });
+        Effect::new(move |_| {
+            spawn_local(async move { settings.0.set(Some(api::load_config().await)) })
+        });
         settings
     }
 

@@ -60,7 +60,9 @@ pub fn json_fields(text: &str) -> Result<Vec<(String, ConfigValue)>, ConfigError
         ConfigError(format!("config.json is not valid JSON: {reason}"))
     })?;
     if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Err(ConfigError("config.json must be a JSON object, like {\"app_name\": \"Example\"}".into()));
+        return Err(ConfigError(
+            "config.json must be a JSON object, like {\"app_name\": \"Example\"}".into(),
+        ));
     }
     let fields = js_sys::Object::entries(value.unchecked_ref())
         .iter()
@@ -103,14 +105,18 @@ pub fn json_object(fields: &[(&str, &str)]) -> String {
     for (name, value) in fields {
         let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
     }
-    js_sys::JSON::stringify(&object).map(String::from).unwrap_or_default()
+    js_sys::JSON::stringify(&object)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 /// Resolves after `delay`.
 pub async fn sleep(delay: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay.as_millis() as i32);
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            delay.as_millis() as i32,
+        );
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

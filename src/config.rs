@@ -130,7 +130,10 @@ impl Config {
 fn text(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
     match value {
         ConfigValue::Text(text) => Ok(text.clone()),
-        other => Err(ConfigError(format!("config.json: {key} must be a string, not {}", type_name(other)))),
+        other => Err(ConfigError(format!(
+            "config.json: {key} must be a string, not {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -165,9 +168,15 @@ fn api_base(base: &str) -> Result<Option<String>, ConfigError> {
     let rest = base
         .strip_prefix("https://")
         .or_else(|| base.strip_prefix("http://"))
-        .ok_or_else(|| ConfigError(format!("config.json: api_base must start with https:// or http://, not {base:?}")))?;
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "config.json: api_base must start with https:// or http://, not {base:?}"
+            ))
+        })?;
     if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', ' ']) {
-        return Err(ConfigError(format!("config.json: api_base {base:?} is not an origin like https://api.example.com")));
+        return Err(ConfigError(format!(
+            "config.json: api_base {base:?} is not an origin like https://api.example.com"
+        )));
     }
     Ok(Some(base.to_owned()))
 }
@@ -176,7 +185,9 @@ fn endpoint_path(key: &str, path: String) -> Result<String, ConfigError> {
     if path.starts_with('/') && !path.contains(['?', '#', ' ']) {
         Ok(path)
     } else {
-        Err(ConfigError(format!("config.json: {key} must be a path starting with /, not {path:?}")))
+        Err(ConfigError(format!(
+            "config.json: {key} must be a path starting with /, not {path:?}"
+        )))
     }
 }
 
@@ -193,7 +204,10 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, ConfigValue)]) -> Vec<(String, ConfigValue)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     fn text(s: &str) -> ConfigValue {
@@ -203,8 +217,14 @@ mod tests {
     #[test]
     fn no_keys_gives_defaults() {
         assert_eq!(Config::from_fields(&[]).unwrap(), Config::default());
-        assert_eq!(Config::from_fields(&fields(&[("api_base", text(""))])).unwrap(), Config::default());
-        assert_eq!(Config::from_fields(&fields(&[("app_name", ConfigValue::Null)])).unwrap(), Config::default());
+        assert_eq!(
+            Config::from_fields(&fields(&[("api_base", text(""))])).unwrap(),
+            Config::default()
+        );
+        assert_eq!(
+            Config::from_fields(&fields(&[("app_name", ConfigValue::Null)])).unwrap(),
+            Config::default()
+        );
     }
 
     #[test]
@@ -231,7 +251,10 @@ mod tests {
                 app_name: "Example".into(),
             }
         );
-        assert_eq!(config.endpoint("https://pages.example.com", &config.reset_path), "https://api.example.com/v2/reset");
+        assert_eq!(
+            config.endpoint("https://pages.example.com", &config.reset_path),
+            "https://api.example.com/v2/reset"
+        );
         assert_eq!(CONFIG_KEYS.len(), 7);
     }
 
@@ -273,10 +296,21 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         let err = Config::from_fields(&fields(&[("api_bse", text("x"))])).unwrap_err();
-        assert!(err.0.contains("\"api_bse\"") && err.0.contains("api_base"), "{err}");
-        let err = Config::from_fields(&fields(&[("min_password_length", ConfigValue::Number(200.0))])).unwrap_err();
+        assert!(
+            err.0.contains("\"api_bse\"") && err.0.contains("api_base"),
+            "{err}"
+        );
+        let err = Config::from_fields(&fields(&[(
+            "min_password_length",
+            ConfigValue::Number(200.0),
+        )]))
+        .unwrap_err();
         assert!(err.0.contains("between 8 and 128"), "{err}");
-        let err = Config::from_fields(&fields(&[("app_name", ConfigValue::Other("an array"))])).unwrap_err();
-        assert_eq!(err.0, "config.json: app_name must be a string, not an array");
+        let err = Config::from_fields(&fields(&[("app_name", ConfigValue::Other("an array"))]))
+            .unwrap_err();
+        assert_eq!(
+            err.0,
+            "config.json: app_name must be a string, not an array"
+        );
     }
 }

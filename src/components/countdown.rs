@@ -12,7 +12,10 @@ pub struct Countdown {
 
 impl Countdown {
     pub fn new() -> Self {
-        let countdown = Self { remaining: RwSignal::new(0), ticker: StoredValue::new(None) };
+        let countdown = Self {
+            remaining: RwSignal::new(0),
+            ticker: StoredValue::new(None),
+        };
         on_cleanup(move || countdown.stop());
         countdown
     }

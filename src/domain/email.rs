@@ -85,7 +85,9 @@ fn is_domain(domain: &str) -> bool {
                 // Non-ASCII letters are allowed for internationalised domains.
                 && label.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -107,7 +109,12 @@ mod tests {
 
     #[test]
     fn drops_surrounding_spaces_from_a_paste() {
-        assert_eq!(EmailAddress::parse("  alice@example.com\n").unwrap().as_str(), "alice@example.com");
+        assert_eq!(
+            EmailAddress::parse("  alice@example.com\n")
+                .unwrap()
+                .as_str(),
+            "alice@example.com"
+        );
     }
 
     #[test]
@@ -136,7 +143,11 @@ mod tests {
             "alice@exa_mple.com",
             "<alice@example.com>",
         ] {
-            assert_eq!(EmailAddress::parse(bad), Err(EmailError::Malformed), "{bad}");
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(EmailError::Malformed),
+                "{bad}"
+            );
         }
     }
 
@@ -154,6 +165,8 @@ mod tests {
     #[test]
     fn messages_are_plain_and_blameless() {
         assert_eq!(EmailError::Empty.to_string(), "Enter your email address");
-        assert!(EmailError::Malformed.to_string().contains("name@example.com"));
+        assert!(EmailError::Malformed
+            .to_string()
+            .contains("name@example.com"));
     }
 }

@@ -16,7 +16,10 @@ pub struct PasswordRules {
 
 impl Default for PasswordRules {
     fn default() -> Self {
-        Self { min_chars: 8, max_chars: MAX_PASSWORD_CHARS }
+        Self {
+            min_chars: 8,
+            max_chars: MAX_PASSWORD_CHARS,
+        }
     }
 }
 
@@ -47,7 +50,11 @@ impl PasswordRules {
         } else {
             Confirmation::Differs
         };
-        PasswordCheck { chars: password.chars().count(), rules: *self, confirmation }
+        PasswordCheck {
+            chars: password.chars().count(),
+            rules: *self,
+            confirmation,
+        }
     }
 }
 
@@ -74,7 +81,10 @@ impl PasswordCheck {
         if self.chars == 0 {
             Some("Enter a new password".into())
         } else if !self.long_enough() {
-            Some(format!("Your password must be at least {} characters", self.rules.min_chars))
+            Some(format!(
+                "Your password must be at least {} characters",
+                self.rules.min_chars
+            ))
         } else if !self.short_enough() {
             Some(format!(
                 "Your password must be {} characters or fewer (it has {})",
@@ -128,28 +138,56 @@ mod tests {
 
     #[test]
     fn no_composition_rules() {
-        for password in ["aaaaaaaa", "        ", "correct horse battery staple", "ALLCAPSONLY"] {
+        for password in [
+            "aaaaaaaa",
+            "        ",
+            "correct horse battery staple",
+            "ALLCAPSONLY",
+        ] {
             assert!(check(password).is_acceptable(), "{password:?}");
         }
     }
 
     #[test]
     fn configured_minimum_is_used() {
-        let rules = PasswordRules { min_chars: 12, ..PasswordRules::default() };
+        let rules = PasswordRules {
+            min_chars: 12,
+            ..PasswordRules::default()
+        };
         let short = rules.check("elevenchars", "elevenchars");
         assert!(!short.is_acceptable());
-        assert_eq!(short.password_error().unwrap(), "Your password must be at least 12 characters");
+        assert_eq!(
+            short.password_error().unwrap(),
+            "Your password must be at least 12 characters"
+        );
     }
 
     #[test]
     fn confirmation_is_compared_byte_exact() {
         let rules = PasswordRules::default();
-        assert_eq!(rules.check("password1 ", "password1").confirmation, Confirmation::Differs);
-        assert_eq!(rules.check("Password12", "password12").confirmation, Confirmation::Differs);
+        assert_eq!(
+            rules.check("password1 ", "password1").confirmation,
+            Confirmation::Differs
+        );
+        assert_eq!(
+            rules.check("Password12", "password12").confirmation,
+            Confirmation::Differs
+        );
         // "é" precomposed vs decomposed look alike but are different bytes.
-        assert_eq!(rules.check("caf\u{e9}-latte", "cafe\u{301}-latte").confirmation, Confirmation::Differs);
-        assert_eq!(rules.check("longenough", "").confirmation, Confirmation::Empty);
-        assert_eq!(rules.check("longenough", "longenough").confirmation, Confirmation::Matches);
+        assert_eq!(
+            rules
+                .check("caf\u{e9}-latte", "cafe\u{301}-latte")
+                .confirmation,
+            Confirmation::Differs
+        );
+        assert_eq!(
+            rules.check("longenough", "").confirmation,
+            Confirmation::Empty
+        );
+        assert_eq!(
+            rules.check("longenough", "longenough").confirmation,
+            Confirmation::Matches
+        );
     }
 
     #[test]
@@ -157,9 +195,15 @@ mod tests {
         let rules = PasswordRules::default();
         let empty = rules.check("", "");
         assert_eq!(empty.password_error().unwrap(), "Enter a new password");
-        assert_eq!(empty.confirmation_error().unwrap(), "Enter your new password again");
+        assert_eq!(
+            empty.confirmation_error().unwrap(),
+            "Enter your new password again"
+        );
         let differs = rules.check("longenough", "longenougj");
         assert_eq!(differs.password_error(), None);
-        assert_eq!(differs.confirmation_error().unwrap(), "The passwords do not match");
+        assert_eq!(
+            differs.confirmation_error().unwrap(),
+            "The passwords do not match"
+        );
     }
 }

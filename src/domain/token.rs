@@ -42,7 +42,9 @@ pub fn token_from_link(query: &str, fragment: &str) -> LinkToken {
     param(query, "token")
         .or_else(|| param(fragment, "token"))
         .filter(|token| !token.is_empty() && token.len() <= MAX_TOKEN_LEN)
-        .map_or(LinkToken::Missing, |token| LinkToken::Present(ResetToken(token)))
+        .map_or(LinkToken::Missing, |token| {
+            LinkToken::Present(ResetToken(token))
+        })
 }
 
 /// The address to show once the token is taken out: the same path, and any
@@ -91,16 +93,14 @@ fn percent_decode(value: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => decoded.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(hi), Some(lo)) => {
-                        decoded.push(hi << 4 | lo);
-                        i += 3;
-                        continue;
-                    }
-                    _ => decoded.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    decoded.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => decoded.push(b'%'),
+            },
             byte => decoded.push(byte),
         }
         i += 1;
@@ -125,7 +125,10 @@ mod tests {
 
     #[test]
     fn reads_the_query() {
-        assert_eq!(token("token=abc_DEF-123", "").as_deref(), Some("abc_DEF-123"));
+        assert_eq!(
+            token("token=abc_DEF-123", "").as_deref(),
+            Some("abc_DEF-123")
+        );
         assert_eq!(token("utm=x&token=abc", "").as_deref(), Some("abc"));
     }
 
@@ -155,7 +158,9 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_secret() {
-        let LinkToken::Present(t) = token_from_link("token=s3cr3t", "") else { panic!() };
+        let LinkToken::Present(t) = token_from_link("token=s3cr3t", "") else {
+            panic!()
+        };
         assert!(!format!("{t:?}").contains("s3cr3t"));
         assert!(!format!("{:?}", LinkToken::Present(t)).contains("s3cr3t"));
     }
@@ -164,7 +169,13 @@ mod tests {
     fn address_bar_keeps_everything_but_the_token() {
         assert_eq!(address_without_token("/reset", "token=abc", ""), "/reset");
         assert_eq!(address_without_token("/reset", "", "token=abc"), "/reset");
-        assert_eq!(address_without_token("/reset", "lang=fr&token=abc&x=1", ""), "/reset?lang=fr&x=1");
-        assert_eq!(address_without_token("/app/reset", "token", "top"), "/app/reset#top");
+        assert_eq!(
+            address_without_token("/reset", "lang=fr&token=abc&x=1", ""),
+            "/reset?lang=fr&x=1"
+        );
+        assert_eq!(
+            address_without_token("/app/reset", "token", "top"),
+            "/app/reset#top"
+        );
     }
 }

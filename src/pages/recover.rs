@@ -3,7 +3,10 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending, SubmitButton},
+    components::{
+        focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending,
+        SubmitButton,
+    },
     domain::EmailAddress,
     use_settings,
 };
@@ -67,7 +70,8 @@ pub fn RecoverPage() -> impl IntoView {
                 }
                 Err(error) => {
                     if let ApiError::RateLimited { retry_after } = &error {
-                        rate_limit.start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
+                        rate_limit
+                            .start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
                     }
                     form_error.set(Some(error.to_string()));
                 }

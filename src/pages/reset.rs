@@ -3,7 +3,10 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending, SubmitButton},
+    components::{
+        focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending,
+        SubmitButton,
+    },
     domain::{LinkToken, PasswordRules, ResetToken},
     token_store, use_settings,
 };
@@ -101,7 +104,9 @@ fn NewPasswordForm(
     let confirmation_error = RwSignal::new(None::<(String, String)>);
     let shown_error = |error: RwSignal<Option<(String, String)>>, field: RwSignal<String>| {
         Signal::derive(move || {
-            error.get().and_then(|(about, message)| field.with(|now| *now == about).then_some(message))
+            error
+                .get()
+                .and_then(|(about, message)| field.with(|now| *now == about).then_some(message))
         })
     };
     let form_error = RwSignal::new(None::<String>);
@@ -114,7 +119,6 @@ fn NewPasswordForm(
         ..PasswordRules::default()
     });
     let check = Memo::new(move |_| rules.get().check(&password.get(), &confirmation.get()));
-
 
     let pending = Pending::new();
     let reset = move |token: ResetToken, new_password: String| {
@@ -137,7 +141,8 @@ fn NewPasswordForm(
                 }
                 Err(error) => {
                     if let ApiError::RateLimited { retry_after } = &error {
-                        rate_limit.start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
+                        rate_limit
+                            .start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
                     }
                     form_error.set(Some(error.to_string()));
                 }
@@ -153,8 +158,16 @@ fn NewPasswordForm(
         }
         form_error.set(None);
         let check = check.get_untracked();
-        password_error.set(check.password_error().map(|m| (password.get_untracked(), m)));
-        confirmation_error.set(check.confirmation_error().map(|m| (confirmation.get_untracked(), m)));
+        password_error.set(
+            check
+                .password_error()
+                .map(|m| (password.get_untracked(), m)),
+        );
+        confirmation_error.set(
+            check
+                .confirmation_error()
+                .map(|m| (confirmation.get_untracked(), m)),
+        );
         if check.password_error().is_some() {
             focus_field(password_input);
         } else if check.confirmation_error().is_some() {
@@ -169,7 +182,11 @@ fn NewPasswordForm(
     let toggle_shown = move |_| {
         let now_shown = !shown.get_untracked();
         shown.set(now_shown);
-        announcer.say(if now_shown { "Your passwords are shown." } else { "Your passwords are hidden." });
+        announcer.say(if now_shown {
+            "Your passwords are shown."
+        } else {
+            "Your passwords are hidden."
+        });
     };
     let input_type = Signal::derive(move || if shown.get() { "text" } else { "password" });
     let min_chars = move || rules.get().min_chars;

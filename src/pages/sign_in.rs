@@ -63,7 +63,11 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     Effect::new(move |_| {
-        browser::set_title(&settings.title(if signed_in.get() { "You're signed in" } else { "Sign in" }));
+        browser::set_title(&settings.title(if signed_in.get() {
+            "You're signed in"
+        } else {
+            "Sign in"
+        }));
     });
 
     move || {

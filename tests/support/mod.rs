@@ -100,8 +100,12 @@ impl Page {
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
         let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), reclaim::App);
-        let page = Page { root, mounted: Some(Box::new(mounted)) };
-        page.wait_for("a heading", || find("#page-heading").is_some()).await;
+        let page = Page {
+            root,
+            mounted: Some(Box::new(mounted)),
+        };
+        page.wait_for("a heading", || find("#page-heading").is_some())
+            .await;
         page
     }
 
@@ -116,7 +120,10 @@ impl Page {
 
     /// The requests sent to `path` (the config fetch excluded).
     pub fn calls_to(&self, path: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.path == path).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.path == path)
+            .collect()
     }
 
     /// Types into an input as a person would: the value, then an `input` event.
@@ -125,11 +132,16 @@ impl Page {
         input.set_value(value);
         let init = EventInit::new();
         init.set_bubbles(true);
-        input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+        input
+            .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+            .unwrap();
     }
 
     pub fn submit(&self, form: &str) {
-        get(form).unchecked_into::<HtmlFormElement>().request_submit().unwrap();
+        get(form)
+            .unchecked_into::<HtmlFormElement>()
+            .request_submit()
+            .unwrap();
     }
 
     pub fn click(&self, selector: &str) {
@@ -149,7 +161,9 @@ impl Drop for Page {
 }
 
 pub async fn sleep(duration: Duration) {
-    wasm_bindgen_futures::JsFuture::from(sleep_ms(duration.as_millis() as u32)).await.unwrap();
+    wasm_bindgen_futures::JsFuture::from(sleep_ms(duration.as_millis() as u32))
+        .await
+        .unwrap();
 }
 
 pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
@@ -160,7 +174,10 @@ pub async fn wait_for_at_most(what: &str, limit: Duration, condition: impl Fn() 
     let started = js_sys::Date::now();
     while !condition() {
         if js_sys::Date::now() - started > limit.as_millis() as f64 {
-            panic!("timed out waiting for {what}; page: {}", document().body().unwrap().inner_html());
+            panic!(
+                "timed out waiting for {what}; page: {}",
+                document().body().unwrap().inner_html()
+            );
         }
         sleep(Duration::from_millis(10)).await;
     }
@@ -175,7 +192,11 @@ pub fn get(selector: &str) -> Element {
 }
 
 pub fn text(selector: &str) -> String {
-    get(selector).text_content().unwrap_or_default().trim().to_owned()
+    get(selector)
+        .text_content()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 pub fn attr(selector: &str, name: &str) -> Option<String> {
@@ -187,7 +208,10 @@ pub fn value(selector: &str) -> String {
 }
 
 pub fn focused_id() -> String {
-    document().active_element().map(|e| e.id()).unwrap_or_default()
+    document()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
 }
 
 pub fn is_disabled(selector: &str) -> bool {

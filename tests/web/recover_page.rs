@@ -15,45 +15,75 @@ async fn request_link(routes: serde_json::Value, email: &str) -> Page {
 #[wasm_bindgen_test]
 async fn malformed_address_is_refused_at_the_field_and_nothing_is_sent() {
     let page = request_link(json!({ RECOVERY: [answer(200, "{}")] }), "alice@example").await;
-    page.wait_for("the field error", || find("#email-error").is_some()).await;
+    page.wait_for("the field error", || find("#email-error").is_some())
+        .await;
 
     assert!(text("#email-error").contains("Enter an email address in the correct format"));
     assert_eq!(attr("#email", "aria-invalid").as_deref(), Some("true"));
-    assert!(attr("#email", "aria-describedby").unwrap().contains("email-error"));
-    page.wait_for("focus on the field", || focused_id() == "email").await;
+    assert!(attr("#email", "aria-describedby")
+        .unwrap()
+        .contains("email-error"));
+    page.wait_for("focus on the field", || focused_id() == "email")
+        .await;
     assert_eq!(value("#email"), "alice@example", "the typed text is kept");
     sleep(std::time::Duration::from_millis(100)).await;
     assert!(page.calls_to(RECOVERY).is_empty());
 
     page.type_into("#email", "");
     page.submit("#recovery-form");
-    page.wait_for("the empty-field message", || text("#email-error").contains("Enter your email address")).await;
+    page.wait_for("the empty-field message", || {
+        text("#email-error").contains("Enter your email address")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn accepted_request_shows_one_confirmation_and_sends_the_form_encoded_address() {
-    let page = request_link(json!({ RECOVERY: [answer(200, "{}")] }), "  alice@example.com ").await;
-    page.wait_for("the confirmation", || page.heading() == "Check your email").await;
+    let page = request_link(
+        json!({ RECOVERY: [answer(200, "{}")] }),
+        "  alice@example.com ",
+    )
+    .await;
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
 
     assert_eq!(
         text("#confirmation"),
         "If an account exists for alice@example.com, we've sent a link to reset its password."
     );
-    page.wait_for("focus on the heading", || focused_id() == "page-heading").await;
+    page.wait_for("focus on the heading", || focused_id() == "page-heading")
+        .await;
     let calls = page.calls_to(RECOVERY);
     assert_eq!(calls.len(), 1);
     let call = &calls[0];
     assert_eq!(call.method, "POST");
-    assert!(call.url.starts_with(&window_origin()), "same origin by default: {}", call.url);
-    assert!(call.content_type.as_deref().unwrap().starts_with("application/x-www-form-urlencoded"));
+    assert!(
+        call.url.starts_with(&window_origin()),
+        "same origin by default: {}",
+        call.url
+    );
+    assert!(call
+        .content_type
+        .as_deref()
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
     assert_eq!(call.body, "email=alice%40example.com");
-    page.wait_for("the announcement", || text("#announcer") == "Check your email.").await;
+    page.wait_for("the announcement", || {
+        text("#announcer") == "Check your email."
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn not_found_reads_exactly_like_success() {
-    let known = request_link(json!({ RECOVERY: [answer(200, "{}")] }), "alice@example.com").await;
-    known.wait_for("the confirmation", || find("#confirmation").is_some()).await;
+    let known = request_link(
+        json!({ RECOVERY: [answer(200, "{}")] }),
+        "alice@example.com",
+    )
+    .await;
+    known
+        .wait_for("the confirmation", || find("#confirmation").is_some())
+        .await;
     let known_text = text("#confirmation").replace("alice@example.com", "ADDRESS");
     drop(known);
 
@@ -62,8 +92,13 @@ async fn not_found_reads_exactly_like_success() {
         "nobody@example.com",
     )
     .await;
-    unknown.wait_for("the confirmation", || find("#confirmation").is_some()).await;
-    assert_eq!(text("#confirmation").replace("nobody@example.com", "ADDRESS"), known_text);
+    unknown
+        .wait_for("the confirmation", || find("#confirmation").is_some())
+        .await;
+    assert_eq!(
+        text("#confirmation").replace("nobody@example.com", "ADDRESS"),
+        known_text
+    );
     assert_eq!(unknown.heading(), "Check your email");
     assert!(!unknown.calls_to(RECOVERY).is_empty());
     assert!(find("#form-error").is_none());
@@ -77,14 +112,24 @@ async fn rate_limit_says_how_long_and_keeps_the_button_disabled() {
         json!({ "content-type": "application/json", "retry-after": "30" }),
     );
     let page = request_link(json!({ RECOVERY: [limited] }), "alice@example.com").await;
-    page.wait_for("the rate-limit message", || find("#form-error").is_some()).await;
+    page.wait_for("the rate-limit message", || find("#form-error").is_some())
+        .await;
 
-    assert!(text("#form-error").contains("Wait 30 seconds"), "{}", text("#form-error"));
+    assert!(
+        text("#form-error").contains("Wait 30 seconds"),
+        "{}",
+        text("#form-error")
+    );
     assert!(is_disabled("#send-link"));
-    page.wait_for("focus on the alert", || focused_id() == "form-error").await;
+    page.wait_for("focus on the alert", || focused_id() == "form-error")
+        .await;
     page.submit("#recovery-form");
     sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(page.calls_to(RECOVERY).len(), 1, "nothing is sent while limited");
+    assert_eq!(
+        page.calls_to(RECOVERY).len(),
+        1,
+        "nothing is sent while limited"
+    );
     assert_eq!(value("#email"), "alice@example.com");
     assert_eq!(page.heading(), "Forgot your password?");
 }
@@ -96,51 +141,73 @@ async fn server_error_keeps_the_address_and_a_retry_succeeds() {
         "<html><body><h1>502 Bad Gateway</h1></body></html>",
         json!({ "content-type": "text/html" }),
     );
-    let page = request_link(json!({ RECOVERY: [bad_gateway, answer(200, "{}")] }), "alice@example.com").await;
-    page.wait_for("the error", || find("#form-error").is_some()).await;
+    let page = request_link(
+        json!({ RECOVERY: [bad_gateway, answer(200, "{}")] }),
+        "alice@example.com",
+    )
+    .await;
+    page.wait_for("the error", || find("#form-error").is_some())
+        .await;
 
     assert!(text("#form-error").contains("Something went wrong on our side (error 502)"));
     assert_eq!(value("#email"), "alice@example.com");
     assert!(!is_disabled("#send-link"));
 
     page.submit("#recovery-form");
-    page.wait_for("the confirmation", || page.heading() == "Check your email").await;
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
     assert_eq!(page.calls_to(RECOVERY).len(), 2);
 }
 
 #[wasm_bindgen_test]
 async fn network_failure_says_so_and_keeps_the_address() {
     let page = request_link(json!({ RECOVERY: [network_error()] }), "alice@example.com").await;
-    page.wait_for("the error", || find("#form-error").is_some()).await;
+    page.wait_for("the error", || find("#form-error").is_some())
+        .await;
     assert!(text("#form-error").contains("could not reach the server"));
     assert_eq!(value("#email"), "alice@example.com");
 }
 
 #[wasm_bindgen_test]
 async fn invalid_email_from_the_server_is_shown_at_the_field() {
-    let refused = answer(400, r#"{"error":"invalid_email","message":"We can't send mail to that address."}"#);
+    let refused = answer(
+        400,
+        r#"{"error":"invalid_email","message":"We can't send mail to that address."}"#,
+    );
     let page = request_link(json!({ RECOVERY: [refused] }), "alice@example.com").await;
-    page.wait_for("the field error", || find("#email-error").is_some()).await;
+    page.wait_for("the field error", || find("#email-error").is_some())
+        .await;
     assert!(text("#email-error").contains("We can't send mail to that address."));
     assert_eq!(value("#email"), "alice@example.com");
 }
 
 #[wasm_bindgen_test]
 async fn in_flight_request_shows_progress_and_a_second_click_sends_nothing() {
-    let page = request_link(json!({ RECOVERY: [slow(200, "{}", 400)] }), "alice@example.com").await;
-    page.wait_for("progress", || text("#send-link") == "Sending…").await;
+    let page = request_link(
+        json!({ RECOVERY: [slow(200, "{}", 400)] }),
+        "alice@example.com",
+    )
+    .await;
+    page.wait_for("progress", || text("#send-link") == "Sending…")
+        .await;
     assert_eq!(attr("#send-link", "aria-disabled").as_deref(), Some("true"));
 
     page.submit("#recovery-form");
     page.click("#send-link");
-    page.wait_for("the confirmation", || page.heading() == "Check your email").await;
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
     assert_eq!(page.calls_to(RECOVERY).len(), 1);
 }
 
 #[wasm_bindgen_test]
 async fn send_again_waits_for_a_cooldown_and_a_different_address_keeps_the_form() {
-    let page = request_link(json!({ RECOVERY: [answer(200, "{}")] }), "alice@example.com").await;
-    page.wait_for("the confirmation", || find("#send-again").is_some()).await;
+    let page = request_link(
+        json!({ RECOVERY: [answer(200, "{}")] }),
+        "alice@example.com",
+    )
+    .await;
+    page.wait_for("the confirmation", || find("#send-again").is_some())
+        .await;
 
     assert!(is_disabled("#send-again"), "a cooldown comes first");
     assert!(text("#send-again").starts_with("Send again in"));
@@ -149,15 +216,18 @@ async fn send_again_waits_for_a_cooldown_and_a_different_address_keeps_the_form(
     assert_eq!(page.calls_to(RECOVERY).len(), 1);
 
     page.click("#use-different-address");
-    page.wait_for("the form", || find("#recovery-form").is_some()).await;
+    page.wait_for("the form", || find("#recovery-form").is_some())
+        .await;
     assert_eq!(page.heading(), "Forgot your password?");
     assert_eq!(value("#email"), "alice@example.com");
-    page.wait_for("focus on the heading", || focused_id() == "page-heading").await;
+    page.wait_for("focus on the heading", || focused_id() == "page-heading")
+        .await;
 }
 
 #[wasm_bindgen_test]
 async fn json_encoding_and_api_base_come_from_the_configuration() {
-    let config = r#"{"api_base":"https://api.example.test","encoding":"json","app_name":"Example"}"#;
+    let config =
+        r#"{"api_base":"https://api.example.test","encoding":"json","app_name":"Example"}"#;
     let page = request_link(
         json!({
             "/config.json": [answer(200, config)],
@@ -166,15 +236,26 @@ async fn json_encoding_and_api_base_come_from_the_configuration() {
         "alice@example.com",
     )
     .await;
-    page.wait_for("the confirmation", || page.heading() == "Check your email").await;
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
 
-    let calls: Vec<Call> = page.calls().into_iter().filter(|c| c.path == RECOVERY).collect();
+    let calls: Vec<Call> = page
+        .calls()
+        .into_iter()
+        .filter(|c| c.path == RECOVERY)
+        .collect();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].url, "https://api.example.test/account/recovery");
     assert_eq!(calls[0].content_type.as_deref(), Some("application/json"));
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&calls[0].body).unwrap(), json!({ "email": "alice@example.com" }));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&calls[0].body).unwrap(),
+        json!({ "email": "alice@example.com" })
+    );
     assert_eq!(text(".app-name"), "Example");
-    assert_eq!(leptos::prelude::document().title(), "Check your email – Example");
+    assert_eq!(
+        leptos::prelude::document().title(),
+        "Check your email – Example"
+    );
 }
 
 fn window_origin() -> String {

@@ -8,7 +8,8 @@ const TOKEN: &str = "Zm9vYmFyLXRva2VuLWZvci10ZXN0cy0xMjM0NTY3ODk";
 
 async fn open_link(routes: serde_json::Value) -> Page {
     let page = Page::open(&format!("/reset?token={TOKEN}"), routes).await;
-    page.wait_for("the form", || find("#reset-form").is_some()).await;
+    page.wait_for("the form", || find("#reset-form").is_some())
+        .await;
     page
 }
 
@@ -21,26 +22,52 @@ fn choose(page: &Page, password: &str, confirmation: &str) {
 #[wasm_bindgen_test]
 async fn token_is_taken_out_of_the_address_bar_before_anything_is_typed() {
     let page = open_link(json!({})).await;
-    page.wait_for("the token to leave the address bar", || !address_bar().contains("token")).await;
+    page.wait_for("the token to leave the address bar", || {
+        !address_bar().contains("token")
+    })
+    .await;
     assert_eq!(address_bar(), "/reset");
     assert_eq!(page.heading(), "Choose a new password");
-    assert!(!leptos::prelude::document().body().unwrap().inner_html().contains(TOKEN));
+    assert!(!leptos::prelude::document()
+        .body()
+        .unwrap()
+        .inner_html()
+        .contains(TOKEN));
 }
 
 #[wasm_bindgen_test]
 async fn token_in_the_fragment_works_too() {
-    let page = Page::open(&format!("/reset#token={TOKEN}"), json!({ RESET: [answer(200, "{}")] })).await;
-    page.wait_for("the token to leave the address bar", || address_bar() == "/reset").await;
+    let page = Page::open(
+        &format!("/reset#token={TOKEN}"),
+        json!({ RESET: [answer(200, "{}")] }),
+    )
+    .await;
+    page.wait_for("the token to leave the address bar", || {
+        address_bar() == "/reset"
+    })
+    .await;
     choose(&page, "correct horse battery", "correct horse battery");
-    page.wait_for("success", || page.heading() == "Your password has been changed").await;
-    assert_eq!(form_field(&page.calls_to(RESET)[0].body, "token").as_deref(), Some(TOKEN));
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    assert_eq!(
+        form_field(&page.calls_to(RESET)[0].body, "token").as_deref(),
+        Some(TOKEN)
+    );
 }
 
 #[wasm_bindgen_test]
 async fn link_without_a_token_is_incomplete_and_posts_nothing() {
     let page = Page::open("/reset", json!({ RESET: [answer(200, "{}")] })).await;
-    page.wait_for("the incomplete state", || page.heading() == "This link is incomplete").await;
-    assert_eq!(attr("#request-new-link", "href").as_deref(), Some("/recover"));
+    page.wait_for("the incomplete state", || {
+        page.heading() == "This link is incomplete"
+    })
+    .await;
+    assert_eq!(
+        attr("#request-new-link", "href").as_deref(),
+        Some("/recover")
+    );
     assert!(find("#reset-form").is_none());
     assert!(page.calls_to(RESET).is_empty());
 }
@@ -49,23 +76,43 @@ async fn link_without_a_token_is_incomplete_and_posts_nothing() {
 async fn short_password_and_mismatch_are_refused_at_their_fields_without_a_request() {
     let page = open_link(json!({ RESET: [answer(200, "{}")] })).await;
     choose(&page, "short", "short");
-    page.wait_for("the length error", || find("#new-password-error").is_some()).await;
+    page.wait_for("the length error", || find("#new-password-error").is_some())
+        .await;
     assert!(text("#new-password-error").contains("at least 8 characters"));
-    assert_eq!(attr("#new-password", "aria-invalid").as_deref(), Some("true"));
-    assert!(attr("#new-password", "aria-describedby").unwrap().contains("new-password-error"));
-    page.wait_for("focus on the password", || focused_id() == "new-password").await;
+    assert_eq!(
+        attr("#new-password", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(attr("#new-password", "aria-describedby")
+        .unwrap()
+        .contains("new-password-error"));
+    page.wait_for("focus on the password", || focused_id() == "new-password")
+        .await;
 
     choose(&page, "long enough now", "long enough n0w");
-    page.wait_for("the mismatch error", || find("#confirm-password-error").is_some()).await;
+    page.wait_for("the mismatch error", || {
+        find("#confirm-password-error").is_some()
+    })
+    .await;
     assert!(text("#confirm-password-error").contains("do not match"));
     assert!(find("#new-password-error").is_none());
-    page.wait_for("focus on the confirmation", || focused_id() == "confirm-password").await;
+    page.wait_for("focus on the confirmation", || {
+        focused_id() == "confirm-password"
+    })
+    .await;
 
     let too_long = "x".repeat(129);
     choose(&page, &too_long, &too_long);
-    page.wait_for("the too-long error", || find("#new-password-error").is_some()).await;
+    page.wait_for("the too-long error", || {
+        find("#new-password-error").is_some()
+    })
+    .await;
     assert!(text("#new-password-error").contains("128 characters or fewer"));
-    assert_eq!(value("#new-password").chars().count(), 129, "never truncated");
+    assert_eq!(
+        value("#new-password").chars().count(),
+        129,
+        "never truncated"
+    );
 
     sleep(std::time::Duration::from_millis(100)).await;
     assert!(page.calls_to(RESET).is_empty());
@@ -75,7 +122,10 @@ async fn short_password_and_mismatch_are_refused_at_their_fields_without_a_reque
 async fn rules_update_live_as_the_person_types() {
     let page = open_link(json!({})).await;
     let met = || {
-        leptos::prelude::document().query_selector_all("#password-rules .rule-met").unwrap().length()
+        leptos::prelude::document()
+            .query_selector_all("#password-rules .rule-met")
+            .unwrap()
+            .length()
     };
     assert_eq!(met(), 0);
     page.type_into("#new-password", "🔑🔑🔑🔑🔑🔑🔑🔑");
@@ -92,13 +142,23 @@ async fn password_is_sent_byte_exact() {
     // Spaces at both ends, mixed case, a decomposed é and emoji: all kept.
     let password = "  Caf\u{65}\u{301} 🔑🔑 Ünïcödé  ";
     choose(&page, password, password);
-    page.wait_for("success", || page.heading() == "Your password has been changed").await;
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
 
     let calls = page.calls_to(RESET);
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].method, "POST");
-    assert!(calls[0].content_type.as_deref().unwrap().starts_with("application/x-www-form-urlencoded"));
-    assert_eq!(form_field(&calls[0].body, "new_password").as_deref(), Some(password));
+    assert!(calls[0]
+        .content_type
+        .as_deref()
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
+    assert_eq!(
+        form_field(&calls[0].body, "new_password").as_deref(),
+        Some(password)
+    );
     assert_eq!(form_field(&calls[0].body, "token").as_deref(), Some(TOKEN));
 }
 
@@ -110,16 +170,29 @@ async fn success_offers_the_configured_sign_in_link() {
     }))
     .await;
     choose(&page, "correct horse battery", "correct horse battery");
-    page.wait_for("success", || page.heading() == "Your password has been changed").await;
-    assert_eq!(attr("#sign-in", "href").as_deref(), Some("https://example.test/login"));
-    page.wait_for("focus on the heading", || focused_id() == "page-heading").await;
-    page.wait_for("the announcement", || text("#announcer") == "Your password has been changed.").await;
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    assert_eq!(
+        attr("#sign-in", "href").as_deref(),
+        Some("https://example.test/login")
+    );
+    page.wait_for("focus on the heading", || focused_id() == "page-heading")
+        .await;
+    page.wait_for("the announcement", || {
+        text("#announcer") == "Your password has been changed."
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn refused_links_all_show_invalid_or_expired() {
     for (status, body) in [
-        (400, r#"{"error":"invalid_token","message":"Unknown token"}"#),
+        (
+            400,
+            r#"{"error":"invalid_token","message":"Unknown token"}"#,
+        ),
         (401, ""),
         (403, "<html>Forbidden</html>"),
         (404, ""),
@@ -128,8 +201,15 @@ async fn refused_links_all_show_invalid_or_expired() {
     ] {
         let page = open_link(json!({ RESET: [answer(status, body)] })).await;
         choose(&page, "correct horse battery", "correct horse battery");
-        page.wait_for("the invalid-link state", || page.heading() == "This link is invalid or has expired").await;
-        assert_eq!(attr("#request-new-link", "href").as_deref(), Some("/recover"), "status {status}");
+        page.wait_for("the invalid-link state", || {
+            page.heading() == "This link is invalid or has expired"
+        })
+        .await;
+        assert_eq!(
+            attr("#request-new-link", "href").as_deref(),
+            Some("/recover"),
+            "status {status}"
+        );
         assert!(find("#reset-form").is_none());
     }
 }
@@ -142,11 +222,15 @@ async fn weak_password_shows_the_servers_sentence_and_keeps_what_was_typed() {
     );
     let page = open_link(json!({ RESET: [weak] })).await;
     choose(&page, "password123", "password123");
-    page.wait_for("the policy message", || find("#new-password-error").is_some()).await;
+    page.wait_for("the policy message", || {
+        find("#new-password-error").is_some()
+    })
+    .await;
     assert!(text("#new-password-error").contains("This password is too common. Choose another."));
     assert_eq!(value("#new-password"), "password123");
     assert_eq!(value("#confirm-password"), "password123");
-    page.wait_for("focus on the password", || focused_id() == "new-password").await;
+    page.wait_for("focus on the password", || focused_id() == "new-password")
+        .await;
 }
 
 #[wasm_bindgen_test]
@@ -154,7 +238,8 @@ async fn rate_limit_server_error_and_network_keep_the_form() {
     let limited = answer_with_headers(429, "", json!({ "retry-after": "120" }));
     let page = open_link(json!({ RESET: [limited] })).await;
     choose(&page, "correct horse battery", "correct horse battery");
-    page.wait_for("the rate-limit message", || find("#form-error").is_some()).await;
+    page.wait_for("the rate-limit message", || find("#form-error").is_some())
+        .await;
     assert!(text("#form-error").contains("Wait 2 minutes"));
     assert!(is_disabled("#set-password"));
     assert_eq!(value("#new-password"), "correct horse battery");
@@ -162,10 +247,14 @@ async fn rate_limit_server_error_and_network_keep_the_form() {
 
     let page = open_link(json!({ RESET: [answer(503, ""), network_error()] })).await;
     choose(&page, "correct horse battery", "correct horse battery");
-    page.wait_for("the server error", || find("#form-error").is_some()).await;
+    page.wait_for("the server error", || find("#form-error").is_some())
+        .await;
     assert!(text("#form-error").contains("error 503"));
     page.submit("#reset-form");
-    page.wait_for("the network error", || text("#form-error").contains("could not reach")).await;
+    page.wait_for("the network error", || {
+        text("#form-error").contains("could not reach")
+    })
+    .await;
     assert_eq!(value("#confirm-password"), "correct horse battery");
     assert_eq!(page.heading(), "Choose a new password");
 }
@@ -173,27 +262,52 @@ async fn rate_limit_server_error_and_network_keep_the_form() {
 #[wasm_bindgen_test]
 async fn show_passwords_reveals_both_fields_and_says_so() {
     let page = open_link(json!({})).await;
-    assert_eq!(attr("#show-passwords", "aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        attr("#show-passwords", "aria-pressed").as_deref(),
+        Some("false")
+    );
     assert_eq!(attr("#new-password", "type").as_deref(), Some("password"));
 
     page.click("#show-passwords");
-    page.wait_for("revealed", || attr("#new-password", "type").as_deref() == Some("text")).await;
+    page.wait_for("revealed", || {
+        attr("#new-password", "type").as_deref() == Some("text")
+    })
+    .await;
     assert_eq!(attr("#confirm-password", "type").as_deref(), Some("text"));
-    assert_eq!(attr("#show-passwords", "aria-pressed").as_deref(), Some("true"));
-    assert_eq!(attr("#new-password", "autocomplete").as_deref(), Some("new-password"));
-    page.wait_for("the announcement", || text("#announcer") == "Your passwords are shown.").await;
+    assert_eq!(
+        attr("#show-passwords", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr("#new-password", "autocomplete").as_deref(),
+        Some("new-password")
+    );
+    page.wait_for("the announcement", || {
+        text("#announcer") == "Your passwords are shown."
+    })
+    .await;
 
     page.click("#show-passwords");
-    page.wait_for("hidden", || attr("#confirm-password", "type").as_deref() == Some("password")).await;
-    assert_eq!(attr("#show-passwords", "aria-pressed").as_deref(), Some("false"));
+    page.wait_for("hidden", || {
+        attr("#confirm-password", "type").as_deref() == Some("password")
+    })
+    .await;
+    assert_eq!(
+        attr("#show-passwords", "aria-pressed").as_deref(),
+        Some("false")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_request_that_never_answers_times_out_with_the_form_kept() {
     let page = open_link(json!({ RESET: [never_answers()] })).await;
     choose(&page, "correct horse battery", "correct horse battery");
-    page.wait_for("progress", || text("#set-password") == "Saving…").await;
-    wait_for_at_most("the timeout", std::time::Duration::from_secs(20), || find("#form-error").is_some()).await;
+    page.wait_for("progress", || text("#set-password") == "Saving…")
+        .await;
+    wait_for_at_most("the timeout", std::time::Duration::from_secs(20), || {
+        find("#form-error").is_some()
+    })
+    .await;
     assert!(text("#form-error").contains("took too long"));
     assert_eq!(text("#set-password"), "Set new password");
     assert_eq!(value("#new-password"), "correct horse battery");
