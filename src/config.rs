@@ -293,6 +293,26 @@ mod tests {
         }
     }
 
+    /// The `config.json` shipped in `dist/` spells out every default.
+    #[test]
+    fn shipped_file_is_the_defaults() {
+        let file: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(include_str!("../config.json")).unwrap();
+        let fields: Vec<(String, ConfigValue)> = file
+            .into_iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    serde_json::Value::String(s) => ConfigValue::Text(s),
+                    serde_json::Value::Number(n) => ConfigValue::Number(n.as_f64().unwrap()),
+                    other => panic!("{key}: unexpected {other}"),
+                };
+                (key, value)
+            })
+            .collect();
+        assert_eq!(fields.len(), CONFIG_KEYS.len(), "every key is documented in the file");
+        assert_eq!(Config::from_fields(&fields).unwrap(), Config::default());
+    }
+
     #[test]
     fn errors_name_the_problem() {
         let err = Config::from_fields(&fields(&[("api_bse", text("x"))])).unwrap_err();

@@ -1,0 +1,55 @@
+# Reclaim: `make serve` to try it, `make test` to prove it.
+#
+# Every target first runs scripts/setup.sh, which installs what is missing (and only that) and
+# takes a second or two when everything is present. Recipes source scripts/env.sh for PATH
+# (cargo's bin, the npm binaryen's wasm-opt first) and the browser-test variables.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ENV := . scripts/env.sh &&
+DIST := $(abspath dist)
+# Each test stage reports how long it took, e.g. "--- wasm tests: 212s".
+TIMED = TIMEFORMAT='--- $(1): %0Rs'; time
+# The end-to-end tests, against the release pages in dist/. Two at a time: each runs a server
+# and a Chromium. Failures read better without backtraces (they say what the page showed).
+# Screenshots go to ${CARGO_TARGET_DIR:-target}/screenshots/.
+E2E = $(ENV) export RECLAIM_DIST='$(DIST)' RUST_BACKTRACE=0; \
+	$(call TIMED,end-to-end tests) cargo test -p reclaim-e2e -- --test-threads=2
+
+.PHONY: help setup dist serve test test-e2e bench bench-server
+
+help:
+	@echo "make serve         build the pages and the server, run them on http://127.0.0.1:8080"
+	@echo "make test          every test: native, wasm in headless Chromium, end-to-end"
+	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
+	@echo "make dist          the release pages in dist/"
+	@echo "make bench         bundle sizes and Lighthouse scores"
+	@echo "make bench-server  the server's recovery latency benchmark"
+	@echo "make setup         install what is missing (every target does this first)"
+
+setup:
+	@scripts/setup.sh
+
+dist: setup
+	@$(ENV) $(call TIMED,trunk build --release) trunk build --release
+
+serve: dist
+	@scripts/serve.sh
+
+test: setup
+	@$(ENV) $(call TIMED,native tests) cargo test --workspace --exclude reclaim-e2e
+	@$(ENV) $(call TIMED,wasm tests) cargo test -p reclaim --target wasm32-unknown-unknown --test web
+	@$(ENV) $(call TIMED,trunk build --release) trunk build --release
+	@$(E2E)
+
+test-e2e: dist
+	@$(E2E)
+
+bench: dist
+	@$(ENV) node scripts/bench-bundle.mjs dist
+	@scripts/bench-lighthouse.sh
+
+bench-server: setup
+	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency

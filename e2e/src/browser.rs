@@ -1,0 +1,576 @@
+//! A headless Chromium session, with the checks a person (or an auditor) would make: what the
+//! page says, where focus is, what the console shows, where requests went, what axe-core finds,
+//! and how it looks at 320 and 1280 px wide.
+
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value as Json};
+
+use crate::webdriver::{BrowserLog, DevTools};
+use crate::Env;
+
+/// How long the pages get to reach a state (wasm start-up on a busy 2-core machine included).
+const STATE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Chromium's flags: headless, and quiet on a machine without network.
+pub(crate) async fn open(webdriver_url: &str, profile: &Path) -> Result<Client> {
+    let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let Json::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+    builder.capabilities(capabilities);
+    let client = builder
+        .connect(webdriver_url)
+        .await
+        .context("opening a Chromium session through chromedriver")?;
+    Ok(client)
+}
+
+/// One console message, as chromedriver reports it.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// `SEVERE`, `WARNING`, `INFO`, `DEBUG`.
+    pub level: String,
+    /// `console-api`, `javascript`, `network`, `security`, ...
+    pub source: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LogEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} {}] {}", self.level, self.source, self.message)
+    }
+}
+
+/// One Chromium session on the server's pages, with its console log kept.
+pub struct Browser {
+    client: Client,
+    env: Env,
+    /// chromedriver hands each log entry out once: keep them all.
+    log: Mutex<Vec<LogEntry>>,
+}
+
+impl Browser {
+    pub(crate) fn new(client: Client, env: Env) -> Browser {
+        Browser {
+            client,
+            env,
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The fantoccini client, for anything not wrapped here.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Opens `path` on the server (`/recover`), or an absolute URL.
+    pub async fn goto(&self, path_or_url: &str) -> Result<()> {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_owned()
+        } else {
+            self.env.url(path_or_url)
+        };
+        self.client
+            .goto(&url)
+            .await
+            .with_context(|| format!("opening {url}"))
+    }
+
+    /// What the address bar shows.
+    pub async fn current_url(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// Runs `script` (a function body; `arguments[i]` are `args`) in the page.
+    pub async fn js(&self, script: &str, args: Vec<Json>) -> Result<Json> {
+        self.client
+            .execute(script, args)
+            .await
+            .with_context(|| format!("running script: {}", first_line(script)))
+    }
+
+    /// The `#page-heading` text, if there is one.
+    pub async fn heading(&self) -> Result<Option<String>> {
+        self.text("#page-heading").await
+    }
+
+    /// Waits until the page's heading is `expected`.
+    pub async fn wait_heading(&self, expected: &str) -> Result<()> {
+        self.wait_heading_any(&[expected]).await.map(|_| ())
+    }
+
+    /// Waits until the heading is one of `expected`, and says which.
+    pub async fn wait_heading_any(&self, expected: &[&str]) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
+        loop {
+            let heading = self.heading().await?;
+            if let Some(heading) = heading.as_deref() {
+                if let Some(found) = expected.iter().find(|e| **e == heading) {
+                    return Ok((*found).to_owned());
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let page = self.describe().await;
+                bail!(
+                    "waited {STATE_TIMEOUT:?} for the heading {expected:?}; the heading is {heading:?}\n{page}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The visible text of the first element matching `css`, trimmed; `None` when there is none.
+    pub async fn text(&self, css: &str) -> Result<Option<String>> {
+        let text = self
+            .js(
+                "const e = document.querySelector(arguments[0]);\
+                 return e ? e.innerText.trim() : null;",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(text.as_str().map(str::to_owned))
+    }
+
+    /// Waits until an element matching `css` shows some text, and returns it.
+    pub async fn wait_text(&self, css: &str) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
+        loop {
+            if let Some(text) = self.text(css).await?.filter(|t| !t.is_empty()) {
+                return Ok(text);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let page = self.describe().await;
+                bail!("waited {STATE_TIMEOUT:?} for text in {css}\n{page}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// An attribute of the first element matching `css` (`None`: no element or no attribute).
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        let value = self
+            .js(
+                "const e = document.querySelector(arguments[0]);\
+                 return e ? e.getAttribute(arguments[1]) : null;",
+                vec![json!(css), json!(name)],
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    pub async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(self
+            .js(
+                "return document.querySelector(arguments[0]) !== null;",
+                vec![json!(css)],
+            )
+            .await?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// The id of the focused element (`""` when it has none, `"(body)"` when nothing is focused).
+    pub async fn active_id(&self) -> Result<String> {
+        let id = self
+            .js(
+                "const e = document.activeElement;\
+                 return !e || e === document.body ? '(body)' : e.id;",
+                vec![],
+            )
+            .await?;
+        Ok(id.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until focus is on `#id` (the pages move focus on each change of state).
+    pub async fn wait_focus(&self, id: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let active = self.active_id().await?;
+            if active == id {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                bail!("focus is on '{active}', not on #{id}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Types `text` into the element (WebDriver focuses it first), like a person with a mouse.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let element = self.wait_element(css).await?;
+        element
+            .send_keys(text)
+            .await
+            .with_context(|| format!("typing into {css}"))
+    }
+
+    /// Clears an input, then types.
+    pub async fn replace_text(&self, css: &str, text: &str) -> Result<()> {
+        let element = self.wait_element(css).await?;
+        element.clear().await?;
+        element.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let element = self.wait_element(css).await?;
+        element
+            .click()
+            .await
+            .with_context(|| format!("clicking {css}"))
+    }
+
+    async fn wait_element(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                return Ok(element);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                let page = self.describe().await;
+                bail!("no element {css} after {STATE_TIMEOUT:?}\n{page}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Key presses to whatever has focus, through WebDriver actions: no element is targeted.
+    pub async fn keys(&self, text: &str) -> Result<()> {
+        let mut actions = KeyActions::new("keyboard".into());
+        for c in text.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(actions).await?;
+        self.client.release_actions().await?;
+        Ok(())
+    }
+
+    pub async fn press(&self, key: Key) -> Result<()> {
+        self.keys(&char::from(key).to_string()).await
+    }
+
+    /// Presses Tab until `#id` has focus (at most 15 times); the number of presses.
+    pub async fn tab_to(&self, id: &str) -> Result<usize> {
+        let mut path = Vec::new();
+        for presses in 1..=15 {
+            self.press(Key::Tab).await?;
+            let active = self.active_id().await?;
+            if active == id {
+                return Ok(presses);
+            }
+            path.push(active);
+        }
+        bail!("Tab never reached #{id}; focus went through {path:?}")
+    }
+
+    /// The console messages so far (all of them, since the session opened).
+    pub async fn console(&self) -> Result<Vec<LogEntry>> {
+        let fresh = self.client.issue_cmd(BrowserLog).await?;
+        let mut log = self.log.lock().unwrap();
+        for entry in fresh.as_array().into_iter().flatten() {
+            let field = |name: &str| entry[name].as_str().unwrap_or_default().to_owned();
+            log.push(LogEntry {
+                level: field("level"),
+                source: field("source"),
+                message: field("message"),
+            });
+        }
+        Ok(log.clone())
+    }
+
+    /// Console errors and CSP reports (any level), except failed loads with one of the
+    /// `expected_statuses` (e.g. the 410 a used link gets from the API).
+    pub async fn console_problems(&self, expected_statuses: &[u16]) -> Result<Vec<LogEntry>> {
+        Ok(self
+            .console()
+            .await?
+            .into_iter()
+            .filter(|e| e.level == "SEVERE" || e.source == "security")
+            .filter(|e| {
+                !(e.source == "network"
+                    && expected_statuses
+                        .iter()
+                        .any(|s| e.message.contains(&format!("status of {s} "))))
+            })
+            .collect())
+    }
+
+    pub async fn assert_console_clean(&self, expected_statuses: &[u16]) -> Result<()> {
+        let problems = self.console_problems(expected_statuses).await?;
+        ensure!(
+            problems.is_empty(),
+            "the browser console shows problems:\n{}",
+            lines(&problems)
+        );
+        Ok(())
+    }
+
+    /// Every URL this document loaded (navigation and resources) that is not on the server.
+    pub async fn foreign_requests(&self) -> Result<Vec<String>> {
+        let urls = self
+            .js(
+                "return performance.getEntriesByType('navigation')\
+                   .concat(performance.getEntriesByType('resource'))\
+                   .map(e => e.name);",
+                vec![],
+            )
+            .await?;
+        let own = format!("{}/", self.env.base_url());
+        let urls: Vec<String> = urls
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str().map(str::to_owned))
+            .collect();
+        ensure!(
+            !urls.is_empty(),
+            "the page reports no navigation or resource entries at all"
+        );
+        Ok(urls.into_iter().filter(|u| !u.starts_with(&own)).collect())
+    }
+
+    pub async fn assert_same_origin(&self) -> Result<()> {
+        let foreign = self.foreign_requests().await?;
+        ensure!(
+            foreign.is_empty(),
+            "the page requested other origins than {}: {foreign:?}",
+            self.env.base_url()
+        );
+        Ok(())
+    }
+
+    /// Runs axe-core on the page in its light and dark colour schemes; fails on any violation.
+    pub async fn axe(&self, state: &str) -> Result<()> {
+        let mut report = String::new();
+        for scheme in ["light", "dark"] {
+            self.color_scheme(scheme).await?;
+            let violations = self.axe_violations().await?;
+            for v in violations.as_array().into_iter().flatten() {
+                report.push_str(&format!(
+                    "  [{scheme}] {} ({}): {}\n",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or("?"),
+                ));
+                for node in v["nodes"].as_array().into_iter().flatten() {
+                    report.push_str(&format!(
+                        "      {} -- {}\n",
+                        node["target"],
+                        node["summary"].as_str().unwrap_or("").replace('\n', " ")
+                    ));
+                }
+            }
+        }
+        self.color_scheme("light").await?;
+        ensure!(
+            report.is_empty(),
+            "axe-core found violations in the state '{state}':\n{report}"
+        );
+        Ok(())
+    }
+
+    async fn axe_violations(&self) -> Result<Json> {
+        let injected = self.js("return typeof window.axe;", vec![]).await?;
+        if injected != json!("object") {
+            self.js(&format!("{}\nreturn true;", axe_source()?), vec![])
+                .await
+                .context("injecting axe-core")?;
+        }
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, { resultTypes: ['violations'] })\
+                   .then(r => done(JSON.stringify(r.violations.map(v => ({\
+                      id: v.id, impact: v.impact, help: v.help,\
+                      nodes: v.nodes.map(n => ({ target: n.target, summary: n.failureSummary })),\
+                   })))))\
+                   .catch(e => done('axe failed: ' + e));",
+                vec![],
+            )
+            .await
+            .context("running axe-core")?;
+        let text = result.as_str().unwrap_or_default();
+        serde_json::from_str(text).with_context(|| format!("axe-core said: {text}"))
+    }
+
+    /// `prefers-color-scheme`, as the operating system would set it.
+    pub async fn color_scheme(&self, scheme: &str) -> Result<()> {
+        self.devtools(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await?;
+        // Let the new styles apply, and colour transitions finish, before anything measures them.
+        self.next_frame().await?;
+        self.settle_transitions().await
+    }
+
+    /// Waits (up to 3 s) until no finite CSS animation or transition is running.
+    async fn settle_transitions(&self) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let running = self
+                .js(
+                    "return document.getAnimations().filter(a => a.playState === 'running' \
+                       && a.effect && a.effect.getComputedTiming().endTime !== Infinity).length;",
+                    vec![],
+                )
+                .await?;
+            if running == json!(0) || tokio::time::Instant::now() >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn devtools(&self, cmd: &'static str, params: Json) -> Result<Json> {
+        self.client
+            .issue_cmd(DevTools { cmd, params })
+            .await
+            .with_context(|| format!("DevTools {cmd}"))
+    }
+
+    async fn next_frame(&self) -> Result<()> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Saves full-page screenshots of the current state at 320 px (a small phone) and 1280 px
+    /// wide, light scheme, plus 1280 px dark, as `<test>-<state>-<width>[-dark].png`.
+    /// Fails when the page scrolls sideways at 320 px (it must be readable there).
+    pub async fn screenshots(&self, state: &str) -> Result<()> {
+        let dir = crate::screenshot_dir();
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut sideways = None;
+        for (width, scheme) in [(320, "light"), (1280, "light"), (1280, "dark")] {
+            self.color_scheme(scheme).await?;
+            let mobile = width < 600;
+            self.viewport(width, 800, mobile).await?;
+            let size = self
+                .js(
+                    "const d = document.documentElement;\
+                     return [d.scrollWidth, d.clientWidth, Math.max(d.scrollHeight, document.body.scrollHeight)];",
+                    vec![],
+                )
+                .await?;
+            let (scroll_width, client_width, height) = (
+                size[0].as_u64().unwrap_or(0),
+                size[1].as_u64().unwrap_or(0),
+                size[2].as_u64().unwrap_or(800),
+            );
+            if width == 320 && scroll_width > client_width {
+                sideways = Some((scroll_width, client_width));
+            }
+            self.viewport(width, height.clamp(400, 4000), mobile)
+                .await?;
+            let png = self.client.screenshot().await?;
+            let suffix = if scheme == "dark" { "-dark" } else { "" };
+            let name = format!("{}-{state}-{width}{suffix}.png", self.env.test());
+            std::fs::write(dir.join(&name), png)?;
+        }
+        self.devtools("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await?;
+        self.color_scheme("light").await?;
+        if let Some((scroll, client)) = sideways {
+            bail!(
+                "at 320 px the state '{state}' scrolls sideways: content is {scroll} px wide in a {client} px viewport"
+            );
+        }
+        Ok(())
+    }
+
+    async fn viewport(&self, width: u64, height: u64, mobile: bool) -> Result<()> {
+        self.devtools(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await?;
+        self.next_frame().await
+    }
+
+    /// Heading, focus, URL and visible text: what a failing test prints about the page.
+    pub async fn describe(&self) -> String {
+        let state = self
+            .client
+            .execute(
+                "return JSON.stringify({ url: location.href, \
+                   focus: document.activeElement && (document.activeElement.id || document.activeElement.tagName), \
+                   text: document.body ? document.body.innerText.slice(0, 1500) : null });",
+                vec![],
+            )
+            .await
+            .map(|s| s.as_str().unwrap_or_default().to_owned())
+            .unwrap_or_else(|e| format!("(page unreadable: {e})"));
+        let console = match self.console().await {
+            Ok(entries) => lines(&entries),
+            Err(e) => format!("(console unreadable: {e})"),
+        };
+        format!("page: {state}\nconsole:\n{console}")
+    }
+}
+
+fn lines(entries: &[LogEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("  {e}\n"))
+        .collect::<String>()
+}
+
+fn first_line(script: &str) -> &str {
+    let line = script.lines().next().unwrap_or_default();
+    &line[..line.len().min(80)]
+}
+
+/// axe-core's `axe.min.js`, from `RECLAIM_AXE_JS` (set by scripts/env.sh).
+fn axe_source() -> Result<&'static str> {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    if let Some(source) = SOURCE.get() {
+        return Ok(source);
+    }
+    let path = std::env::var("RECLAIM_AXE_JS").context(
+        "RECLAIM_AXE_JS is not set: run the tests with `make test` (scripts/env.sh points it at the npm axe-core)",
+    )?;
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading axe-core from {path} (run `make setup`)"))?;
+    Ok(SOURCE.get_or_init(|| source))
+}

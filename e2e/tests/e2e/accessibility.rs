@@ -1,0 +1,143 @@
+//! Every state of both pages: axe-core finds nothing (light and dark schemes), errors are tied to
+//! their fields, nothing scrolls sideways at 320 px, and a screenshot of each state is saved at
+//! 320 and 1280 px under `${CARGO_TARGET_DIR:-target}/screenshots/`.
+
+use anyhow::{ensure, Result};
+use reclaim_e2e::{run, Browser, Options, USER_EMAIL};
+
+use crate::*;
+
+/// axe-core and screenshots for the state the page is in.
+async fn check_state(browser: &Browser, state: &str) -> Result<()> {
+    browser.axe(state).await?;
+    browser.screenshots(state).await
+}
+
+/// The field shows its error, is marked invalid, and points at the message.
+async fn assert_field_error(browser: &Browser, field: &str) -> Result<String> {
+    let error_id = format!("{field}-error");
+    let message = browser.wait_text(&format!("#{error_id}")).await?;
+    let invalid = browser.attr(&format!("#{field}"), "aria-invalid").await?;
+    ensure!(
+        invalid.as_deref() == Some("true"),
+        "#{field} has aria-invalid={invalid:?} while showing {message:?}"
+    );
+    let described_by = browser
+        .attr(&format!("#{field}"), "aria-describedby")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        described_by.split_whitespace().any(|id| id == error_id),
+        "#{field}'s aria-describedby is {described_by:?}, without #{error_id}"
+    );
+    Ok(message)
+}
+
+#[test]
+fn request_page_states() {
+    run("request_page", Options::default(), |env| async move {
+        let browser = env.browser().await?;
+        browser.goto("/recover").await?;
+        browser.wait_heading(REQUEST).await?;
+        ensure!(
+            browser.attr("html", "lang").await?.as_deref() == Some("en"),
+            "<html> has no lang=\"en\""
+        );
+        ensure!(browser.exists("main#main").await?, "no <main id=\"main\">");
+        ensure!(
+            browser.exists("#announcer").await?,
+            "no #announcer live region"
+        );
+        check_state(&browser, "empty").await?;
+
+        // A malformed address: a message at the field, and nothing sent.
+        browser.type_into("#email", "alice.example.com").await?;
+        browser.click("#send-link").await?;
+        assert_field_error(&browser, "email").await?;
+        let sent = browser
+            .js(
+                "return performance.getEntriesByType('resource')\
+                   .filter(e => e.name.includes('/account/')).length;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            sent == serde_json::json!(0),
+            "a malformed address was sent to the API"
+        );
+        check_state(&browser, "email-error").await?;
+
+        browser.replace_text("#email", USER_EMAIL).await?;
+        browser.click("#send-link").await?;
+        browser.wait_heading(CHECK_EMAIL).await?;
+        browser.wait_text("#confirmation").await?;
+        check_state(&browser, "confirmation").await?;
+
+        browser.goto("/no-such-page").await?;
+        browser.wait_heading(NOT_FOUND).await?;
+        ensure!(
+            browser.exists("a[href$='/recover']").await?,
+            "the not-found page has no link to /recover"
+        );
+        check_state(&browser, "not-found").await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn reset_page_states() {
+    run("reset_page", Options::default(), |env| async move {
+        ensure!(
+            env.request_link(USER_EMAIL).await?.status == 200,
+            "the recovery request failed"
+        );
+        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+        let browser = env.browser().await?;
+
+        browser.goto(&link).await?;
+        browser.wait_heading(CHOOSE).await?;
+        check_state(&browser, "empty").await?;
+
+        // Confirmation that does not match: an error at the confirmation field.
+        browser.type_into("#new-password", NEW_PASSWORD).await?;
+        browser
+            .type_into("#confirm-password", "violet-harbor-sextant-19")
+            .await?;
+        browser.click("#set-password").await?;
+        assert_field_error(&browser, "confirm-password").await?;
+        ensure!(
+            browser.heading().await?.as_deref() == Some(CHOOSE),
+            "a mismatch left the form"
+        );
+        check_state(&browser, "mismatch").await?;
+
+        // Too short (7 code points): an error at the new password.
+        browser.replace_text("#new-password", "short12").await?;
+        browser.replace_text("#confirm-password", "short12").await?;
+        browser.click("#set-password").await?;
+        assert_field_error(&browser, "new-password").await?;
+        check_state(&browser, "too-short").await?;
+
+        browser.replace_text("#new-password", NEW_PASSWORD).await?;
+        browser
+            .replace_text("#confirm-password", NEW_PASSWORD)
+            .await?;
+        browser.click("#set-password").await?;
+        browser.wait_heading(CHANGED).await?;
+        check_state(&browser, "success").await?;
+
+        browser.goto("/reset").await?;
+        browser.wait_heading(INCOMPLETE).await?;
+        ensure!(
+            browser.exists("a#request-new-link").await?,
+            "the incomplete-link state has no a#request-new-link"
+        );
+        check_state(&browser, "incomplete").await?;
+
+        browser.goto("/reset?token=AAAAAAAAAAAAAAAAAAAAAA").await?;
+        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(outcome == INVALID, "an unknown token ended on {outcome:?}");
+        check_state(&browser, "invalid").await?;
+        Ok(())
+    });
+}

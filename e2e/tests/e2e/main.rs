@@ -1,0 +1,74 @@
+//! End-to-end tests: what a person sees using the release pages with the reference server.
+//!
+//! One test binary (the harness is shared); run with a couple of threads:
+//! `RECLAIM_DIST=$PWD/dist cargo test -p reclaim-e2e -- --test-threads=2` (`make test` does).
+
+mod accessibility;
+mod flows;
+mod keyboard;
+mod security;
+
+use anyhow::{ensure, Result};
+use reclaim_e2e::Browser;
+
+// The pages' headings, one per state.
+pub const REQUEST: &str = "Forgot your password?";
+pub const CHECK_EMAIL: &str = "Check your email";
+pub const CHOOSE: &str = "Choose a new password";
+pub const INCOMPLETE: &str = "This link is incomplete";
+pub const INVALID: &str = "This link is invalid or has expired";
+pub const CHANGED: &str = "Your password has been changed";
+pub const NOT_FOUND: &str = "Page not found";
+
+/// Passwords the server's policy accepts (long, not common, not the address).
+pub const NEW_PASSWORD: &str = "violet-harbor-sextant-91";
+pub const OTHER_PASSWORD: &str = "copper lantern \u{1F511} drifting";
+
+/// On the request page: types `email`, sends, waits for the confirmation; returns its words.
+pub async fn request_link_in_page(browser: &Browser, email: &str) -> Result<String> {
+    browser.goto("/recover").await?;
+    browser.wait_heading(REQUEST).await?;
+    browser.replace_text("#email", email).await?;
+    browser.click("#send-link").await?;
+    browser.wait_heading(CHECK_EMAIL).await?;
+    browser.wait_text("#confirmation").await
+}
+
+/// On an opened reset link: types `password` twice and sends; returns the heading it ends on
+/// (`CHANGED` or `INVALID`). A page that already knows the link is bad may skip the form.
+pub async fn set_password_in_page(browser: &Browser, password: &str) -> Result<String> {
+    if browser.wait_heading_any(&[CHOOSE, INVALID]).await? == INVALID {
+        return Ok(INVALID.to_owned());
+    }
+    browser.type_into("#new-password", password).await?;
+    browser.type_into("#confirm-password", password).await?;
+    browser.click("#set-password").await?;
+    browser.wait_heading_any(&[CHANGED, INVALID]).await
+}
+
+/// The address bar must not show the token once the page has read it.
+pub async fn assert_token_gone(browser: &Browser, link: &str) -> Result<()> {
+    let token = link.rsplit_once("token=").map(|(_, t)| t).unwrap_or(link);
+    let url = browser.current_url().await?;
+    ensure!(
+        !url.contains("token") && !url.contains(token),
+        "the address bar still shows the token: {url}"
+    );
+    ensure!(
+        url.ends_with("/reset"),
+        "the address bar shows {url}, expected …/reset"
+    );
+    // Nor is it kept anywhere a script or a later visitor could find it.
+    let stored = browser
+        .js(
+            "return JSON.stringify(Object.entries(localStorage)) + \
+                    JSON.stringify(Object.entries(sessionStorage)) + document.cookie;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        !stored.as_str().unwrap_or_default().contains(token),
+        "the token is kept in storage or cookies: {stored}"
+    );
+    Ok(())
+}

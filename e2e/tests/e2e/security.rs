@@ -1,0 +1,277 @@
+//! What the server sends with the pages, what the browser's console says about them, and where
+//! the pages send requests.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, ensure, Context, Result};
+use base64::Engine as _;
+use reclaim_e2e::{http, run, Options, USER_EMAIL};
+use sha2::{Digest, Sha256};
+
+use crate::*;
+
+/// `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'` → directive → sources.
+fn parse_csp(header: &str) -> HashMap<String, Vec<String>> {
+    header
+        .split(';')
+        .filter_map(|directive| {
+            let mut words = directive.split_whitespace();
+            let name = words.next()?.to_ascii_lowercase();
+            Some((name, words.map(str::to_owned).collect()))
+        })
+        .collect()
+}
+
+/// The `'sha256-…'` source of each inline `<script>` in `html`.
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let after = &rest[open..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_start = &after[tag_end + 1..];
+        let Some(close) = body_start.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(&body_start.as_bytes()[..close]);
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &body_start[close..];
+    }
+    hashes
+}
+
+fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(files(&path)?);
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// The security headers on every page route, and on the scripts, wasm and styles.
+#[test]
+fn security_headers() {
+    run("security_headers", Options::default(), |env| async move {
+        let mut problems = Vec::new();
+        for path in [
+            "/",
+            "/recover",
+            "/reset",
+            "/reset?token=x",
+            "/index.html",
+            "/no-such-page",
+        ] {
+            let response = env.get(path).await?;
+            let html = response.text();
+            let mut problem = |what: String| problems.push(format!("{path}: {what}"));
+            if response.status != 200 && path != "/no-such-page" {
+                problem(format!("status {}", response.status));
+            }
+            if !response.header("content-type").starts_with("text/html") {
+                problem(format!(
+                    "content-type {:?}",
+                    response.header("content-type")
+                ));
+                continue;
+            }
+            let csp_header = response.header("content-security-policy");
+            let csp = parse_csp(csp_header);
+            let has = |directive: &str, source: &str| {
+                csp.get(directive)
+                    .is_some_and(|s| s.iter().any(|x| x == source))
+            };
+            for (directive, source) in [
+                ("default-src", "'self'"),
+                ("script-src", "'self'"),
+                ("script-src", "'wasm-unsafe-eval'"),
+                ("object-src", "'none'"),
+                ("base-uri", "'none'"),
+                ("frame-ancestors", "'none'"),
+            ] {
+                if !has(directive, source) {
+                    problem(format!("CSP lacks {directive} {source}: {csp_header:?}"));
+                }
+            }
+            for unsafe_source in [
+                "'unsafe-inline'",
+                "'unsafe-eval'",
+                "*",
+                "data:",
+                "http:",
+                "https:",
+            ] {
+                if has("script-src", unsafe_source) {
+                    problem(format!("CSP script-src allows {unsafe_source}"));
+                }
+            }
+            for hash in inline_script_hashes(&html) {
+                if !has("script-src", &hash) {
+                    problem(format!(
+                        "CSP script-src lacks {hash}, the hash of an inline script in the page"
+                    ));
+                }
+            }
+            if response.header("referrer-policy") != "no-referrer" {
+                problem(format!(
+                    "Referrer-Policy {:?}",
+                    response.header("referrer-policy")
+                ));
+            }
+            if response.header("x-content-type-options") != "nosniff" {
+                problem(format!(
+                    "X-Content-Type-Options {:?}",
+                    response.header("x-content-type-options")
+                ));
+            }
+            if !response.header("cache-control").contains("no-store") {
+                problem(format!(
+                    "Cache-Control {:?} (HTML must be no-store)",
+                    response.header("cache-control")
+                ));
+            }
+            if !html.contains(r#"<meta name="referrer" content="no-referrer">"#) {
+                problem("no <meta name=\"referrer\" content=\"no-referrer\"> in the HTML".into());
+            }
+        }
+
+        let dist = PathBuf::from(std::env::var_os("RECLAIM_DIST").context("RECLAIM_DIST")?);
+        for file in files(&dist)? {
+            let expected = match file.extension().and_then(|e| e.to_str()) {
+                Some("js") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                _ => continue,
+            };
+            let path = format!("/{}", file.strip_prefix(&dist)?.display());
+            let response = http::request(
+                http::Method::GET,
+                &env.url(&path),
+                &[("accept-encoding", "br, gzip")],
+                Vec::new(),
+            )
+            .await?;
+            let mut problem = |what: String| problems.push(format!("{path}: {what}"));
+            if response.status != 200 {
+                problem(format!("status {}", response.status));
+            }
+            let content_type = response.header("content-type");
+            if !(content_type.starts_with(expected)
+                || (expected == "text/javascript"
+                    && content_type.starts_with("application/javascript")))
+            {
+                problem(format!(
+                    "content-type {content_type:?}, expected {expected}"
+                ));
+            }
+            if response.header("x-content-type-options") != "nosniff" {
+                problem(format!(
+                    "X-Content-Type-Options {:?}",
+                    response.header("x-content-type-options")
+                ));
+            }
+            if file.metadata()?.len() > 1024 && response.header("content-encoding").is_empty() {
+                problem("not compressed for a client that accepts br and gzip".into());
+            }
+        }
+        ensure!(
+            problems.is_empty(),
+            "security header problems:\n  {}",
+            problems.join("\n  ")
+        );
+        Ok(())
+    });
+}
+
+/// Going through every state leaves nothing in the console: no error, no CSP violation. And the
+/// check can see one: a script injected afterwards is refused, and reported.
+#[test]
+fn console_is_clean() {
+    run("console_is_clean", Options::default(), |env| async move {
+        let browser = env.browser().await?;
+        request_link_in_page(&browser, USER_EMAIL).await?;
+        browser.assert_console_clean(&[]).await?;
+        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+        browser.goto(&link).await?;
+        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
+        browser.goto("/reset").await?;
+        browser.wait_heading(INCOMPLETE).await?;
+        browser.goto("/no-such-page").await?;
+        browser.wait_heading(NOT_FOUND).await?;
+        browser.assert_console_clean(&[]).await?;
+
+        // Inline script, as an injection would add it: the CSP must refuse it, and the console
+        // check must see that.
+        let ran = browser
+            .js(
+                "const s = document.createElement('script');\
+                 s.textContent = 'window.__injected = true;';\
+                 document.body.appendChild(s);\
+                 return window.__injected === true;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            ran == serde_json::json!(false),
+            "an injected inline script ran: the CSP does not protect the page"
+        );
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let problems = browser.console_problems(&[]).await?;
+            if problems.iter().any(|p| p.source == "security") {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("the injected inline script was refused but the console check did not see a CSP report: {problems:?}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(())
+    });
+}
+
+/// Nothing is requested from anywhere but the server, in any state.
+#[test]
+fn requests_stay_on_origin() {
+    run(
+        "requests_stay_on_origin",
+        Options::default(),
+        |env| async move {
+            let browser = env.browser().await?;
+            request_link_in_page(&browser, USER_EMAIL).await?;
+            browser.assert_same_origin().await?;
+            let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+            browser.goto(&link).await?;
+            browser.wait_heading(CHOOSE).await?;
+            browser.assert_same_origin().await?;
+            let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+            ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
+            browser.assert_same_origin().await?;
+            for (path, heading) in [
+                ("/reset", INCOMPLETE),
+                ("/reset?token=bogus", CHOOSE),
+                ("/nowhere", NOT_FOUND),
+                ("/", REQUEST),
+            ] {
+                browser.goto(path).await?;
+                browser.wait_heading(heading).await?;
+                browser.assert_same_origin().await?;
+            }
+            Ok(())
+        },
+    );
+}

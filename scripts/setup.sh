@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs what building and testing Reclaim needs, skipping each piece that is already present
+# at the right version. Safe to run again and again: when everything is there it takes a second
+# or two and prints one "ok" line per piece.
+#
+# Pieces: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
+# Chromium and ChromeDriver, Node.js, and the npm tools from scripts/package.json (binaryen's
+# wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/env.sh
+
+TRUNK_VERSION=0.21.14
+
+ok() { echo "ok $*"; }
+installing() { echo "installing $*"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=
+apt_install() {
+    if [ -z "$apt_updated" ]; then
+        as_root apt-get update -qq
+        apt_updated=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# --- Rust: the wasm target -------------------------------------------------------------------
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    ok "rust target wasm32-unknown-unknown (present)"
+else
+    installing "rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+fi
+
+# --- trunk -----------------------------------------------------------------------------------
+# 0.22 needs a newer rustc than this machine has; --locked keeps its dependencies buildable.
+have_trunk="$(trunk --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have_trunk" = "$TRUNK_VERSION" ]; then
+    ok "trunk $TRUNK_VERSION (present)"
+else
+    installing "trunk $TRUNK_VERSION (found: ${have_trunk:-none}; about 10 minutes on 2 cores)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# --- wasm-bindgen-cli, at exactly the version the app links ----------------------------------
+if [ ! -f Cargo.lock ]; then
+    # Cargo writes the lock file when it first resolves the workspace.
+    cargo metadata --format-version 1 >/dev/null
+fi
+wbg_version="$(awk '
+    $0 == "[[package]]" { name = "" }
+    $1 == "name" && $3 == "\"wasm-bindgen\"" { name = "wasm-bindgen" }
+    name == "wasm-bindgen" && $1 == "version" { gsub(/"/, "", $3); print $3; exit }
+' Cargo.lock)"
+[ -n "$wbg_version" ] || die "Cargo.lock names no wasm-bindgen package: the root crate must depend on wasm-bindgen (pinned with =X.Y.Z)"
+have_wbg="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have_wbg" = "$wbg_version" ]; then
+    ok "wasm-bindgen-cli $wbg_version (present)"
+else
+    # Without --locked on purpose: the CLI's own lock names a crate version the registry no
+    # longer serves.
+    installing "wasm-bindgen-cli $wbg_version (found: ${have_wbg:-none}; about 8 minutes on 2 cores)"
+    cargo install wasm-bindgen-cli --version "$wbg_version" --force
+fi
+
+# --- Chromium and ChromeDriver (Debian's; a tool's own browser download fails here) ----------
+if [ -x "$CHROME" ] && [ -x "$CHROMEDRIVER" ]; then
+    ok "chromium $("$CHROME" --version 2>/dev/null | awk '{print $2}') and chromedriver (present)"
+else
+    installing "chromium chromium-driver (Debian packages)"
+    apt_install chromium chromium-driver
+fi
+
+# --- Node.js ---------------------------------------------------------------------------------
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    ok "node $(node --version) and npm $(npm --version) (present)"
+else
+    installing "nodejs npm (Debian packages)"
+    apt_install nodejs npm
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 18 ] || die "Node.js $node_major is too old for lighthouse 12 (needs 18.20 or newer)"
+
+# --- npm tools, into the cache folder --------------------------------------------------------
+# npm ci runs only when the committed lock differs from the one last installed there.
+mkdir -p "$RECLAIM_NODE"
+(
+    flock 9
+    if cmp -s scripts/package-lock.json "$RECLAIM_NODE/.installed-lock.json" \
+        && [ -d "$RECLAIM_NODE/node_modules" ]; then
+        ok "npm tools: binaryen, axe-core, lighthouse in $RECLAIM_NODE (present)"
+    else
+        installing "npm tools: binaryen, axe-core, lighthouse into $RECLAIM_NODE"
+        rm -f "$RECLAIM_NODE/.installed-lock.json"
+        cp scripts/package.json scripts/package-lock.json "$RECLAIM_NODE/"
+        (cd "$RECLAIM_NODE" && npm ci --no-audit --no-fund --loglevel=error)
+        cp scripts/package-lock.json "$RECLAIM_NODE/.installed-lock.json"
+    fi
+) 9>"$RECLAIM_CACHE/.setup.lock"
+
+# --- wasm-opt: the npm binaryen, never Debian's ----------------------------------------------
+wasm_opt="$(command -v wasm-opt || true)"
+[ "$wasm_opt" = "$RECLAIM_NODE/node_modules/.bin/wasm-opt" ] \
+    || die "wasm-opt on PATH is '${wasm_opt:-none}', not the npm binaryen's. Debian's binaryen (wasm-opt 108) builds wasm that fails at run time: source scripts/env.sh, or remove Debian's binaryen (apt-get remove binaryen)."
+wasm_opt_version="$(wasm-opt --version)"
+case "$wasm_opt_version" in
+    *"version 132"*) ok "wasm-opt: $wasm_opt_version (npm binaryen)" ;;
+    *) die "wasm-opt reports '$wasm_opt_version', expected version 132" ;;
+esac
+[ -f "$RECLAIM_AXE_JS" ] || die "axe-core not found at $RECLAIM_AXE_JS"
+
+# --- crates: trunk builds offline (Trunk.toml), so fetch what Cargo.lock names first ---------
+cargo fetch --quiet
+ok "crates named in Cargo.lock (fetched)"
