@@ -16,7 +16,7 @@ TIMED = TIMEFORMAT='--- $(1): %0Rs'; time
 # and a Chromium. Failures read better without backtraces (they say what the page showed).
 # Screenshots go to ${CARGO_TARGET_DIR:-target}/screenshots/.
 E2E = $(ENV) export RECLAIM_DIST='$(DIST)' RUST_BACKTRACE=0; \
-	$(call TIMED,end-to-end tests) cargo test -p reclaim-e2e -- --test-threads=2
+	$(call TIMED,end-to-end tests) cargo test -p reclaim-e2e --tests -- --test-threads=2
 
 .PHONY: help setup dist serve test test-e2e bench bench-server
 

@@ -38,14 +38,9 @@ const sizes = files.map((path) => {
   };
 });
 
-// A first visit loads one HTML page (the per-route copies are the same page), the scripts,
-// the wasm, the styles and the deploy-time configuration.
-const firstVisit = sizes.filter(
-  ({ name }) =>
-    name === "index.html" ||
-    name === "config.json" ||
-    [".js", ".wasm", ".css"].includes(extname(name)),
-);
+// A first visit loads one HTML page (the per-route copies are the same page) and every other
+// top-level file: the scripts, the wasm, the styles, the icon and the deploy-time configuration.
+const firstVisit = sizes.filter(({ name }) => !name.includes("/"));
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
 const width = Math.max(24, ...sizes.map(({ name }) => name.length));
