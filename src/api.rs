@@ -66,6 +66,24 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// The wait after a 429 that came without a usable `Retry-After`.
+const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
+impl ApiError {
+    /// How long a rate limit asks the person to wait before trying again:
+    /// the server's `Retry-After`, or a minute when it gave none.
+    pub fn wait(&self) -> Option<Duration> {
+        match self {
+            ApiError::RateLimited { retry_after } => Some(
+                retry_after
+                    .unwrap_or(DEFAULT_RATE_LIMIT_WAIT)
+                    .max(Duration::from_secs(1)),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// "45 seconds", "2 minutes": how long to wait, in words.
 pub fn wait_phrase(secs: u64) -> String {
     match secs {
@@ -363,6 +381,18 @@ mod tests {
             sign_in_outcome(503, None),
             Err(ApiError::Server { status: 503 })
         );
+    }
+
+    #[test]
+    fn only_rate_limits_impose_a_wait() {
+        let limited = |secs: Option<u64>| ApiError::RateLimited {
+            retry_after: secs.map(Duration::from_secs),
+        };
+        assert_eq!(limited(Some(42)).wait(), Some(Duration::from_secs(42)));
+        assert_eq!(limited(None).wait(), Some(Duration::from_secs(60)));
+        assert_eq!(limited(Some(0)).wait(), Some(Duration::from_secs(1)));
+        assert_eq!(ApiError::Network.wait(), None);
+        assert_eq!(ApiError::Server { status: 503 }.wait(), None);
     }
 
     #[test]

@@ -309,7 +309,11 @@ mod tests {
                 (key, value)
             })
             .collect();
-        assert_eq!(fields.len(), CONFIG_KEYS.len(), "every key is documented in the file");
+        assert_eq!(
+            fields.len(),
+            CONFIG_KEYS.len(),
+            "every key is documented in the file"
+        );
         assert_eq!(Config::from_fields(&fields).unwrap(), Config::default());
     }
 

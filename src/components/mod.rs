@@ -11,7 +11,7 @@ mod submit_button;
 pub use announcer::{provide_announcer, use_announcer, Announcer, LiveRegion};
 pub use countdown::Countdown;
 pub use field::{focus_field, InputField};
-pub use form_alert::FormAlert;
+pub use form_alert::{FormAlert, FormProblem};
 pub use heading::PageHeading;
 pub use pending::Pending;
 pub use submit_button::SubmitButton;

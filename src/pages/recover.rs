@@ -4,8 +4,8 @@ use crate::{
     api::ApiError,
     browser,
     components::{
-        focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending,
-        SubmitButton,
+        focus_field, use_announcer, Countdown, FormAlert, FormProblem, InputField, PageHeading,
+        Pending, SubmitButton,
     },
     domain::EmailAddress,
     use_settings,
@@ -14,8 +14,6 @@ use crate::{
 /// Pause before "Send again" works: enough for a mail to arrive, short enough
 /// not to strand someone whose mail was lost.
 const RESEND_AFTER_SECS: u64 = 30;
-/// Wait imposed after a 429 without a usable `Retry-After`.
-const DEFAULT_RETRY_SECS: u64 = 60;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
@@ -35,8 +33,7 @@ pub fn RecoverPage() -> impl IntoView {
     let step = RwSignal::new(Step::Form { returned: false });
     let email = RwSignal::new(String::new());
     let email_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let rate_limit = Countdown::new();
+    let problem = FormProblem::new();
     let resend_pause = Countdown::new();
     let email_input = NodeRef::<Input>::new();
 
@@ -50,7 +47,7 @@ pub fn RecoverPage() -> impl IntoView {
             match outcome {
                 Ok(()) => {
                     let again = matches!(step.get_untracked(), Step::Sent(_));
-                    form_error.set(None);
+                    problem.clear();
                     resend_pause.start(RESEND_AFTER_SECS);
                     if again {
                         announcer.say(format!("We sent the link to {address} again."));
@@ -68,13 +65,7 @@ pub fn RecoverPage() -> impl IntoView {
                     email_error.set(Some(error.to_string()));
                     focus_field(email_input);
                 }
-                Err(error) => {
-                    if let ApiError::RateLimited { retry_after } = &error {
-                        rate_limit
-                            .start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
-                    }
-                    form_error.set(Some(error.to_string()));
-                }
+                Err(error) => problem.report(&error),
             }
         })
     };
@@ -83,10 +74,10 @@ pub fn RecoverPage() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         // A second click while sending, or during a rate limit, sends nothing.
-        if busy.get_untracked() || rate_limit.is_running() {
+        if busy.get_untracked() || problem.must_wait() {
             return;
         }
-        form_error.set(None);
+        problem.clear();
         match EmailAddress::parse(&email.get_untracked()) {
             Ok(address) => {
                 email_error.set(None);
@@ -101,8 +92,8 @@ pub fn RecoverPage() -> impl IntoView {
 
     let send_again = move |_| {
         if let Step::Sent(address) = step.get_untracked() {
-            if !busy.get_untracked() && !resend_pause.is_running() && !rate_limit.is_running() {
-                form_error.set(None);
+            if !busy.get_untracked() && !resend_pause.is_running() && !problem.must_wait() {
+                problem.clear();
                 send(address);
             }
         }
@@ -120,7 +111,7 @@ pub fn RecoverPage() -> impl IntoView {
         view! {
             <PageHeading focus=returned>"Forgot your password?"</PageHeading>
             <p class="lead">"Enter the email address you use to sign in. We'll send you a link to choose a new password."</p>
-            <FormAlert message=form_error />
+            <FormAlert message=problem.message() />
             <form id="recovery-form" class="form" novalidate on:submit=on_submit>
                 <InputField
                     id="email"
@@ -136,11 +127,11 @@ pub fn RecoverPage() -> impl IntoView {
                     label="Send reset link"
                     busy_label="Sending…"
                     busy=busy
-                    disabled=Signal::derive(move || rate_limit.is_running())
+                    disabled=Signal::derive(move || problem.must_wait())
                 />
-                {move || rate_limit.is_running().then(|| view! {
+                {move || problem.must_wait().then(|| view! {
                     <p class="hint" aria-hidden="true">
-                        {move || format!("You can try again in {} s.", rate_limit.remaining())}
+                        {move || format!("You can try again in {} s.", problem.seconds_left())}
                     </p>
                 })}
             </form>
@@ -155,7 +146,7 @@ pub fn RecoverPage() -> impl IntoView {
                 ", we've sent a link to reset its password."
             </p>
             <p>"The link works once and expires soon. If it has not arrived in a few minutes, check your spam folder."</p>
-            <FormAlert message=form_error />
+            <FormAlert message=problem.message() />
             <div class="actions">
                 <button
                     id="send-again"
@@ -163,7 +154,7 @@ pub fn RecoverPage() -> impl IntoView {
                     class="button button-secondary"
                     class:button-busy=move || busy.get()
                     aria-disabled=move || busy.get().then_some("true")
-                    disabled=move || resend_pause.is_running() || rate_limit.is_running()
+                    disabled=move || resend_pause.is_running() || problem.must_wait()
                     on:click=send_again
                 >
                     {move || {
@@ -181,7 +172,7 @@ pub fn RecoverPage() -> impl IntoView {
                     type="button"
                     class="button button-link"
                     on:click=move |_| {
-                        form_error.set(None);
+                        problem.clear();
                         step.set(Step::Form { returned: true });
                     }
                 >

@@ -4,15 +4,12 @@ use crate::{
     api::ApiError,
     browser,
     components::{
-        focus_field, use_announcer, Countdown, FormAlert, InputField, PageHeading, Pending,
+        focus_field, use_announcer, FormAlert, FormProblem, InputField, PageHeading, Pending,
         SubmitButton,
     },
     domain::{LinkToken, PasswordRules, ResetToken},
     token_store, use_settings,
 };
-
-/// Wait imposed after a 429 without a usable `Retry-After`.
-const DEFAULT_RETRY_SECS: u64 = 60;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -109,8 +106,7 @@ fn NewPasswordForm(
                 .and_then(|(about, message)| field.with(|now| *now == about).then_some(message))
         })
     };
-    let form_error = RwSignal::new(None::<String>);
-    let rate_limit = Countdown::new();
+    let problem = FormProblem::new();
     let password_input = NodeRef::<Input>::new();
     let confirmation_input = NodeRef::<Input>::new();
 
@@ -139,13 +135,7 @@ fn NewPasswordForm(
                     password_error.set(Some((new_password, error.to_string())));
                     focus_field(password_input);
                 }
-                Err(error) => {
-                    if let ApiError::RateLimited { retry_after } = &error {
-                        rate_limit
-                            .start(retry_after.map_or(DEFAULT_RETRY_SECS, |d| d.as_secs().max(1)));
-                    }
-                    form_error.set(Some(error.to_string()));
-                }
+                Err(error) => problem.report(&error),
             }
         })
     };
@@ -153,10 +143,10 @@ fn NewPasswordForm(
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || rate_limit.is_running() {
+        if busy.get_untracked() || problem.must_wait() {
             return;
         }
-        form_error.set(None);
+        problem.clear();
         let check = check.get_untracked();
         password_error.set(
             check
@@ -194,7 +184,7 @@ fn NewPasswordForm(
     view! {
         <PageHeading>"Choose a new password"</PageHeading>
         <p class="lead">"Use at least " {min_chars} " characters. A few unrelated words make a password that is long, strong and easy to remember."</p>
-        <FormAlert message=form_error />
+        <FormAlert message=problem.message() />
         <form id="reset-form" class="form" novalidate on:submit=on_submit>
             <InputField
                 id="new-password"
@@ -240,7 +230,7 @@ fn NewPasswordForm(
                 label="Set new password"
                 busy_label="Saving…"
                 busy
-                disabled=Signal::derive(move || rate_limit.is_running())
+                disabled=Signal::derive(move || problem.must_wait())
             />
         </form>
     }

@@ -3,7 +3,9 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     browser,
-    components::{focus_field, FormAlert, InputField, PageHeading, Pending, SubmitButton},
+    components::{
+        focus_field, FormAlert, FormProblem, InputField, PageHeading, Pending, SubmitButton,
+    },
     domain::EmailAddress,
     use_settings,
 };
@@ -19,7 +21,7 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let email_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
+    let problem = FormProblem::new();
     let email_input = NodeRef::<Input>::new();
     let password_input = NodeRef::<Input>::new();
 
@@ -39,7 +41,7 @@ pub fn SignInPage() -> impl IntoView {
                     password_error.set(Some(error.to_string()));
                     focus_field(password_input);
                 }
-                Err(error) => form_error.set(Some(error.to_string())),
+                Err(error) => problem.report(&error),
             }
         })
     };
@@ -47,10 +49,10 @@ pub fn SignInPage() -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if busy.get_untracked() || problem.must_wait() {
             return;
         }
-        form_error.set(None);
+        problem.clear();
         let address = EmailAddress::parse(&email.get_untracked());
         let secret = password.get_untracked();
         email_error.set(address.as_ref().err().map(ToString::to_string));
@@ -80,7 +82,7 @@ pub fn SignInPage() -> impl IntoView {
         } else {
             view! {
                 <PageHeading>"Sign in"</PageHeading>
-                <FormAlert message=form_error />
+                <FormAlert message=problem.message() />
                 <form id="sign-in-form" class="form" novalidate on:submit=on_submit>
                     <InputField id="sign-in-email" label="Email address" input_type="email" autocomplete="email"
                         value=email error=email_error input_ref=email_input />
