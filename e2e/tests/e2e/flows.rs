@@ -47,6 +47,28 @@ fn full_flow() {
         browser.assert_same_origin().await?;
         browser.assert_console_clean(&[]).await?;
 
+        // The success page's link leads to sign-in, where the old password is refused and the
+        // new one works.
+        browser.click("a#sign-in").await?;
+        browser.wait_heading("Sign in").await?;
+        browser.axe("sign-in form").await?;
+        browser.replace_text("#sign-in-email", USER_EMAIL).await?;
+        browser
+            .replace_text("#sign-in-password", USER_PASSWORD)
+            .await?;
+        browser.click("#sign-in-submit").await?;
+        let refused = browser.wait_text("#sign-in-password-error").await?;
+        ensure!(
+            refused.contains("not right"),
+            "the old password was not refused at the field: {refused:?}"
+        );
+        browser
+            .replace_text("#sign-in-password", NEW_PASSWORD)
+            .await?;
+        browser.click("#sign-in-submit").await?;
+        browser.wait_heading("You're signed in").await?;
+        browser.assert_console_clean(&[401]).await?;
+
         ensure!(
             env.login(USER_EMAIL, NEW_PASSWORD).await? == 200,
             "signing in with the new password failed"
