@@ -2,7 +2,7 @@
 // downloads, against the budget. Usage: node scripts/bench-bundle.mjs [dist]
 // Compression uses Node's own zlib at maximum quality, as a static host would precompress.
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, extname } from "node:path";
+import { join, relative } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const BUDGET_BROTLI = 120 * 1024;

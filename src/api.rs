@@ -10,7 +10,7 @@ use web_sys::{AbortController, UrlSearchParams};
 use crate::{
     browser,
     config::{Config, ConfigError, Encoding},
-    domain::{EmailAddress, ResetToken},
+    domain::{EmailAddress, EmailError, ResetToken},
 };
 
 /// A request still unanswered after this long is aborted and reported: a person
@@ -42,9 +42,8 @@ impl fmt::Display for ApiError {
     /// What the person reads when the error is not tied to one field.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::InvalidEmail { message } => f.write_str(message.as_deref().unwrap_or(
-                "Enter an email address in the correct format, like name@example.com",
-            )),
+            ApiError::InvalidEmail { message: Some(message) } => f.write_str(message),
+            ApiError::InvalidEmail { message: None } => EmailError::Malformed.fmt(f),
             ApiError::InvalidLink => f.write_str("This link is invalid or has expired."),
             ApiError::WeakPassword { message } => f.write_str(
                 message.as_deref().unwrap_or("Choose a different password: this one is too easy to guess."),
@@ -52,7 +51,8 @@ impl fmt::Display for ApiError {
             ApiError::InvalidCredentials => f.write_str("The email address or password is not right."),
             ApiError::RateLimited { retry_after } => match retry_after.map(|d| d.as_secs()) {
                 Some(secs) => write!(f, "Too many attempts. Wait {} and try again.", wait_phrase(secs)),
-                None => f.write_str("Too many attempts. Wait a few minutes and try again."),
+                // Matches DEFAULT_RATE_LIMIT_WAIT.
+                None => f.write_str("Too many attempts. Wait a minute and try again."),
             },
             ApiError::Server { status } => write!(
                 f,
