@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
     path,
 };
 
@@ -86,12 +86,12 @@ pub fn App() -> impl IntoView {
                 {move || match config_error.get() {
                     Some(error) => view! { <ConfigProblem error /> }.into_any(),
                     None => view! {
-                        <Routes fallback=NotFoundPage>
+                        <FlatRoutes fallback=NotFoundPage>
                             <Route path=path!("/") view=RecoverPage />
                             <Route path=path!("/recover") view=RecoverPage />
                             <Route path=path!("/reset") view=ResetPage />
                             <Route path=path!("/sign-in") view=SignInPage />
-                        </Routes>
+                        </FlatRoutes>
                     }
                     .into_any(),
                 }}

@@ -8,7 +8,8 @@ use crate::{
         SubmitButton,
     },
     domain::{LinkToken, PasswordRules, ResetToken},
-    token_store, use_settings,
+    token_store::TokenStore,
+    use_settings,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,13 +30,15 @@ pub fn ResetPage() -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
     let step = RwSignal::new(Step::Form);
-    let token = StoredValue::new(None::<ResetToken>);
+    let token = TokenStore::new();
 
     // After the first render (which must stay free of browser calls so it can
-    // be prerendered), take the token and clear it from the address bar.
-    Effect::new(move |_| match token_store::take_from_address_bar() {
-        LinkToken::Present(found) => token.set_value(Some(found)),
-        LinkToken::Missing => step.set(Step::Incomplete),
+    // be prerendered), take the token and clear it from the address bar. A
+    // submit that comes first takes it itself.
+    Effect::new(move |_| {
+        if token.token() == LinkToken::Missing {
+            step.set(Step::Incomplete);
+        }
     });
 
     Effect::new(move |_| {
@@ -87,7 +90,7 @@ fn NewPasswordForm(
     /// The page's state, moved on by the API's answer.
     step: RwSignal<Step>,
     /// The token taken from the link.
-    token: StoredValue<Option<ResetToken>>,
+    token: TokenStore,
 ) -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
@@ -162,10 +165,11 @@ fn NewPasswordForm(
             focus_field(password_input);
         } else if check.confirmation_error().is_some() {
             focus_field(confirmation_input);
-        } else if let Some(token) = token.get_value() {
-            reset(token, password.get_untracked());
         } else {
-            step.set(Step::Incomplete);
+            match token.token() {
+                LinkToken::Present(token) => reset(token, password.get_untracked()),
+                LinkToken::Missing => step.set(Step::Incomplete),
+            }
         }
     };
 

@@ -72,3 +72,14 @@ async fn every_input_has_a_visible_label() {
         drop(page);
     }
 }
+
+/// A static host without rewrites redirects `/recover` to the folder `/recover/`.
+#[wasm_bindgen_test]
+async fn routes_answer_with_a_trailing_slash_too() {
+    let page = Page::open("/recover/", json!({})).await;
+    assert_eq!(page.heading(), "Forgot your password?");
+    drop(page);
+    let page = Page::open("/reset/?token=abc", json!({})).await;
+    page.wait_for("the form", || find("#reset-form").is_some()).await;
+    assert_eq!(page.heading(), "Choose a new password");
+}
