@@ -89,30 +89,39 @@ impl Config {
     pub fn from_fields(fields: &[(String, ConfigValue)]) -> Result<Self, ConfigError> {
         let mut config = Config::default();
         for (key, value) in fields {
-            if *value == ConfigValue::Null {
-                continue;
-            }
-            match key.as_str() {
-                "api_base" => config.api_base = api_base(&text(key, value)?)?,
-                "request_path" => config.request_path = endpoint_path(key, text(key, value)?)?,
-                "reset_path" => config.reset_path = endpoint_path(key, text(key, value)?)?,
+            let key = key.as_str();
+            match key {
+                _ if *value == ConfigValue::Null => {}
+                "api_base" => {
+                    config.api_base = api_base(text(key, value)?).ok_or_else(|| {
+                        invalid(key, "an origin like https://api.example.com", value)
+                    })?
+                }
+                "request_path" => config.request_path = path(key, value)?,
+                "reset_path" => config.reset_path = path(key, value)?,
                 "encoding" => {
-                    config.encoding = match text(key, value)?.as_str() {
+                    config.encoding = match text(key, value)? {
                         "form" => Encoding::Form,
                         "json" => Encoding::Json,
-                        other => {
-                            return Err(ConfigError(format!(
-                                "config.json: encoding must be \"form\" or \"json\", not {other:?}"
-                            )))
-                        }
+                        _ => return Err(invalid(key, "\"form\" or \"json\"", value)),
                     }
                 }
-                "sign_in_url" => config.sign_in_url = non_empty(key, text(key, value)?)?,
-                "min_password_length" => config.min_password_length = min_length(value)?,
-                "app_name" => config.app_name = non_empty(key, text(key, value)?)?,
+                "sign_in_url" => config.sign_in_url = non_empty(key, value)?,
+                "app_name" => config.app_name = non_empty(key, value)?,
+                "min_password_length" => {
+                    config.min_password_length = match value {
+                        ConfigValue::Number(n)
+                            if n.fract() == 0.0
+                                && (8.0..=MAX_PASSWORD_CHARS as f64).contains(n) =>
+                        {
+                            *n as usize
+                        }
+                        _ => return Err(invalid(key, "a whole number between 8 and 128", value)),
+                    }
+                }
                 unknown => {
                     return Err(ConfigError(format!(
-                        "config.json: unknown key {unknown:?} (known keys: {})",
+                        "config.json: unknown key \"{unknown}\" (known keys: {})",
                         CONFIG_KEYS.join(", ")
                     )))
                 }
@@ -127,76 +136,53 @@ impl Config {
     }
 }
 
-fn text(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
+/// One message shape for every wrong value. A number is not repeated back:
+/// formatting a float would cost the wasm more than this whole module.
+fn invalid(key: &str, expected: &str, value: &ConfigValue) -> ConfigError {
+    let got = match value {
+        ConfigValue::Text(text) => format!("\"{text}\""),
+        ConfigValue::Number(_) => "that number".to_owned(),
+        ConfigValue::Null => "null".to_owned(),
+        ConfigValue::Other(kind) => (*kind).to_owned(),
+    };
+    ConfigError(format!("config.json: {key} must be {expected}, not {got}"))
+}
+
+fn text<'a>(key: &str, value: &'a ConfigValue) -> Result<&'a str, ConfigError> {
     match value {
-        ConfigValue::Text(text) => Ok(text.clone()),
-        other => Err(ConfigError(format!(
-            "config.json: {key} must be a string, not {}",
-            type_name(other)
-        ))),
+        ConfigValue::Text(text) => Ok(text.trim()),
+        other => Err(invalid(key, "a string", other)),
     }
 }
 
-fn type_name(value: &ConfigValue) -> &'static str {
-    match value {
-        ConfigValue::Text(_) => "a string",
-        ConfigValue::Number(_) => "a number",
-        ConfigValue::Null => "null",
-        ConfigValue::Other(name) => name,
+fn path(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
+    let path = text(key, value)?;
+    if path.starts_with('/') && !path.contains(['?', '#', ' ']) {
+        Ok(path.to_owned())
+    } else {
+        Err(invalid(key, "a path starting with /", value))
     }
 }
 
-fn min_length(value: &ConfigValue) -> Result<usize, ConfigError> {
-    match value {
-        ConfigValue::Number(n) if n.fract() == 0.0 && (8.0..=MAX_PASSWORD_CHARS as f64).contains(n) => Ok(*n as usize),
-        ConfigValue::Number(n) => Err(ConfigError(format!(
-            "config.json: min_password_length must be a whole number between 8 and {MAX_PASSWORD_CHARS}, not {n}"
-        ))),
-        other => Err(ConfigError(format!(
-            "config.json: min_password_length must be a number, not {}",
-            type_name(other)
-        ))),
+fn non_empty(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
+    match text(key, value)? {
+        "" => Err(invalid(key, "a non-empty string", value)),
+        text => Ok(text.to_owned()),
     }
 }
 
-/// An empty `api_base` means the pages' own origin.
-fn api_base(base: &str) -> Result<Option<String>, ConfigError> {
-    let base = base.trim().trim_end_matches('/');
+/// `Some(None)` for an empty `api_base` (the pages' own origin), `None` when
+/// it is not an http(s) origin.
+fn api_base(base: &str) -> Option<Option<String>> {
+    let base = base.trim_end_matches('/');
     if base.is_empty() {
-        return Ok(None);
+        return Some(None);
     }
     let rest = base
         .strip_prefix("https://")
-        .or_else(|| base.strip_prefix("http://"))
-        .ok_or_else(|| {
-            ConfigError(format!(
-                "config.json: api_base must start with https:// or http://, not {base:?}"
-            ))
-        })?;
-    if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', ' ']) {
-        return Err(ConfigError(format!(
-            "config.json: api_base {base:?} is not an origin like https://api.example.com"
-        )));
-    }
-    Ok(Some(base.to_owned()))
-}
-
-fn endpoint_path(key: &str, path: String) -> Result<String, ConfigError> {
-    if path.starts_with('/') && !path.contains(['?', '#', ' ']) {
-        Ok(path)
-    } else {
-        Err(ConfigError(format!(
-            "config.json: {key} must be a path starting with /, not {path:?}"
-        )))
-    }
-}
-
-fn non_empty(key: &str, value: String) -> Result<String, ConfigError> {
-    if value.trim().is_empty() {
-        Err(ConfigError(format!("config.json: {key} must not be empty")))
-    } else {
-        Ok(value)
-    }
+        .or_else(|| base.strip_prefix("http://"))?;
+    let is_origin = !rest.is_empty() && !rest.starts_with('/') && !rest.contains(['?', '#', ' ']);
+    is_origin.then(|| Some(base.to_owned()))
 }
 
 #[cfg(test)]

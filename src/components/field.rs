@@ -60,7 +60,8 @@ pub fn InputField(
                 spellcheck="false"
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=described_by
-                bind:value=value
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
                 node_ref=input_ref
             />
         </div>

@@ -1,23 +1,31 @@
 use leptos::{html::H1, prelude::*};
 
-/// The heading that says what the current state of a page is for.
+use crate::{browser, use_settings};
+
+/// The heading that says what the current state of a page is for. It also
+/// names the browser tab after itself ("Check your email – Reclaim"), so the
+/// title always matches what the page shows.
 #[component]
 pub fn PageHeading(
+    /// The heading's words.
+    text: &'static str,
     /// Move focus here once rendered: set when an action (not the page load)
     /// led to this state, so screen-reader and keyboard users land on it.
     #[prop(optional)]
     focus: bool,
-    children: Children,
 ) -> impl IntoView {
+    let settings = use_settings();
     let heading = NodeRef::<H1>::new();
-    if focus {
-        Effect::new(move |_| {
-            if let Some(heading) = heading.get() {
-                let _ = heading.focus();
-            }
-        });
-    }
+    // Re-runs when the configured app name arrives; focuses only once.
+    Effect::new(move |focused: Option<bool>| {
+        browser::set_title(&settings.title(text));
+        let focused = focused.unwrap_or(false);
+        match heading.get() {
+            Some(heading) if focus && !focused => heading.focus().is_ok(),
+            _ => focused,
+        }
+    });
     view! {
-        <h1 id="page-heading" class="heading" tabindex="-1" node_ref=heading>{children()}</h1>
+        <h1 id="page-heading" class="heading" tabindex="-1" node_ref=heading>{text}</h1>
     }
 }

@@ -2,7 +2,6 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 
 use crate::{
     api::ApiError,
-    browser,
     components::{
         focus_field, use_announcer, Countdown, FormAlert, FormProblem, InputField, PageHeading,
         Pending, SubmitButton,
@@ -99,17 +98,9 @@ pub fn RecoverPage() -> impl IntoView {
         }
     };
 
-    Effect::new(move |_| {
-        let heading = match step.get() {
-            Step::Form { .. } => "Forgot your password?",
-            Step::Sent(_) => "Check your email",
-        };
-        browser::set_title(&settings.title(heading));
-    });
-
     let form = move |returned: bool| {
         view! {
-            <PageHeading focus=returned>"Forgot your password?"</PageHeading>
+            <PageHeading text="Forgot your password?" focus=returned />
             <p class="lead">"Enter the email address you use to sign in. We'll send you a link to choose a new password."</p>
             <FormAlert message=problem.message() />
             <form id="recovery-form" class="form" novalidate on:submit=on_submit>
@@ -140,7 +131,7 @@ pub fn RecoverPage() -> impl IntoView {
 
     let sent = move |address: EmailAddress| {
         view! {
-            <PageHeading focus=true>"Check your email"</PageHeading>
+            <PageHeading text="Check your email" focus=true />
             <p id="confirmation" class="lead">
                 "If an account exists for "<strong>{address.to_string()}</strong>
                 ", we've sent a link to reset its password."

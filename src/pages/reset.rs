@@ -2,7 +2,6 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 
 use crate::{
     api::ApiError,
-    browser,
     components::{
         focus_field, use_announcer, FormAlert, FormProblem, InputField, PageHeading, Pending,
         SubmitButton,
@@ -41,20 +40,10 @@ pub fn ResetPage() -> impl IntoView {
         }
     });
 
-    Effect::new(move |_| {
-        let heading = match step.get() {
-            Step::Form => "Choose a new password",
-            Step::Incomplete => "This link is incomplete",
-            Step::InvalidLink => "This link is invalid or has expired",
-            Step::Done => "Your password has been changed",
-        };
-        browser::set_title(&settings.title(heading));
-    });
-
     let form = move || view! { <NewPasswordForm step token /> };
     let incomplete = || {
         view! {
-            <PageHeading>"This link is incomplete"</PageHeading>
+            <PageHeading text="This link is incomplete" />
             <p class="lead">"The link you opened has no reset code in it. Email apps sometimes cut long links in two."</p>
             <p>"Open the link from the email again, or copy the whole link into your browser. If that does not work, ask for a new link."</p>
             <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p>
@@ -62,7 +51,7 @@ pub fn ResetPage() -> impl IntoView {
     };
     let invalid = || {
         view! {
-            <PageHeading focus=true>"This link is invalid or has expired"</PageHeading>
+            <PageHeading text="This link is invalid or has expired" focus=true />
             <p class="lead">"Reset links work once and expire after a short time. Your password has not been changed."</p>
             <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p>
         }
@@ -70,7 +59,7 @@ pub fn ResetPage() -> impl IntoView {
     let done = move || {
         announcer.say("Your password has been changed.");
         view! {
-            <PageHeading focus=true>"Your password has been changed"</PageHeading>
+            <PageHeading text="Your password has been changed" focus=true />
             <p class="lead">"You can now sign in with your new password. For your safety, you have been signed out on every device."</p>
             <p><a id="sign-in" class="button" href=move || settings.config().sign_in_url>"Sign in"</a></p>
         }
@@ -186,7 +175,7 @@ fn NewPasswordForm(
     let min_chars = move || rules.get().min_chars;
 
     view! {
-        <PageHeading>"Choose a new password"</PageHeading>
+        <PageHeading text="Choose a new password" />
         <p class="lead">"Use at least " {min_chars} " characters. A few unrelated words make a password that is long, strong and easy to remember."</p>
         <FormAlert message=problem.message() />
         <form id="reset-form" class="form" novalidate on:submit=on_submit>

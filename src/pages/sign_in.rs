@@ -2,7 +2,6 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 
 use crate::{
     api::ApiError,
-    browser,
     components::{
         focus_field, FormAlert, FormProblem, InputField, PageHeading, Pending, SubmitButton,
     },
@@ -64,24 +63,16 @@ pub fn SignInPage() -> impl IntoView {
         }
     };
 
-    Effect::new(move |_| {
-        browser::set_title(&settings.title(if signed_in.get() {
-            "You're signed in"
-        } else {
-            "Sign in"
-        }));
-    });
-
     move || {
         if signed_in.get() {
             view! {
-                <PageHeading focus=true>"You're signed in"</PageHeading>
+                <PageHeading text="You're signed in" focus=true />
                 <p class="lead">"Your new password works."</p>
             }
             .into_any()
         } else {
             view! {
-                <PageHeading>"Sign in"</PageHeading>
+                <PageHeading text="Sign in" />
                 <FormAlert message=problem.message() />
                 <form id="sign-in-form" class="form" novalidate on:submit=on_submit>
                     <InputField id="sign-in-email" label="Email address" input_type="email" autocomplete="email"

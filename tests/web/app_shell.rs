@@ -80,6 +80,7 @@ async fn routes_answer_with_a_trailing_slash_too() {
     assert_eq!(page.heading(), "Forgot your password?");
     drop(page);
     let page = Page::open("/reset/?token=abc", json!({})).await;
-    page.wait_for("the form", || find("#reset-form").is_some()).await;
+    page.wait_for("the form", || find("#reset-form").is_some())
+        .await;
     assert_eq!(page.heading(), "Choose a new password");
 }

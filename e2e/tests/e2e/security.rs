@@ -143,7 +143,7 @@ fn security_headers() {
                     response.header("cache-control")
                 ));
             }
-            if !html.contains(r#"<meta name="referrer" content="no-referrer">"#) {
+            if !has_no_referrer_meta(&html) {
                 problem("no <meta name=\"referrer\" content=\"no-referrer\"> in the HTML".into());
             }
         }
@@ -274,4 +274,36 @@ fn requests_stay_on_origin() {
             Ok(())
         },
     );
+}
+
+/// Whether the HTML has `<meta name="referrer" content="no-referrer">`, in any
+/// attribute order and quoting (the release build minifies the HTML).
+fn has_no_referrer_meta(html: &str) -> bool {
+    html.split("<meta").skip(1).any(|rest| {
+        let tag: String = rest
+            .split('>')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| *c != '"' && *c != '\'')
+            .collect();
+        let attrs: Vec<&str> = tag.split_whitespace().collect();
+        attrs.contains(&"name=referrer") && attrs.contains(&"content=no-referrer")
+    })
+}
+
+#[test]
+fn no_referrer_meta_is_found_however_it_is_written() {
+    assert!(has_no_referrer_meta(
+        r#"<head><meta name="referrer" content="no-referrer"></head>"#
+    ));
+    assert!(has_no_referrer_meta(
+        "<meta content=no-referrer name=referrer>"
+    ));
+    assert!(!has_no_referrer_meta(
+        r#"<meta name="referrer" content="origin">"#
+    ));
+    assert!(!has_no_referrer_meta(
+        r#"<meta name="viewport" content="no-referrer">"#
+    ));
 }
