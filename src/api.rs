@@ -26,8 +26,6 @@ pub enum ApiError {
     InvalidLink,
     /// 422: the password policy refused the password; `message` is for the person.
     WeakPassword { message: Option<String> },
-    /// 401 from the sign-in endpoint.
-    InvalidCredentials,
     /// 429: wait `retry_after` (from `Retry-After`, when the server sent it).
     RateLimited { retry_after: Option<Duration> },
     /// 5xx, or a status the contract does not name.
@@ -48,7 +46,6 @@ impl fmt::Display for ApiError {
             ApiError::WeakPassword { message } => f.write_str(
                 message.as_deref().unwrap_or("Choose a different password: this one is too easy to guess."),
             ),
-            ApiError::InvalidCredentials => f.write_str("The email address or password is not right."),
             ApiError::RateLimited { retry_after } => match retry_after.map(|d| d.as_secs()) {
                 Some(secs) => write!(f, "Too many attempts. Wait {} and try again.", wait_phrase(secs)),
                 // Matches DEFAULT_RATE_LIMIT_WAIT.
@@ -133,15 +130,6 @@ pub fn reset_outcome(
     }
 }
 
-/// What a status from the reference server's `POST /account/login` means.
-pub fn sign_in_outcome(status: u16, retry_after: Option<&str>) -> Result<(), ApiError> {
-    match status {
-        200..=299 => Ok(()),
-        400 | 401 | 403 | 404 => Err(ApiError::InvalidCredentials),
-        other => Err(common_error(other, retry_after)),
-    }
-}
-
 fn common_error(status: u16, retry_after: Option<&str>) -> ApiError {
     match status {
         429 => ApiError::RateLimited {
@@ -195,17 +183,6 @@ impl RecoveryClient {
             .await?;
         let (status, retry_after, message) = read(response).await;
         reset_outcome(status, retry_after.as_deref(), message)
-    }
-
-    /// Signs in at the reference server's `/account/login` (used by the demo
-    /// sign-in page, so the new password can be tried in the browser).
-    pub async fn sign_in(&self, email: &EmailAddress, password: &str) -> Result<(), ApiError> {
-        let url = self.config.endpoint(&self.page_origin, "/account/login");
-        let response = self
-            .post(&url, &[("email", email.as_str()), ("password", password)])
-            .await?;
-        let (status, retry_after, _) = read(response).await;
-        sign_in_outcome(status, retry_after.as_deref())
     }
 
     async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Result<Response, ApiError> {
@@ -367,19 +344,6 @@ mod tests {
         assert_eq!(
             recovery_outcome(415, None, None),
             Err(ApiError::Server { status: 415 })
-        );
-    }
-
-    #[test]
-    fn sign_in_outcomes() {
-        assert_eq!(sign_in_outcome(200, None), Ok(()));
-        assert_eq!(
-            sign_in_outcome(401, None),
-            Err(ApiError::InvalidCredentials)
-        );
-        assert_eq!(
-            sign_in_outcome(503, None),
-            Err(ApiError::Server { status: 503 })
         );
     }
 

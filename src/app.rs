@@ -11,7 +11,7 @@ use crate::{
     browser,
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
-    pages::{NotFoundPage, RecoverPage, ResetPage, SignInPage},
+    pages::{NotFoundPage, RecoverPage, ResetPage},
 };
 
 /// The deployment's configuration, loaded once at start-up and shared by the pages.
@@ -90,7 +90,6 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=RecoverPage />
                             <Route path=path!("/recover") view=RecoverPage />
                             <Route path=path!("/reset") view=ResetPage />
-                            <Route path=path!("/sign-in") view=SignInPage />
                         </FlatRoutes>
                     }
                     .into_any(),

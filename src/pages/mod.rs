@@ -4,9 +4,7 @@
 mod not_found;
 mod recover;
 mod reset;
-mod sign_in;
 
 pub use not_found::NotFoundPage;
 pub use recover::RecoverPage;
 pub use reset::ResetPage;
-pub use sign_in::SignInPage;

@@ -61,7 +61,8 @@ pub fn ResetPage() -> impl IntoView {
         view! {
             <PageHeading text="Your password has been changed" focus=true />
             <p class="lead">"You can now sign in with your new password. For your safety, you have been signed out on every device."</p>
-            <p><a id="sign-in" class="button" href=move || settings.config().sign_in_url>"Sign in"</a></p>
+            // rel=external: a full page load, not a route of this app.
+            <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>"Sign in"</a></p>
         }
     };
 

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod pages;
 mod rate_limit;
+mod sign_in;
 
 use std::sync::Arc;
 
@@ -42,6 +43,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(account::router())
+        .merge(sign_in::router())
         // Both fallbacks answer in JSON, like every other error.
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .fallback(pages::serve)
