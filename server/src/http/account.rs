@@ -32,22 +32,22 @@ pub fn router() -> Router<AppState> {
 
 /// Body of `POST /account/recovery`.
 #[derive(Deserialize)]
-struct RecoveryRequest {
-    email: String,
+pub(super) struct RecoveryRequest {
+    pub(super) email: String,
 }
 
 /// Body of `POST /account/reset-password`.
 #[derive(Deserialize)]
-struct ResetPasswordRequest {
-    token: String,
-    new_password: String,
+pub(super) struct ResetPasswordRequest {
+    pub(super) token: String,
+    pub(super) new_password: String,
 }
 
 /// Body of `POST /account/login`.
 #[derive(Deserialize)]
-struct LoginRequest {
-    email: String,
-    password: String,
+pub(super) struct LoginRequest {
+    pub(super) email: String,
+    pub(super) password: String,
 }
 
 /// The success body of every endpoint.

@@ -19,15 +19,26 @@ const ICON: &str = include_str!("../../assets/sign-in-icon.svg");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(page))
-        .route("/sign-in.js", get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }))
-        .route("/sign-in.css", get(|| async { asset("text/css; charset=utf-8", STYLES) }))
-        .route("/sign-in-icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
+        .route(
+            "/sign-in.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }),
+        )
+        .route(
+            "/sign-in.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLES) }),
+        )
+        .route(
+            "/sign-in-icon.svg",
+            get(|| async { asset("image/svg+xml", ICON) }),
+        )
 }
 
 async fn page() -> Response {
     let mut response = asset("text/html; charset=utf-8", PAGE);
     if let Ok(policy) = HeaderValue::from_str(&content_security_policy(PAGE)) {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response
 }

@@ -145,9 +145,15 @@ async fn the_reference_sign_in_page_needs_no_dist_and_no_inline_script() {
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers().clone();
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-    let csp = headers["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("sha256-"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("sha256-"),
+        "{csp}"
+    );
     assert_eq!(headers["referrer-policy"], "no-referrer");
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"<form id="sign-in-form" action="/account/login""#));
@@ -155,7 +161,10 @@ async fn the_reference_sign_in_page_needs_no_dist_and_no_inline_script() {
 
     let script = app.get("/sign-in.js").await;
     assert_eq!(script.status(), StatusCode::OK);
-    assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
     assert!(script.text().await.unwrap().contains("fetch(form.action"));
     let styles = app.get("/sign-in.css").await;
     assert_eq!(styles.headers()["content-type"], "text/css; charset=utf-8");
