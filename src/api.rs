@@ -5,6 +5,7 @@
 use std::{cell::Cell, fmt, rc::Rc, time::Duration};
 
 use gloo_net::http::{Request, Response};
+use reclaim_contract::wire;
 use web_sys::{AbortController, UrlSearchParams};
 
 use crate::{
@@ -161,7 +162,9 @@ impl RecoveryClient {
         let url = self
             .config
             .endpoint(&self.page_origin, &self.config.request_path);
-        let response = self.post(&url, &[("email", email.as_str())]).await?;
+        let response = self
+            .post(&url, &[(wire::EMAIL_FIELD, email.as_str())])
+            .await?;
         let (status, retry_after, message) = read(response).await;
         recovery_outcome(status, retry_after.as_deref(), message)
     }
@@ -178,7 +181,10 @@ impl RecoveryClient {
         let response = self
             .post(
                 &url,
-                &[("token", token.expose()), ("new_password", new_password)],
+                &[
+                    (wire::TOKEN_FIELD, token.expose()),
+                    (wire::NEW_PASSWORD_FIELD, new_password),
+                ],
             )
             .await?;
         let (status, retry_after, message) = read(response).await;

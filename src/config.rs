@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::domain::MAX_PASSWORD_CHARS;
+use reclaim_contract::{link::base_url, wire, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
 /// Where the pages look for their configuration, relative to the site root.
 pub const CONFIG_PATH: &str = "/config.json";
@@ -37,11 +37,11 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             api_base: None,
-            request_path: "/account/recovery".into(),
-            reset_path: "/account/reset-password".into(),
+            request_path: wire::RECOVERY_PATH.into(),
+            reset_path: wire::RESET_PASSWORD_PATH.into(),
             encoding: Encoding::Form,
             sign_in_url: "/sign-in".into(),
-            min_password_length: 8,
+            min_password_length: MIN_PASSWORD_CHARS,
             app_name: "Reclaim".into(),
         }
     }
@@ -112,11 +112,20 @@ impl Config {
                     config.min_password_length = match value {
                         ConfigValue::Number(n)
                             if n.fract() == 0.0
-                                && (8.0..=MAX_PASSWORD_CHARS as f64).contains(n) =>
+                                && (MIN_PASSWORD_CHARS as f64..=MAX_PASSWORD_CHARS as f64)
+                                    .contains(n) =>
                         {
                             *n as usize
                         }
-                        _ => return Err(invalid(key, "a whole number between 8 and 128", value)),
+                        _ => {
+                            return Err(invalid(
+                                key,
+                                &format!(
+                            "a whole number between {MIN_PASSWORD_CHARS} and {MAX_PASSWORD_CHARS}"
+                        ),
+                                value,
+                            ))
+                        }
                     }
                 }
                 unknown => {
@@ -174,15 +183,10 @@ fn non_empty(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
 /// `Some(None)` for an empty `api_base` (the pages' own origin), `None` when
 /// it is not an http(s) origin.
 fn api_base(base: &str) -> Option<Option<String>> {
-    let base = base.trim_end_matches('/');
-    if base.is_empty() {
+    if base.trim_end_matches('/').is_empty() {
         return Some(None);
     }
-    let rest = base
-        .strip_prefix("https://")
-        .or_else(|| base.strip_prefix("http://"))?;
-    let is_origin = !rest.is_empty() && !rest.starts_with('/') && !rest.contains(['?', '#', ' ']);
-    is_origin.then(|| Some(base.to_owned()))
+    base_url(base).map(|base| Some(base.to_owned()))
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
+use reclaim_contract::link::address_without_token;
+
 use crate::{
     browser,
-    domain::token::{address_without_token, token_from_link, LinkToken},
+    domain::token::{token_from_link, LinkToken},
 };
 
 /// The reset page's token. The first time it is asked for, it is read from

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use reclaim_contract::link::base_url;
 
 /// The `reclaim-server` command line.
 #[derive(Debug, Parser)]
@@ -132,19 +133,13 @@ impl ServeConfig {
 }
 
 /// Accepts an absolute http(s) origin (a path prefix is allowed) and drops a trailing slash so
-/// that `{public_url}/reset` never has a double slash.
+/// that `{public_url}/reset` never has a double slash: the contract's base-URL rule, the one
+/// the pages apply to their `api_base`.
 fn parse_public_url(input: &str) -> Result<String, String> {
-    let rest = input
-        .strip_prefix("https://")
-        .or_else(|| input.strip_prefix("http://"))
-        .ok_or("must start with http:// or https://")?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err("has no host".to_owned());
-    }
-    if input.contains(['?', '#', ' ']) {
-        return Err("must not contain a query, a fragment or spaces".to_owned());
-    }
-    Ok(input.trim_end_matches('/').to_owned())
+    base_url(input).map(str::to_owned).ok_or_else(|| {
+        "must be an http:// or https:// address with a host and no query, fragment or spaces"
+            .to_owned()
+    })
 }
 
 fn parse_mailbox(input: &str) -> Result<String, String> {

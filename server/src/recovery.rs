@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use reclaim_contract::link::reset_link;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -82,7 +83,7 @@ async fn handle(
             settings.max_live_tokens,
         )
         .await?;
-    let link = format!("{}/reset?token={}", settings.public_url, token.expose());
+    let link = reset_link(&settings.public_url, token.expose());
     if mailer.is_outbox() {
         // Development only: the person running the server locally has no inbox to click from.
         tracing::info!(%link, "outbox mode: password reset link");

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use reclaim_contract::{check_email, EmailSyntaxError};
+
 /// An email address that passed the browser-side check. Parse, don't validate:
 /// holding one means the check passed. The server stays the authority.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,29 +27,17 @@ impl fmt::Display for EmailError {
     }
 }
 
-/// RFC 5321 limits: 64 octets of local part, 254 for a usable path.
-const MAX_LOCAL_LEN: usize = 64;
-const MAX_ADDRESS_LEN: usize = 254;
-const MAX_LABEL_LEN: usize = 63;
-
 impl EmailAddress {
     /// Accepts what people actually type: surrounding spaces (often pasted) are
-    /// dropped; the rest must look like `local@domain.tld`. Deliberately looser
-    /// than RFC 5322 (no quoted local parts, no IP literals) and stricter than
-    /// `type=email` (which accepts `name@localhost`), like GOV.UK's check.
+    /// dropped; the rest must pass the contract's email syntax, the very check
+    /// the server makes, so an address accepted here is never refused there as
+    /// malformed. Stricter than `type=email` (which accepts `name@localhost`).
     pub fn parse(input: &str) -> Result<Self, EmailError> {
-        let address = input.trim();
-        if address.is_empty() {
-            return Err(EmailError::Empty);
+        match check_email(input) {
+            Ok(address) => Ok(Self(address.to_owned())),
+            Err(EmailSyntaxError::Empty) => Err(EmailError::Empty),
+            Err(_) => Err(EmailError::Malformed),
         }
-        if address.len() > MAX_ADDRESS_LEN {
-            return Err(EmailError::Malformed);
-        }
-        let (local, domain) = address.split_once('@').ok_or(EmailError::Malformed)?;
-        if !is_local_part(local) || !is_domain(domain) {
-            return Err(EmailError::Malformed);
-        }
-        Ok(Self(address.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -61,54 +51,12 @@ impl fmt::Display for EmailAddress {
     }
 }
 
-fn is_local_part(local: &str) -> bool {
-    !local.is_empty()
-        && local.len() <= MAX_LOCAL_LEN
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c))
-}
-
-fn is_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    // A dot is required: an address at a bare host name cannot receive mail
-    // from the internet and is almost always a typo (`name@gmail`).
-    labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.len() <= MAX_LABEL_LEN
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                // Non-ASCII letters are allowed for internationalised domains.
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
-        && labels
-            .last()
-            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn accepts_ordinary_addresses() {
-        for ok in [
-            "alice@example.com",
-            "first.last+tag@mail.example.co.uk",
-            "o'brien@example.ie",
-            "x@b.io",
-            "用户@例子.广告",
-        ] {
-            assert_eq!(EmailAddress::parse(ok).unwrap().as_str(), ok, "{ok}");
-        }
-    }
-
-    #[test]
-    fn drops_surrounding_spaces_from_a_paste() {
+    fn keeps_the_address_without_surrounding_spaces() {
         assert_eq!(
             EmailAddress::parse("  alice@example.com\n")
                 .unwrap()
@@ -118,30 +66,14 @@ mod tests {
     }
 
     #[test]
-    fn empty_input_asks_for_an_address() {
+    fn empty_input_asks_for_an_address_and_anything_else_wrong_is_malformed() {
         assert_eq!(EmailAddress::parse(""), Err(EmailError::Empty));
         assert_eq!(EmailAddress::parse("   "), Err(EmailError::Empty));
-    }
-
-    #[test]
-    fn refuses_what_cannot_be_an_address() {
         for bad in [
             "alice",
-            "alice@",
-            "@example.com",
             "alice@example",
-            "alice@@example.com",
-            "alice@example..com",
-            "alice@.example.com",
-            "alice@example.com.",
-            "al ice@example.com",
-            ".alice@example.com",
-            "alice.@example.com",
+            "🔑@example.com",
             "a..b@example.com",
-            "alice@-example.com",
-            "alice@example.123",
-            "alice@exa_mple.com",
-            "<alice@example.com>",
         ] {
             assert_eq!(
                 EmailAddress::parse(bad),
@@ -149,17 +81,6 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn refuses_overlong_parts() {
-        let local = "a".repeat(65);
-        assert!(EmailAddress::parse(&format!("{local}@example.com")).is_err());
-        let label = "a".repeat(64);
-        assert!(EmailAddress::parse(&format!("a@{label}.com")).is_err());
-        let long = format!("a@{}.com", ["abcdefghij"; 30].join("."));
-        assert!(long.len() > 254);
-        assert!(EmailAddress::parse(&long).is_err());
     }
 
     #[test]

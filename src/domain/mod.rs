@@ -6,5 +6,6 @@ pub mod password;
 pub mod token;
 
 pub use email::{EmailAddress, EmailError};
-pub use password::{Confirmation, PasswordCheck, PasswordRules, MAX_PASSWORD_CHARS};
+pub use password::{Confirmation, PasswordCheck, PasswordRules};
+pub use reclaim_contract::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use token::{LinkToken, ResetToken};

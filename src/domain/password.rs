@@ -4,21 +4,22 @@
 //! no composition rules. The server also refuses common passwords: it is the
 //! authority, these checks only save a round trip.
 
-/// Longest password accepted. Longer ones are refused with a message, never truncated.
-pub const MAX_PASSWORD_CHARS: usize = 128;
+use reclaim_contract::{
+    password::{too_long_sentence, too_short_sentence},
+    password_chars, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
 
-/// The length limits in force (the minimum comes from the deployment's configuration).
+/// The length limits in force: the minimum comes from the deployment's
+/// configuration, the maximum is the contract's [`MAX_PASSWORD_CHARS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PasswordRules {
     pub min_chars: usize,
-    pub max_chars: usize,
 }
 
 impl Default for PasswordRules {
     fn default() -> Self {
         Self {
-            min_chars: 8,
-            max_chars: MAX_PASSWORD_CHARS,
+            min_chars: MIN_PASSWORD_CHARS,
         }
     }
 }
@@ -51,7 +52,7 @@ impl PasswordRules {
             Confirmation::Differs
         };
         PasswordCheck {
-            chars: password.chars().count(),
+            chars: password_chars(password),
             rules: *self,
             confirmation,
         }
@@ -64,7 +65,7 @@ impl PasswordCheck {
     }
 
     pub fn short_enough(&self) -> bool {
-        self.chars <= self.rules.max_chars
+        self.chars <= MAX_PASSWORD_CHARS
     }
 
     pub fn matches(&self) -> bool {
@@ -81,15 +82,9 @@ impl PasswordCheck {
         if self.chars == 0 {
             Some("Enter a new password".into())
         } else if !self.long_enough() {
-            Some(format!(
-                "Your password must be at least {} characters",
-                self.rules.min_chars
-            ))
+            Some(too_short_sentence(self.rules.min_chars))
         } else if !self.short_enough() {
-            Some(format!(
-                "Your password must be {} characters or fewer (it has {})",
-                self.rules.max_chars, self.chars
-            ))
+            Some(format!("{} (it has {})", too_long_sentence(), self.chars))
         } else {
             None
         }
@@ -150,15 +145,12 @@ mod tests {
 
     #[test]
     fn configured_minimum_is_used() {
-        let rules = PasswordRules {
-            min_chars: 12,
-            ..PasswordRules::default()
-        };
+        let rules = PasswordRules { min_chars: 12 };
         let short = rules.check("elevenchars", "elevenchars");
         assert!(!short.is_acceptable());
         assert_eq!(
             short.password_error().unwrap(),
-            "Your password must be at least 12 characters"
+            "Your password must be at least 12 characters long"
         );
     }
 

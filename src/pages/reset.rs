@@ -6,7 +6,7 @@ use crate::{
         focus_field, use_announcer, FormAlert, FormProblem, InputField, PageHeading, Pending,
         SubmitButton,
     },
-    domain::{LinkToken, PasswordRules, ResetToken},
+    domain::{LinkToken, PasswordRules, ResetToken, MAX_PASSWORD_CHARS},
     token_store::TokenStore,
     use_settings,
 };
@@ -105,7 +105,6 @@ fn NewPasswordForm(
 
     let rules = Memo::new(move |_| PasswordRules {
         min_chars: settings.config().min_password_length,
-        ..PasswordRules::default()
     });
     let check = Memo::new(move |_| rules.get().check(&password.get(), &confirmation.get()));
 
@@ -214,7 +213,7 @@ fn NewPasswordForm(
                 </Rule>
                 {move || (!check.get().short_enough()).then(|| view! {
                     <Rule met=Signal::derive(|| false)>
-                        {move || format!("No more than {} characters (now {})", rules.get().max_chars, check.get().chars)}
+                        {move || format!("No more than {} characters (now {})", MAX_PASSWORD_CHARS, check.get().chars)}
                     </Rule>
                 })}
                 <Rule met=Signal::derive(move || check.get().matches())>"Both passwords match"</Rule>

@@ -5,15 +5,13 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
 
-use serde::Serialize;
-
 use super::EmailAddress;
 
-/// Fewer code points than this is refused.
-pub const MIN_CHARS: usize = 8;
-/// More code points than this is refused, never truncated: a truncated password would not be
-/// the one the person typed.
-pub const MAX_CHARS: usize = 128;
+use reclaim_contract::password::{too_long_sentence, too_short_sentence};
+pub use reclaim_contract::wire::WeakReason;
+use reclaim_contract::{
+    password_chars, MAX_PASSWORD_CHARS as MAX_CHARS, MIN_PASSWORD_CHARS as MIN_CHARS,
+};
 /// A local part shorter than this (`al@…`) is too likely to occur by chance to refuse on.
 const MIN_LOCAL_PART_TO_MATCH: usize = 3;
 
@@ -36,23 +34,13 @@ pub struct WeakPassword {
     pub reasons: Vec<WeakReason>,
 }
 
-/// One rule a password broke. Serialised as the snake_case code clients see in `reasons`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WeakReason {
-    TooShort,
-    TooLong,
-    Common,
-    ContainsEmail,
-}
-
 impl NewPassword {
     /// Applies the policy to `candidate` as the new password of the account `email`.
     ///
     /// Length is counted in Unicode code points (so 8 emoji are 8 characters). A too-long
     /// password is refused without checking anything else. Every other broken rule is reported.
     pub fn parse(candidate: String, email: &EmailAddress) -> Result<Self, WeakPassword> {
-        let length = candidate.chars().count();
+        let length = password_chars(&candidate);
         if length > MAX_CHARS {
             return Err(WeakPassword {
                 reasons: vec![WeakReason::TooLong],
@@ -95,12 +83,8 @@ impl WeakPassword {
         self.reasons
             .iter()
             .map(|reason| match reason {
-                WeakReason::TooShort => {
-                    format!("Your password must be at least {MIN_CHARS} characters long.")
-                }
-                WeakReason::TooLong => {
-                    format!("Your password must be {MAX_CHARS} characters or fewer.")
-                }
+                WeakReason::TooShort => format!("{}.", too_short_sentence(MIN_CHARS)),
+                WeakReason::TooLong => format!("{}.", too_long_sentence()),
                 WeakReason::Common => {
                     "This password is too common and easy to guess. Choose a different one."
                         .to_owned()
@@ -212,9 +196,19 @@ mod tests {
             "Your password must be at least 8 characters long. \
              This password is too common and easy to guess. Choose a different one."
         );
-        assert_eq!(
-            serde_json::to_value(WeakReason::ContainsEmail).unwrap(),
-            "contains_email"
-        );
+    }
+
+    proptest::proptest! {
+        /// The page's length check and the server's agree: what the page lets through is never
+        /// refused by the server as too short or too long, and the other way round.
+        #[test]
+        fn the_page_and_the_server_count_length_alike(candidate in "[a é🔑\u{301}]{0,140}") {
+            let page = reclaim::domain::PasswordRules::default().check(&candidate, &candidate);
+            let server_refuses_length = match NewPassword::parse(candidate.clone(), &alice()) {
+                Ok(_) => false,
+                Err(weak) => weak.reasons.iter().any(|r| matches!(r, WeakReason::TooShort | WeakReason::TooLong)),
+            };
+            proptest::prop_assert_eq!(page.is_acceptable(), !server_refuses_length);
+        }
     }
 }

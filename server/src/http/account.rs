@@ -7,6 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use reclaim_contract::wire;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,9 +26,9 @@ pub const SESSION_COOKIE: &str = "reclaim_session";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/account/recovery", post(request_recovery))
-        .route("/account/reset-password", post(reset_password))
-        .route("/account/login", post(login))
+        .route(wire::RECOVERY_PATH, post(request_recovery))
+        .route(wire::RESET_PASSWORD_PATH, post(reset_password))
+        .route(wire::LOGIN_PATH, post(login))
 }
 
 /// Body of `POST /account/recovery`.

@@ -5,6 +5,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use reclaim_contract::wire::ErrorCode;
 use serde_json::json;
 
 use crate::domain::WeakPassword;
@@ -91,18 +92,18 @@ impl ApiError {
     /// The stable code clients branch on.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidEmail => "invalid_email",
+            Self::InvalidEmail => ErrorCode::InvalidEmail.as_str(),
             Self::InvalidRequest(_) => "invalid_request",
-            Self::InvalidToken => "invalid_token",
-            Self::ExpiredToken => "expired_token",
-            Self::UsedToken => "used_token",
-            Self::WeakPassword(_) => "weak_password",
-            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidToken => ErrorCode::InvalidToken.as_str(),
+            Self::ExpiredToken => ErrorCode::ExpiredToken.as_str(),
+            Self::UsedToken => ErrorCode::UsedToken.as_str(),
+            Self::WeakPassword(_) => ErrorCode::WeakPassword.as_str(),
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials.as_str(),
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::RateLimited { .. } => "rate_limited",
+            Self::RateLimited { .. } => ErrorCode::RateLimited.as_str(),
             Self::Internal(_) => "internal_error",
         }
     }
@@ -142,7 +143,7 @@ impl IntoResponse for ApiError {
         }
         let mut body = json!({ "error": self.code(), "message": self.message() });
         if let Self::WeakPassword(weak) = &self {
-            body["reasons"] = json!(weak.reasons);
+            body["reasons"] = json!(weak.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>());
         }
         let mut response = (self.status(), Json(body)).into_response();
         if let Self::RateLimited { retry_after_secs } = self {

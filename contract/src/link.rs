@@ -1,0 +1,305 @@
+//! The emailed link, `{public_url}/reset?token=<token>` (the pages also accept `#token=`, which
+//! never reaches a server or its logs), and the code a person types or pastes instead of
+//! opening it.
+
+/// The page that asks for a reset link.
+pub const RECOVER_PAGE_PATH: &str = "/recover";
+/// The page the emailed link opens.
+pub const RESET_PAGE_PATH: &str = "/reset";
+/// The link's query (or fragment) parameter that carries the token.
+pub const TOKEN_PARAM: &str = "token";
+/// Longest token accepted: anything longer is not a token any API issued, only an oversized
+/// request.
+pub const MAX_TOKEN_LEN: usize = 1024;
+
+/// The link mailed for `token`. `public_url` is the pages' origin (and optional path prefix)
+/// from configuration, without a trailing slash. Tokens are base64url (the contract), so the
+/// token needs no escaping.
+pub fn reset_link(public_url: &str, token: &str) -> String {
+    format!("{public_url}{RESET_PAGE_PATH}?{TOKEN_PARAM}={token}")
+}
+
+/// Checks a base URL that links or API calls are built on (the server's public URL, the pages'
+/// `api_base`): an absolute `http(s)` origin with an optional path prefix, no query, fragment
+/// or spaces. Returns it without a trailing slash, so `{base}/reset` never has a double slash.
+pub fn base_url(input: &str) -> Option<&str> {
+    let rest = input
+        .strip_prefix("https://")
+        .or_else(|| input.strip_prefix("http://"))?;
+    let has_host = !rest.is_empty() && !rest.starts_with('/');
+    (has_host && !input.contains(['?', '#', ' '])).then(|| input.trim_end_matches('/'))
+}
+
+/// The token in a link's query (`?token=…`) or, failing that, its fragment (`#token=…`), both
+/// given without their leading `?` / `#`. Percent-decoded, surrounding whitespace dropped;
+/// `None` when absent, empty or longer than [`MAX_TOKEN_LEN`].
+///
+/// The token is otherwise left alone: the API decides whether it is valid, so a deployer's
+/// own token format (hex, JWT-like) works unchanged.
+pub fn token_from_link(query: &str, fragment: &str) -> Option<String> {
+    param(query, TOKEN_PARAM)
+        .or_else(|| param(fragment, TOKEN_PARAM))
+        .filter(|token| !token.is_empty() && token.len() <= MAX_TOKEN_LEN)
+}
+
+/// The address to show once the token is taken out: the same path, and every other parameter
+/// kept in order.
+pub fn address_without_token(path: &str, query: &str, fragment: &str) -> String {
+    let mut address = path.to_owned();
+    let query = without_param(query, TOKEN_PARAM);
+    if !query.is_empty() {
+        address.push('?');
+        address.push_str(&query);
+    }
+    let fragment = without_param(fragment, TOKEN_PARAM);
+    if !fragment.is_empty() {
+        address.push('#');
+        address.push_str(&fragment);
+    }
+    address
+}
+
+/// Why what was typed into the reset-code field cannot be a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeError {
+    /// Nothing but whitespace.
+    Empty,
+    /// A space inside, or far too long: not something copied from the email.
+    Malformed,
+    /// A link was pasted, but it carries no code (cut short by a mail app).
+    LinkWithoutCode,
+}
+
+/// The reset code from what a person typed or pasted into the code field: the code itself, or
+/// the whole link from the email (the code is taken out of it). Surrounding spaces and line
+/// breaks are dropped; the code is otherwise opaque, since a deployer's API may use its own
+/// format.
+pub fn code_from_typed(input: &str) -> Result<String, CodeError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(CodeError::Empty);
+    }
+    if let Some(link) = link_parts(text) {
+        let (query, fragment) = link;
+        return token_from_link(query, fragment).ok_or(CodeError::LinkWithoutCode);
+    }
+    if text.chars().any(char::is_whitespace) || text.len() > MAX_TOKEN_LEN {
+        return Err(CodeError::Malformed);
+    }
+    Ok(text.to_owned())
+}
+
+/// The query and fragment of `text` when it is a link to the reset page (absolute, or a path
+/// starting with `/`), rather than a code.
+fn link_parts(text: &str) -> Option<(&str, &str)> {
+    let is_link = text.starts_with("http://")
+        || text.starts_with("https://")
+        || text.starts_with('/')
+        || text.contains(&format!("{RESET_PAGE_PATH}?"))
+        || text.contains(&format!("{RESET_PAGE_PATH}#"));
+    if !is_link {
+        return None;
+    }
+    let (before_fragment, fragment) = text.split_once('#').unwrap_or((text, ""));
+    let query = before_fragment
+        .split_once('?')
+        .map_or("", |(_, query)| query);
+    Some((query, fragment))
+}
+
+fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {
+    encoded
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// The first value of `name`, percent-decoded (`+` is a space in this encoding) and trimmed.
+fn param(encoded: &str, name: &str) -> Option<String> {
+    pairs(encoded)
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| percent_decode(value).trim().to_owned())
+}
+
+fn without_param(encoded: &str, name: &str) -> String {
+    encoded
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => decoded.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    decoded.push(hi << 4 | lo);
+                    i += 3;
+                    continue;
+                }
+                _ => decoded.push(b'%'),
+            },
+            byte => decoded.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    (digit as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mailed_link_carries_the_token_in_the_query() {
+        assert_eq!(
+            reset_link("https://id.example.com/help", "abc_DEF-1"),
+            "https://id.example.com/help/reset?token=abc_DEF-1"
+        );
+        let link = reset_link("http://127.0.0.1:8080", "t0k");
+        let query = link.split_once('?').unwrap().1;
+        assert_eq!(token_from_link(query, "").as_deref(), Some("t0k"));
+    }
+
+    #[test]
+    fn base_urls_are_http_origins_with_an_optional_prefix() {
+        assert_eq!(
+            base_url("https://id.example.com/"),
+            Some("https://id.example.com")
+        );
+        assert_eq!(
+            base_url("http://127.0.0.1:8080"),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            base_url("https://example.com/app/"),
+            Some("https://example.com/app")
+        );
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "https://",
+            "https://x/?a",
+            "http:///x",
+            "https://a b",
+        ] {
+            assert_eq!(base_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_the_query() {
+        assert_eq!(
+            token_from_link("token=abc_DEF-123", "").as_deref(),
+            Some("abc_DEF-123")
+        );
+        assert_eq!(
+            token_from_link("utm=x&token=abc", "").as_deref(),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn reads_the_fragment_when_the_query_has_none() {
+        assert_eq!(token_from_link("", "token=frag").as_deref(), Some("frag"));
+        assert_eq!(
+            token_from_link("utm=1", "token=frag").as_deref(),
+            Some("frag")
+        );
+        assert_eq!(
+            token_from_link("token=query", "token=frag").as_deref(),
+            Some("query")
+        );
+    }
+
+    #[test]
+    fn decodes_percent_escapes_and_drops_stray_spaces() {
+        assert_eq!(
+            token_from_link("token=a%2Db%5Fc", "").as_deref(),
+            Some("a-b_c")
+        );
+        assert_eq!(
+            token_from_link("token=%20abc%0A", "").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(token_from_link("token=50%", "").as_deref(), Some("50%"));
+        assert_eq!(token_from_link("token=%zz", "").as_deref(), Some("%zz"));
+    }
+
+    #[test]
+    fn missing_empty_or_oversized_is_none() {
+        assert_eq!(token_from_link("", ""), None);
+        assert_eq!(token_from_link("token=", ""), None);
+        assert_eq!(token_from_link("token", ""), None);
+        assert_eq!(token_from_link("tokens=abc", "xtoken=abc"), None);
+        assert_eq!(
+            token_from_link(&format!("token={}", "a".repeat(1025)), ""),
+            None
+        );
+    }
+
+    #[test]
+    fn address_bar_keeps_everything_but_the_token() {
+        assert_eq!(address_without_token("/reset", "token=abc", ""), "/reset");
+        assert_eq!(address_without_token("/reset", "", "token=abc"), "/reset");
+        assert_eq!(
+            address_without_token("/reset", "lang=fr&token=abc&x=1", ""),
+            "/reset?lang=fr&x=1"
+        );
+        assert_eq!(
+            address_without_token("/app/reset", "token", "top"),
+            "/app/reset#top"
+        );
+    }
+
+    #[test]
+    fn a_typed_code_is_trimmed_and_otherwise_opaque() {
+        assert_eq!(
+            code_from_typed("  abc_DEF-123\n").as_deref(),
+            Ok("abc_DEF-123")
+        );
+        assert_eq!(code_from_typed("\tA1.b2~C3 ").as_deref(), Ok("A1.b2~C3"));
+        assert_eq!(code_from_typed(""), Err(CodeError::Empty));
+        assert_eq!(code_from_typed(" \n "), Err(CodeError::Empty));
+        assert_eq!(code_from_typed("abc def"), Err(CodeError::Malformed));
+        assert_eq!(code_from_typed("abc\ndef"), Err(CodeError::Malformed));
+        assert_eq!(
+            code_from_typed(&"a".repeat(1025)),
+            Err(CodeError::Malformed)
+        );
+    }
+
+    #[test]
+    fn a_pasted_link_gives_its_code() {
+        for link in [
+            "https://id.example.com/reset?token=abc_DEF-123",
+            " https://id.example.com/reset?lang=fr&token=abc_DEF-123\n",
+            "http://127.0.0.1:8080/reset#token=abc_DEF-123",
+            "/reset?token=abc_DEF-123",
+            "id.example.com/reset?token=abc_DEF-123",
+        ] {
+            assert_eq!(
+                code_from_typed(link).as_deref(),
+                Ok("abc_DEF-123"),
+                "{link}"
+            );
+        }
+        assert_eq!(
+            code_from_typed("https://id.example.com/reset?tok"),
+            Err(CodeError::LinkWithoutCode)
+        );
+        assert_eq!(
+            code_from_typed("https://id.example.com/reset"),
+            Err(CodeError::LinkWithoutCode)
+        );
+    }
+}
