@@ -58,7 +58,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::config::{AddUserArgs, Cli, Command, ServeConfig};
 use crate::domain::{EmailAddress, NewPassword};
-use crate::http::{AppState, Pages, Quota, RateLimiter, RateLimits};
+use crate::http::{AppState, Pages, RateLimiter, RateLimits};
 use crate::mail::Mailer;
 use crate::recovery::RecoverySettings;
 use crate::store::Database;
@@ -140,27 +140,24 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     };
     let (recovery, worker) =
         recovery::spawn_worker(database.clone(), Arc::clone(&mailer), settings);
-    let quota = |limit, window_secs| Quota {
-        limit,
-        window: Duration::from_secs(window_secs),
-    };
+    let secs = Duration::from_secs;
     let limits = RateLimits {
-        recovery_per_email: RateLimiter::new(quota(
+        recovery_per_email: RateLimiter::new(
             config.recovery_per_email_limit,
-            config.recovery_per_email_window_secs,
-        )),
-        recovery_per_ip: RateLimiter::new(quota(
+            secs(config.recovery_per_email_window_secs),
+        ),
+        recovery_per_ip: RateLimiter::new(
             config.recovery_per_ip_limit,
-            config.recovery_per_ip_window_secs,
-        )),
-        reset_per_ip: RateLimiter::new(quota(
+            secs(config.recovery_per_ip_window_secs),
+        ),
+        reset_per_ip: RateLimiter::new(
             config.reset_per_ip_limit,
-            config.reset_per_ip_window_secs,
-        )),
-        login_per_ip: RateLimiter::new(quota(
+            secs(config.reset_per_ip_window_secs),
+        ),
+        login_per_ip: RateLimiter::new(
             config.login_per_ip_limit,
-            config.login_per_ip_window_secs,
-        )),
+            secs(config.login_per_ip_window_secs),
+        ),
     };
     let state = AppState {
         database,

@@ -20,7 +20,7 @@ use tracing::Level;
 pub use error::ApiError;
 use extract::MAX_BODY_BYTES;
 pub use pages::Pages;
-pub use rate_limit::{Quota, RateLimiter, RateLimits};
+pub use rate_limit::{RateLimiter, RateLimits};
 
 use crate::mail::Mailer;
 use crate::recovery::RecoveryQueue;
