@@ -58,7 +58,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::config::{AddUserArgs, Cli, Command, ServeConfig};
 use crate::domain::{EmailAddress, NewPassword};
-use crate::http::{AppState, Pages, RateLimiter, RateLimits};
+use crate::http::{AppState, RateLimiter, RateLimits};
 use crate::mail::Mailer;
 use crate::recovery::RecoverySettings;
 use crate::store::Database;
@@ -112,12 +112,7 @@ impl RunningServer {
 /// tasks. Returns once the socket is listening, so requests can be sent right away.
 pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let database = Database::open(&config.database).await?;
-    let pages = config
-        .dist
-        .as_deref()
-        .map(Pages::new)
-        .transpose()?
-        .map(Arc::new);
+    let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
     let mailer = Arc::new(Mailer::new(&config)?);
     // Computed now rather than on the first unknown-address login, which would be slower.
     tokio::task::spawn_blocking(hashing::prepare)
@@ -164,10 +159,9 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         mailer: Arc::clone(&mailer),
         recovery,
         limits: Arc::new(limits),
-        pages,
         secure_cookies: public_url.starts_with("https://"),
     };
-    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::router(state, pages).into_make_service_with_connect_info::<SocketAddr>();
 
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
