@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
 
 /// The `reclaim-server` command line.
 #[derive(Debug, Parser)]
@@ -65,8 +66,8 @@ pub struct ServeConfig {
 
     /// Send mail through this SMTP server, e.g. smtp://127.0.0.1:2525 (plain SMTP; user and
     /// password may be given in the URL). Without it or --outbox, mail is discarded with a warning.
-    #[arg(long, env = "RECLAIM_SMTP_URL")]
-    pub smtp_url: Option<String>,
+    #[arg(long, env = "RECLAIM_SMTP_URL", value_parser = secret)]
+    pub smtp_url: Option<SecretString>,
 
     /// Sender of the mail.
     #[arg(long, env = "RECLAIM_MAIL_FROM", default_value = "Reclaim <no-reply@localhost>", value_parser = parse_mailbox)]
@@ -145,6 +146,11 @@ fn parse_public_url(input: &str) -> Result<String, String> {
         return Err("must not contain a query, a fragment or spaces".to_owned());
     }
     Ok(input.trim_end_matches('/').to_owned())
+}
+
+/// Keeps a value that may hold a password (the SMTP URL) out of `Debug` output.
+fn secret(input: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(input.into())
 }
 
 fn parse_mailbox(input: &str) -> Result<String, String> {
@@ -240,6 +246,13 @@ mod tests {
         ] {
             assert!(parse_public_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn debug_output_hides_smtp_credentials() {
+        let config = ServeConfig::parse_from(["serve", "--smtp-url", "smtp://user:hunter2@mail"]);
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use tokio_util::task::TaskTracker;
 
 use crate::config::ServeConfig;
@@ -80,7 +81,7 @@ impl Mailer {
                     sequence: AtomicU64::new(0),
                 }
             }
-            (None, Some(url)) => Transport::Smtp(smtp_transport(url)?),
+            (None, Some(url)) => Transport::Smtp(smtp_transport(url.expose_secret())?),
             (None, None) => {
                 tracing::warn!("neither --outbox nor --smtp-url is set: mail will be discarded");
                 Transport::Discard
@@ -254,8 +255,8 @@ fn plain_body(text: String) -> Body {
 /// intended relay is a local MTA or a development mail catcher. Credentials in the URL are
 /// sent with AUTH only if the server offers it.
 fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let parsed =
-        url::Url::parse(url).with_context(|| format!("--smtp-url {url:?} is not a URL"))?;
+    // The URL may hold a password: errors do not quote it.
+    let parsed = url::Url::parse(url).context("--smtp-url is not a URL")?;
     anyhow::ensure!(
         parsed.scheme() == "smtp" && parsed.query().is_none(),
         "--smtp-url must be plain smtp://host:port (TLS is not supported)"
