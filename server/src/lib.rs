@@ -123,10 +123,10 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("binding {}", config.addr))?;
     let local_addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{local_addr}"));
+    let public_url = match config.public_url.clone() {
+        Some(public_url) => public_url,
+        None => url::Url::parse(&format!("http://{local_addr}"))?,
+    };
 
     let settings = RecoverySettings {
         public_url: public_url.clone(),
@@ -159,7 +159,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         mailer: Arc::clone(&mailer),
         recovery,
         limits: Arc::new(limits),
-        secure_cookies: public_url.starts_with("https://"),
+        secure_cookies: public_url.scheme() == "https",
     };
     let app = http::router(state, pages).into_make_service_with_connect_info::<SocketAddr>();
 

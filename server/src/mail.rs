@@ -261,12 +261,12 @@ fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
         parsed.scheme() == "smtp" && parsed.query().is_none(),
         "--smtp-url must be plain smtp://host:port (TLS is not supported)"
     );
-    let host = parsed
-        .host_str()
-        .filter(|host| !host.is_empty())
-        .context("--smtp-url has no host")?;
-    // `[::1]` in a URL is `::1` to a socket.
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = match parsed.host() {
+        None | Some(url::Host::Domain("")) => anyhow::bail!("--smtp-url has no host"),
+        // `[::1]` in a URL is `::1` to a socket.
+        Some(url::Host::Ipv6(address)) => address.to_string(),
+        Some(host) => host.to_string(),
+    };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(parsed.port().unwrap_or(25))
         .timeout(Some(SMTP_TIMEOUT));
