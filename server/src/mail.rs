@@ -234,10 +234,11 @@ impl Mailer {
     }
 }
 
-/// The text as a 7bit body when it can be one (ASCII, lines within RFC 5322's 998 octets),
-/// so the raw message and the outbox file show the link exactly as sent: lettre's own choice
-/// switches to quoted-printable past 76 characters a line, which turns `token=` into
-/// `token=3D` and folds long links. Other text gets lettre's choice.
+/// Hand-written rather than lettre's own choice of encoding, which switches to quoted-printable
+/// past 76 characters a line: that turns `token=` into `token=3D` and folds long links, so a
+/// person copying the link from a plain-text mail view gets a broken one. Here the text is a
+/// 7bit body when it can be (ASCII, lines within RFC 5322's 998 octets), so the raw message and
+/// the outbox file show the link exactly as sent; other text gets lettre's choice.
 fn plain_body(text: String) -> Body {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
     let fits_7bit =

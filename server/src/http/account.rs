@@ -22,7 +22,7 @@ use crate::store::{RedeemOutcome, ResetTokenState};
 /// How long a login session lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// The session cookie's name.
-pub const SESSION_COOKIE: &str = "reclaim_session";
+const SESSION_COOKIE: &str = "reclaim_session";
 
 pub fn router() -> Router<AppState> {
     Router::new()
