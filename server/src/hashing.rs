@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::NewPassword;
 
@@ -20,15 +21,19 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
 pub async fn hash_password(password: &NewPassword) -> anyhow::Result<String> {
-    let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || hash_bytes(password.as_bytes()))
+    // The blocking task needs its own copy: a secret one, out of `Debug` and wiped on drop.
+    let password = SecretString::from(password.expose());
+    tokio::task::spawn_blocking(move || hash_bytes(password.expose_secret().as_bytes()))
         .await
         .context("password hashing task panicked")?
 }
 
 /// Checks `candidate` against a stored PHC string; with `None` (no such account) it checks
 /// against a dummy hash and returns false, taking the same time.
-pub async fn verify_password(stored: Option<String>, candidate: String) -> anyhow::Result<bool> {
+pub async fn verify_password(
+    stored: Option<String>,
+    candidate: SecretString,
+) -> anyhow::Result<bool> {
     tokio::task::spawn_blocking(move || {
         let (stored, exists) = match stored {
             Some(stored) => (stored, true),
@@ -37,7 +42,7 @@ pub async fn verify_password(stored: Option<String>, candidate: String) -> anyho
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| anyhow::anyhow!("stored password hash is malformed: {e}"))?;
         let matches = Argon2::default()
-            .verify_password(candidate.as_bytes(), &parsed)
+            .verify_password(candidate.expose_secret().as_bytes(), &parsed)
             .is_ok();
         Ok(exists && matches)
     })
@@ -73,16 +78,16 @@ mod tests {
         let stored = hash_password(&password).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$"), "{stored}");
         assert!(
-            verify_password(Some(stored.clone()), "walnut galaxy hinge".to_owned())
+            verify_password(Some(stored.clone()), "walnut galaxy hinge".into())
                 .await
                 .unwrap()
         );
         assert!(
-            !verify_password(Some(stored), "walnut galaxy hinge ".to_owned())
+            !verify_password(Some(stored), "walnut galaxy hinge ".into())
                 .await
                 .unwrap()
         );
-        assert!(!verify_password(None, "walnut galaxy hinge".to_owned())
+        assert!(!verify_password(None, "walnut galaxy hinge".into())
             .await
             .unwrap());
     }

@@ -58,7 +58,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::config::{AddUserArgs, Cli, Command, ServeConfig};
 use crate::domain::{EmailAddress, NewPassword};
-use crate::http::{AppState, Pages, Quota, RateLimiter, RateLimits};
+use crate::http::{AppState, RateLimiter, RateLimits};
 use crate::mail::Mailer;
 use crate::recovery::RecoverySettings;
 use crate::store::Database;
@@ -112,12 +112,7 @@ impl RunningServer {
 /// tasks. Returns once the socket is listening, so requests can be sent right away.
 pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let database = Database::open(&config.database).await?;
-    let pages = config
-        .dist
-        .as_deref()
-        .map(Pages::new)
-        .transpose()?
-        .map(Arc::new);
+    let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
     let mailer = Arc::new(Mailer::new(&config)?);
     // Computed now rather than on the first unknown-address login, which would be slower.
     tokio::task::spawn_blocking(hashing::prepare)
@@ -128,10 +123,10 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("binding {}", config.addr))?;
     let local_addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{local_addr}"));
+    let public_url = match config.public_url.clone() {
+        Some(public_url) => public_url,
+        None => url::Url::parse(&format!("http://{local_addr}"))?,
+    };
 
     let settings = RecoverySettings {
         public_url: public_url.clone(),
@@ -140,37 +135,33 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     };
     let (recovery, worker) =
         recovery::spawn_worker(database.clone(), Arc::clone(&mailer), settings);
-    let quota = |limit, window_secs| Quota {
-        limit,
-        window: Duration::from_secs(window_secs),
-    };
+    let secs = Duration::from_secs;
     let limits = RateLimits {
-        recovery_per_email: RateLimiter::new(quota(
+        recovery_per_email: RateLimiter::new(
             config.recovery_per_email_limit,
-            config.recovery_per_email_window_secs,
-        )),
-        recovery_per_ip: RateLimiter::new(quota(
+            secs(config.recovery_per_email_window_secs),
+        ),
+        recovery_per_ip: RateLimiter::new(
             config.recovery_per_ip_limit,
-            config.recovery_per_ip_window_secs,
-        )),
-        reset_per_ip: RateLimiter::new(quota(
+            secs(config.recovery_per_ip_window_secs),
+        ),
+        reset_per_ip: RateLimiter::new(
             config.reset_per_ip_limit,
-            config.reset_per_ip_window_secs,
-        )),
-        login_per_ip: RateLimiter::new(quota(
+            secs(config.reset_per_ip_window_secs),
+        ),
+        login_per_ip: RateLimiter::new(
             config.login_per_ip_limit,
-            config.login_per_ip_window_secs,
-        )),
+            secs(config.login_per_ip_window_secs),
+        ),
     };
     let state = AppState {
         database,
         mailer: Arc::clone(&mailer),
         recovery,
         limits: Arc::new(limits),
-        pages,
-        secure_cookies: public_url.starts_with("https://"),
+        secure_cookies: public_url.scheme() == "https",
     };
-    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::router(state, pages).into_make_service_with_connect_info::<SocketAddr>();
 
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {

@@ -14,6 +14,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use tokio_util::task::TaskTracker;
 
 use crate::config::ServeConfig;
@@ -80,7 +81,7 @@ impl Mailer {
                     sequence: AtomicU64::new(0),
                 }
             }
-            (None, Some(url)) => Transport::Smtp(smtp_transport(url)?),
+            (None, Some(url)) => Transport::Smtp(smtp_transport(url.expose_secret())?),
             (None, None) => {
                 tracing::warn!("neither --outbox nor --smtp-url is set: mail will be discarded");
                 Transport::Discard
@@ -233,10 +234,11 @@ impl Mailer {
     }
 }
 
-/// The text as a 7bit body when it can be one (ASCII, lines within RFC 5322's 998 octets),
-/// so the raw message and the outbox file show the link exactly as sent: lettre's own choice
-/// switches to quoted-printable past 76 characters a line, which turns `token=` into
-/// `token=3D` and folds long links. Other text gets lettre's choice.
+/// Hand-written rather than lettre's own choice of encoding, which switches to quoted-printable
+/// past 76 characters a line: that turns `token=` into `token=3D` and folds long links, so a
+/// person copying the link from a plain-text mail view gets a broken one. Here the text is a
+/// 7bit body when it can be (ASCII, lines within RFC 5322's 998 octets), so the raw message and
+/// the outbox file show the link exactly as sent; other text gets lettre's choice.
 fn plain_body(text: String) -> Body {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
     let fits_7bit =
@@ -254,18 +256,18 @@ fn plain_body(text: String) -> Body {
 /// intended relay is a local MTA or a development mail catcher. Credentials in the URL are
 /// sent with AUTH only if the server offers it.
 fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let parsed =
-        url::Url::parse(url).with_context(|| format!("--smtp-url {url:?} is not a URL"))?;
+    // The URL may hold a password: errors do not quote it.
+    let parsed = url::Url::parse(url).context("--smtp-url is not a URL")?;
     anyhow::ensure!(
         parsed.scheme() == "smtp" && parsed.query().is_none(),
         "--smtp-url must be plain smtp://host:port (TLS is not supported)"
     );
-    let host = parsed
-        .host_str()
-        .filter(|host| !host.is_empty())
-        .context("--smtp-url has no host")?;
-    // `[::1]` in a URL is `::1` to a socket.
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = match parsed.host() {
+        None | Some(url::Host::Domain("")) => anyhow::bail!("--smtp-url has no host"),
+        // `[::1]` in a URL is `::1` to a socket.
+        Some(url::Host::Ipv6(address)) => address.to_string(),
+        Some(host) => host.to_string(),
+    };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(parsed.port().unwrap_or(25))
         .timeout(Some(SMTP_TIMEOUT));

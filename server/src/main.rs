@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     reclaim_server::init_tracing();
     match cli.command {
         Command::Serve(config) => {
-            let server = reclaim_server::start(config).await?;
+            let server = reclaim_server::start(*config).await?;
             // The one line on stdout: scripts and the end-to-end tests wait for it.
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "reclaim-server listening on {}", server.url())?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use reclaim_contract::link::reset_link;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use url::Url;
 
 use crate::domain::{EmailAddress, SecretToken};
 use crate::mail::{MailKind, Mailer};
@@ -23,8 +24,8 @@ const QUEUE_CAPACITY: usize = 1024;
 /// What the worker needs to issue a token and build the link.
 #[derive(Debug, Clone)]
 pub struct RecoverySettings {
-    /// Origin of the pages, without trailing slash: links are `{public_url}/reset?token=…`.
-    pub public_url: String,
+    /// Where the pages are: links are `{public_url}/reset?token=…`.
+    pub public_url: Url,
     pub token_lifetime: Duration,
     pub max_live_tokens: usize,
 }
@@ -83,13 +84,42 @@ async fn handle(
             settings.max_live_tokens,
         )
         .await?;
-    let link = reset_link(&settings.public_url, token.expose());
+    let link = public_reset_link(&settings.public_url, &token);
     if mailer.is_outbox() {
         // Development only: the person running the server locally has no inbox to click from.
         tracing::info!(%link, "outbox mode: password reset link");
     }
-    let message = mailer.reset_message(&user.email, &link, settings.token_lifetime)?;
+    let message = mailer.reset_message(&user.email, link.as_str(), settings.token_lifetime)?;
     mailer.send_in_background(MailKind::Reset, user.email, message);
     tracing::info!(user_id = user.id, "reset link issued");
     Ok(())
+}
+
+/// `{public_url}/reset?token=…`, with one slash before `reset` whether or not the public URL
+/// ends with one.
+/// The mailed link: the contract's shape on the configured public URL.
+fn public_reset_link(public_url: &Url, token: &SecretToken) -> String {
+    reset_link(public_url.as_str().trim_end_matches('/'), token.expose())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_have_one_slash_before_reset() {
+        let token = SecretToken::generate();
+        for (public_url, expected) in [
+            (
+                "https://reclaim.example.com/",
+                "https://reclaim.example.com/reset",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/reset"),
+            ("https://example.com/app/", "https://example.com/app/reset"),
+            ("https://example.com/app", "https://example.com/app/reset"),
+        ] {
+            let link = public_reset_link(&Url::parse(public_url).unwrap(), &token);
+            assert_eq!(link, format!("{expected}?token={}", token.expose()));
+        }
+    }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 /// 256 bits: twice the contract's minimum, so guessing stays hopeless even with many live tokens.
@@ -13,9 +14,10 @@ const ENCODED_LEN: usize = 43;
 
 /// A secret handed to a person once (in a reset link or a cookie) and never stored.
 ///
-/// `Debug` and `Display` are deliberately absent so a token cannot end up in a log by accident;
+/// Held as a [`SecretString`], so `Debug` shows no token and a log cannot leak one by accident;
 /// [`SecretToken::expose`] makes each use visible.
-pub struct SecretToken(String);
+#[derive(Debug)]
+pub struct SecretToken(SecretString);
 
 /// The SHA-256 of a token's text: what the database keeps. A database leak then yields no
 /// usable link, and since the token has 256 bits of entropy a fast hash is enough (no salt or
@@ -30,7 +32,7 @@ impl SecretToken {
         // getrandom only fails when the OS has no entropy source at all; nothing sensible
         // can continue then.
         getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-        Self(URL_SAFE_NO_PAD.encode(bytes))
+        Self(URL_SAFE_NO_PAD.encode(bytes).into())
     }
 
     /// Reads a token that a client sent back. `None` when it cannot be one of ours (wrong
@@ -40,17 +42,17 @@ impl SecretToken {
             && URL_SAFE_NO_PAD
                 .decode(input)
                 .is_ok_and(|bytes| bytes.len() == TOKEN_BYTES);
-        well_formed.then(|| Self(input.to_owned()))
+        well_formed.then(|| Self(input.into()))
     }
 
     /// The token's text, to put in a link or cookie.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// The hash to store or look up.
     pub fn hash(&self) -> TokenHash {
-        TokenHash(Sha256::digest(self.0.as_bytes()).into())
+        TokenHash(Sha256::digest(self.expose().as_bytes()).into())
     }
 }
 
@@ -81,6 +83,13 @@ mod tests {
             "{text}"
         );
         assert_eq!(URL_SAFE_NO_PAD.decode(text).unwrap().len(), 32);
+    }
+
+    #[test]
+    fn debug_shows_no_token() {
+        let token = SecretToken::generate();
+        let debug = format!("{token:?}");
+        assert!(!debug.contains(token.expose()), "{debug}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use reclaim_contract::wire;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -22,7 +23,7 @@ use crate::store::{RedeemOutcome, ResetTokenState};
 /// How long a login session lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// The session cookie's name.
-pub const SESSION_COOKIE: &str = "reclaim_session";
+const SESSION_COOKIE: &str = "reclaim_session";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,15 +41,15 @@ pub(super) struct RecoveryRequest {
 /// Body of `POST /account/reset-password`.
 #[derive(Deserialize)]
 pub(super) struct ResetPasswordRequest {
-    pub(super) token: String,
-    pub(super) new_password: String,
+    pub(super) token: SecretString,
+    pub(super) new_password: SecretString,
 }
 
 /// Body of `POST /account/login`.
 #[derive(Deserialize)]
 pub(super) struct LoginRequest {
     pub(super) email: String,
-    pub(super) password: String,
+    pub(super) password: SecretString,
 }
 
 /// The success body of every endpoint.
@@ -96,14 +97,15 @@ async fn reset_password(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.limits.reset_per_ip.check(ip).map_err(rate_limited)?;
     let ApiBody(body) = ApiBody::<ResetPasswordRequest>::from_request(request, &state).await?;
-    let token = SecretToken::parse(&body.token).ok_or(ApiError::InvalidToken)?;
+    let token = SecretToken::parse(body.token.expose_secret()).ok_or(ApiError::InvalidToken)?;
     let email = match state.database.reset_token_state(token.hash()).await? {
         ResetTokenState::Valid { email } => email,
         dead => return Err(token_error(dead)),
     };
     let email = EmailAddress::parse(&email)
         .map_err(|e| anyhow::anyhow!("stored account address does not parse: {e}"))?;
-    let password = NewPassword::parse(body.new_password, &email).map_err(ApiError::WeakPassword)?;
+    let password = NewPassword::parse(body.new_password.expose_secret().to_owned(), &email)
+        .map_err(ApiError::WeakPassword)?;
     let password_hash = hashing::hash_password(&password).await?;
     match state
         .database

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, shared state, and the layers every response goes through.
 
 mod account;
+mod csp;
 mod error;
 mod extract;
 mod pages;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
+use axum::routing::MethodRouter;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -19,8 +21,8 @@ use tracing::Level;
 
 pub use error::ApiError;
 use extract::MAX_BODY_BYTES;
-pub use pages::Pages;
-pub use rate_limit::{Quota, RateLimiter, RateLimits};
+pub use pages::service as serve_pages;
+pub use rate_limit::{RateLimiter, RateLimits};
 
 use crate::mail::Mailer;
 use crate::recovery::RecoveryQueue;
@@ -33,20 +35,23 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     pub recovery: RecoveryQueue,
     pub limits: Arc<RateLimits>,
-    /// `--dist`, if given.
-    pub pages: Option<Arc<Pages>>,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
 }
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The whole application; `pages` (see [`pages::service`]) answers what the API does not.
+pub fn router(state: AppState, pages: Option<MethodRouter>) -> Router {
+    let router = Router::new()
         .merge(account::router())
         .merge(sign_in::router())
         // Both fallbacks answer in JSON, like every other error.
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .fallback(pages::serve)
+        .fallback(|| async { ApiError::NotFound });
+    let router = match pages {
+        Some(pages) => router.fallback_service(pages),
+        None => router,
+    };
+    router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // gzip and brotli by Accept-Encoding; the default predicate skips bodies under 32 bytes
         // and images, and does compress application/wasm.

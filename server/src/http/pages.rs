@@ -1,64 +1,147 @@
-//! The built pages (`--dist`): files as they are, client-side routes as their `index.html`,
-//! with a Content-Security-Policy that allows exactly the inline scripts each page carries.
+//! The built pages (`--dist`), served by tower-http's `ServeDir`: files as they are,
+//! client-side routes as their `index.html`, and on every HTML page a Content-Security-Policy
+//! that allows exactly the pages' inline scripts, hashed once at start-up.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use anyhow::Context;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use axum::routing::{any_service, MethodRouter};
 use percent_encoding::percent_decode_str;
-use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use walkdir::WalkDir;
 
-use super::{ApiError, AppState};
+use super::csp::content_security_policy;
+use super::ApiError;
 
-/// A folder of built pages.
-#[derive(Debug, Clone)]
-pub struct Pages {
-    /// Canonical path, so a resolved file can be checked to lie inside it.
-    root: PathBuf,
+/// What serving the pages needs beyond the files, read from `--dist` at start-up. The pages
+/// are a build: a new build needs a restart (their inline scripts name the new assets).
+struct Site {
+    /// The Content-Security-Policy of every HTML page.
+    policy: HeaderValue,
+    /// Each folder with an `index.html`, by its route (`recover`; `` for the top).
+    route_indexes: HashMap<String, PathBuf>,
 }
 
-impl Pages {
-    pub fn new(root: &Path) -> anyhow::Result<Self> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| anyhow::anyhow!("--dist {}: {e}", root.display()))?;
-        anyhow::ensure!(root.is_dir(), "--dist {} is not a folder", root.display());
-        Ok(Self { root })
-    }
+/// The service for everything the API does not answer: the pages for GET and HEAD, a JSON 404
+/// otherwise.
+pub fn service(dist: &Path) -> anyhow::Result<MethodRouter> {
+    let root = dist
+        .canonicalize()
+        .with_context(|| format!("--dist {}", dist.display()))?;
+    anyhow::ensure!(root.is_dir(), "--dist {} is not a folder", root.display());
+    let site = Arc::new(read_site(&root)?);
+    let files = ServeDir::new(&root)
+        .append_index_html_on_directories(false)
+        .fallback(route_index.with_state(Arc::clone(&site)));
+    Ok(any_service(files).layer(middleware::from_fn_with_state(site, page_headers)))
+}
 
-    /// Finds the file for a request path (still percent-encoded), or `None` for a 404.
-    ///
-    /// An existing file wins. Otherwise a path without a file extension is a client-side
-    /// route: its own `index.html` (`/recover` → `recover/index.html`), else the top
-    /// `index.html`. A missing path with an extension (`/config.json`) is a 404, never the
-    /// index: the pages read a missing `/config.json` as "use the defaults".
-    async fn resolve(&self, raw_path: &str) -> Option<PathBuf> {
-        let segments = decode_segments(raw_path)?;
-        let requested = segments
-            .iter()
-            .fold(self.root.clone(), |path, segment| path.join(segment));
-        if let Some(file) = self.existing_file(&requested).await {
-            return Some(file);
+fn read_site(root: &Path) -> anyhow::Result<Site> {
+    let mut pages = Vec::new();
+    let mut route_indexes = HashMap::new();
+    // Hidden files are never served, so their scripts are not allowed either.
+    let entries = WalkDir::new(root).into_iter().filter_entry(|entry| {
+        entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+    });
+    for entry in entries {
+        let entry = entry.with_context(|| format!("reading --dist {}", root.display()))?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+            continue;
         }
-        if segments.last().is_some_and(|last| last.contains('.')) {
-            return None;
-        }
-        match self.existing_file(&requested.join("index.html")).await {
-            Some(route_index) => Some(route_index),
-            None => self.existing_file(&self.root.join("index.html")).await,
+        let html = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        pages.push(String::from_utf8_lossy(&html).into_owned());
+        if entry.file_name() == "index.html" {
+            let folder = path.parent().and_then(|p| p.strip_prefix(root).ok());
+            if let Some(route) = folder.and_then(|f| f.to_str()) {
+                route_indexes.insert(route.to_owned(), path.to_path_buf());
+            }
         }
     }
+    let policy = content_security_policy(pages.iter().map(String::as_str));
+    Ok(Site {
+        policy: HeaderValue::from_str(&policy).context("the Content-Security-Policy")?,
+        route_indexes,
+    })
+}
 
-    /// `path` if it is a file inside the root once symlinks are resolved.
-    async fn existing_file(&self, path: &Path) -> Option<PathBuf> {
-        let canonical = tokio::fs::canonicalize(path).await.ok()?;
-        let metadata = tokio::fs::metadata(&canonical).await.ok()?;
-        (metadata.is_file() && canonical.starts_with(&self.root)).then_some(canonical)
+/// What `ServeDir` does not find. A path without a file extension is a client-side route: its
+/// own `index.html` (`/recover` → `recover/index.html`), else the top `index.html`. A missing
+/// path with an extension (`/config.json`) is a 404, never the index: the pages read a missing
+/// `/config.json` as "use the defaults".
+async fn route_index(State(site): State<Arc<Site>>, request: Request) -> Response {
+    let segments = decode_segments(request.uri().path()).unwrap_or_default();
+    if segments.last().is_some_and(|last| last.contains('.')) {
+        return ApiError::NotFound.into_response();
     }
+    let index = site
+        .route_indexes
+        .get(&segments.join("/"))
+        .or_else(|| site.route_indexes.get(""));
+    match index {
+        Some(index) => match ServeFile::new(index).oneshot(request).await {
+            Ok(response) => response.into_response(),
+            Err(never) => match never {},
+        },
+        None => ApiError::NotFound.into_response(),
+    }
+}
+
+/// Refuses other methods than GET and HEAD, and hidden and unsafe paths, before `ServeDir` sees
+/// them (it would serve dot-files), and gives what it serves a UTF-8 charset, the policy and a
+/// caching rule.
+async fn page_headers(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return ApiError::NotFound.into_response();
+    }
+    let Some(segments) = decode_segments(request.uri().path()) else {
+        return ApiError::NotFound.into_response();
+    };
+    let hashed_name = segments.last().is_some_and(|name| has_content_hash(name));
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_server_error() {
+        return ApiError::Internal(anyhow::anyhow!("serving a page failed with {status}"))
+            .into_response();
+    }
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return response;
+    }
+    let headers = response.headers_mut();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // mime_guess names text types without a charset; everything trunk writes is UTF-8.
+    if content_type.starts_with("text/") && !content_type.contains("charset") {
+        if let Ok(value) = HeaderValue::from_str(&format!("{content_type}; charset=utf-8")) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+    }
+    let cache_control = if content_type.starts_with("text/html") {
+        headers.insert(header::CONTENT_SECURITY_POLICY, site.policy.clone());
+        // Pages are tiny and name the current hashed assets: always fetch them fresh.
+        "no-store"
+    } else if hashed_name {
+        // trunk puts a hash of the content in asset names: such a name never changes meaning.
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    response
 }
 
 /// Splits and percent-decodes the path. `None` for anything that could step outside the
@@ -75,261 +158,20 @@ fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The fallback route: pages for GET and HEAD when `--dist` is set, a JSON 404 otherwise.
-pub async fn serve(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let Some(pages) = state
-        .pages
-        .as_ref()
-        .filter(|_| method == Method::GET || method == Method::HEAD)
-    else {
-        return ApiError::NotFound.into_response();
-    };
-    let Some(file) = pages.resolve(uri.path()).await else {
-        return ApiError::NotFound.into_response();
-    };
-    let contents = match tokio::fs::read(&file).await {
-        Ok(contents) => contents,
-        Err(error) => {
-            return ApiError::Internal(anyhow::anyhow!("reading {}: {error}", file.display()))
-                .into_response()
-        }
-    };
-    let extension = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::OK;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&extension)),
-    );
-    if extension == "html" {
-        let policy = content_security_policy(&String::from_utf8_lossy(&contents));
-        if let Ok(policy) = HeaderValue::from_str(&policy) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-        }
-        // Pages are tiny and name the current hashed assets: always fetch them fresh.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if has_content_hash(&file) {
-        // trunk puts a hash of the content in asset names: such a name never changes meaning.
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-    } else {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    }
-    *response.body_mut() = Body::from(contents);
-    response
-}
-
-fn content_type(extension: &str) -> &'static str {
-    match extension {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" | "map" => "application/json",
-        "webmanifest" => "application/manifest+json",
-        "txt" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        _ => "application/octet-stream",
-    }
-}
-
 /// trunk names assets `name-<16 hex digits>.ext` (or `name-<hash>_bg.wasm`).
-fn has_content_hash(file: &Path) -> bool {
-    let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else {
-        return false;
-    };
+fn has_content_hash(file_name: &str) -> bool {
+    let stem = Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
         .is_some_and(|(_, hash)| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The policy for one HTML page: scripts only from this origin plus the page's own inline
-/// scripts by hash (trunk's loader is one), wasm compilation allowed, nothing else framed,
-/// embedded or posted elsewhere.
-pub fn content_security_policy(html: &str) -> String {
-    let hashes: String = inline_scripts(html)
-        .into_iter()
-        .map(|script| {
-            format!(
-                " 'sha256-{}'",
-                STANDARD.encode(Sha256::digest(script.as_bytes()))
-            )
-        })
-        .collect();
-    format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; object-src 'none'; \
-         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    )
-}
-
-/// The text of every `<script>` element without a `src` attribute, exactly as between the
-/// tags (what browsers hash for CSP).
-fn inline_scripts(html: &str) -> Vec<&str> {
-    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `html`.
-    let lower = html.to_ascii_lowercase();
-    let mut scripts = Vec::new();
-    let mut position = 0;
-    while let Some(found) = lower[position..].find("<script") {
-        let name_end = position + found + "<script".len();
-        let Some(&next) = lower.as_bytes().get(name_end) else {
-            break;
-        };
-        if !(next.is_ascii_whitespace() || next == b'>' || next == b'/') {
-            position = name_end; // e.g. `<scripts>`
-            continue;
-        }
-        let Some(tag_end) = end_of_tag(html, name_end) else {
-            break;
-        };
-        let content_start = tag_end + 1;
-        let Some(length) = lower[content_start..].find("</script") else {
-            break;
-        };
-        if !has_attribute(&html[name_end..tag_end], "src") {
-            scripts.push(&html[content_start..content_start + length]);
-        }
-        position = content_start + length;
-    }
-    scripts
-}
-
-/// Index of the `>` closing a start tag, skipping `>` inside quoted attribute values.
-fn end_of_tag(html: &str, from: usize) -> Option<usize> {
-    let mut quote = None;
-    for (offset, byte) in html.as_bytes()[from..].iter().enumerate() {
-        match (quote, byte) {
-            (Some(open), _) if *byte == open => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(*byte),
-            (None, b'>') => return Some(from + offset),
-            (None, _) => {}
-        }
-    }
-    None
-}
-
-/// Whether the attribute text of a start tag has an attribute called `name`.
-fn has_attribute(attributes: &str, name: &str) -> bool {
-    let bytes = attributes.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'/')
-        {
-            i += 1;
-        }
-        if start < i && attributes[start..i].eq_ignore_ascii_case(name) {
-            return true;
-        }
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            match bytes.get(i) {
-                Some(&quote @ (b'"' | b'\'')) => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != quote {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                _ => {
-                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                        i += 1;
-                    }
-                }
-            }
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TRUNK_INDEX: &str = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n\
-        <meta charset=\"utf-8\">\n<title>Reclaim</title>\n\
-        <link rel=\"modulepreload\" href=\"/reclaim-abc.js\" crossorigin=\"anonymous\" integrity=\"sha384-x\">\n\
-        <script src=\"/analytics.js\" data-note=\"a > b\"></script>\n\
-        <script type=\"module\">\nimport init, * as bindings from '/reclaim-abc.js';\n\
-        const wasm = await init({ module_or_path: '/reclaim-abc_bg.wasm' });\n\
-        window.wasmBindings = bindings;\n\
-        dispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));\n</script>\n\
-        </head>\n<body></body>\n</html>\n";
-
-    fn sha256_base64(text: &str) -> String {
-        STANDARD.encode(Sha256::digest(text.as_bytes()))
-    }
-
-    #[test]
-    fn finds_only_inline_scripts_exactly_between_the_tags() {
-        let scripts = inline_scripts(TRUNK_INDEX);
-        assert_eq!(scripts.len(), 1);
-        assert!(scripts[0].starts_with("\nimport init, * as bindings from '/reclaim-abc.js';\n"));
-        assert!(scripts[0].ends_with("{detail: {wasm}}));\n"));
-    }
-
-    #[test]
-    fn csp_lists_the_hash_of_each_inline_script() {
-        let policy = content_security_policy(TRUNK_INDEX);
-        let expected_hash = sha256_base64(inline_scripts(TRUNK_INDEX)[0]);
-        assert_eq!(
-            policy,
-            format!(
-                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected_hash}'; \
-                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-            )
-        );
-    }
-
-    #[test]
-    fn known_hash_of_a_tiny_script() {
-        // echo -n "alert(1)" | openssl dgst -sha256 -binary | base64
-        let policy = content_security_policy("<SCRIPT>alert(1)</SCRIPT><script src=x.js></script>");
-        assert!(
-            policy.contains("'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"),
-            "{policy}"
-        );
-        assert_eq!(policy.matches("'sha256-").count(), 1);
-    }
-
-    #[test]
-    fn attribute_names_are_matched_whole() {
-        assert!(has_attribute(" src=\"/a.js\"", "src"));
-        assert!(has_attribute(" type=module SRC='/a.js' defer", "src"));
-        assert!(!has_attribute(" data-src=\"/a.js\"", "src"));
-        assert!(!has_attribute(" type=\"module\" data-x=\"src\"", "src"));
-        assert_eq!(
-            inline_scripts("<scripts>x</scripts><script>y</script>"),
-            vec!["y"]
-        );
-    }
 
     #[test]
     fn path_segments_refuse_traversal() {
@@ -350,18 +192,27 @@ mod tests {
 
     #[test]
     fn hashed_asset_names() {
-        assert!(has_content_hash(Path::new("reclaim-1a2b3c4d5e6f7a8b.js")));
-        assert!(has_content_hash(Path::new(
-            "reclaim-1a2b3c4d5e6f7a8b_bg.wasm"
-        )));
-        assert!(!has_content_hash(Path::new("config.json")));
-        assert!(!has_content_hash(Path::new("my-app.js")));
+        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b.js"));
+        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(!has_content_hash("config.json"));
+        assert!(!has_content_hash("my-app.js"));
     }
 
     #[test]
-    fn content_types_include_wasm() {
-        assert_eq!(content_type("wasm"), "application/wasm");
-        assert_eq!(content_type("html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("unknown"), "application/octet-stream");
+    fn every_html_file_counts_and_folders_with_an_index_are_routes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("reset")).unwrap();
+        std::fs::create_dir_all(root.join(".hidden")).unwrap();
+        std::fs::write(root.join("index.html"), "<script>a()</script>").unwrap();
+        std::fs::write(root.join("reset/index.html"), "<script>b()</script>").unwrap();
+        std::fs::write(root.join("other.html"), "<script>a()</script>").unwrap();
+        std::fs::write(root.join(".hidden/index.html"), "<script>c()</script>").unwrap();
+        let site = read_site(root).unwrap();
+        let policy = site.policy.to_str().unwrap();
+        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+        let mut routes: Vec<_> = site.route_indexes.keys().cloned().collect();
+        routes.sort();
+        assert_eq!(routes, ["", "reset"]);
     }
 }

@@ -1,85 +1,69 @@
-//! Keyed rate limiting with the generic cell rate algorithm (GCRA): each key may spend `limit`
-//! requests at once, then one more every `window / limit`. Keys are hashed the same way whether
-//! or not an account exists, so a 429 tells nothing about existence.
+//! Keyed rate limits with governor's GCRA: each key (an IP, an email address) may spend `limit`
+//! requests at once, then one more every `window / limit`. Keys are treated the same way
+//! whether or not an account exists, so a 429 tells nothing about existence.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::Quota;
 
-/// Prune forgotten keys after this many checks, so memory is bounded by the active keys.
+/// Forget keys back to a full bucket after this many checks, so memory is bounded by the
+/// active keys.
 const PRUNE_EVERY: u64 = 1024;
 
-/// A limit of `limit` requests per `window` for each key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quota {
-    pub limit: u32,
-    pub window: Duration,
+/// governor's keyed limiter on `clock` (a fake one in tests).
+type Keyed<K, C> =
+    governor::RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// A limit of `limit` requests per `window` for each key; a limit of 0 is no limit.
+pub struct RateLimiter<K: Hash + Eq + Clone, C: Clock + Clone = DefaultClock> {
+    /// `None` when unlimited.
+    limiter: Option<Keyed<K, C>>,
+    clock: C,
+    checks: AtomicU64,
 }
 
-/// A rate limiter for one kind of key (an IP, an email address).
-pub struct RateLimiter<K> {
-    /// `None` when the quota's limit is 0: unlimited.
-    quota: Option<Quota>,
-    state: Mutex<State<K>>,
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        Self::with_clock(limit, window, DefaultClock::default())
+    }
 }
 
-struct State<K> {
-    /// Per key, the "theoretical arrival time": when the key's bucket will be full again.
-    full_at: HashMap<K, Instant>,
-    checks: u64,
-}
-
-impl<K: Hash + Eq> RateLimiter<K> {
-    pub fn new(quota: Quota) -> Self {
+impl<K: Hash + Eq + Clone, C: Clock + Clone> RateLimiter<K, C> {
+    fn with_clock(limit: u32, window: Duration, clock: C) -> Self {
+        // A zero limit, or one so high that the interval rounds to nothing, limits nothing.
+        let quota = NonZeroU32::new(limit).and_then(|burst| {
+            Quota::with_period(window / limit).map(|quota| quota.allow_burst(burst))
+        });
         Self {
-            quota: (quota.limit > 0).then_some(quota),
-            state: Mutex::new(State {
-                full_at: HashMap::new(),
-                checks: 0,
-            }),
+            limiter: quota
+                .map(|quota| governor::RateLimiter::dashmap_with_clock(quota, clock.clone())),
+            clock,
+            checks: AtomicU64::new(0),
         }
     }
 
-    /// Counts one request for `key` at `now`. `Err(wait)` if the key is over its quota, with
-    /// how long until one more request would be allowed.
-    pub fn check_at(&self, key: K, now: Instant) -> Result<(), Duration> {
-        let Some(quota) = self.quota else {
+    /// Counts one request for `key`. `Err(wait)` if the key is over its quota, with how long
+    /// until one more request would be allowed; a refused request does not count.
+    pub fn check(&self, key: K) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else {
             return Ok(());
         };
-        let interval = quota.window / quota.limit;
-        // A full bucket is `window` of credit; each request spends `interval` of it.
-        let tolerance = quota.window.saturating_sub(interval);
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        state.checks += 1;
-        if state.checks.is_multiple_of(PRUNE_EVERY) {
-            state.full_at.retain(|_, full_at| *full_at > now);
+        if (self.checks.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(PRUNE_EVERY) {
+            limiter.retain_recent();
         }
-        let full_at = state
-            .full_at
-            .get(&key)
-            .copied()
-            .filter(|t| *t > now)
-            .unwrap_or(now);
-        let earliest = full_at.checked_sub(tolerance).unwrap_or(now);
-        if earliest > now {
-            return Err(earliest - now);
-        }
-        state.full_at.insert(key, full_at + interval);
-        Ok(())
-    }
-
-    /// [`RateLimiter::check_at`] now.
-    pub fn check(&self, key: K) -> Result<(), Duration> {
-        self.check_at(key, Instant::now())
+        limiter
+            .check_key(&key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 
@@ -124,71 +108,68 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
-    fn limiter(limit: u32, window_secs: u64) -> RateLimiter<&'static str> {
-        RateLimiter::new(Quota {
-            limit,
-            window: Duration::from_secs(window_secs),
-        })
+    fn limiter(
+        limit: u32,
+        window_secs: u64,
+    ) -> (
+        RateLimiter<&'static str, FakeRelativeClock>,
+        FakeRelativeClock,
+    ) {
+        let clock = FakeRelativeClock::default();
+        let limiter =
+            RateLimiter::with_clock(limit, Duration::from_secs(window_secs), clock.clone());
+        (limiter, clock)
     }
 
     #[test]
     fn allows_a_burst_of_limit_then_refuses() {
-        let limiter = limiter(5, 900);
-        let now = Instant::now();
+        let (limiter, _clock) = limiter(5, 900);
         for _ in 0..5 {
-            assert_eq!(limiter.check_at("alice", now), Ok(()));
+            assert_eq!(limiter.check("alice"), Ok(()));
         }
-        let wait = limiter.check_at("alice", now).unwrap_err();
+        let wait = limiter.check("alice").unwrap_err();
         assert_eq!(wait, Duration::from_secs(180));
         assert_eq!(retry_after_secs(wait), 180);
         // Other keys are independent.
-        assert_eq!(limiter.check_at("bob", now), Ok(()));
+        assert_eq!(limiter.check("bob"), Ok(()));
     }
 
     #[test]
     fn refills_one_request_per_interval() {
-        let limiter = limiter(2, 60);
-        let start = Instant::now();
-        assert!(limiter.check_at("k", start).is_ok());
-        assert!(limiter.check_at("k", start).is_ok());
-        assert!(limiter
-            .check_at("k", start + Duration::from_secs(29))
-            .is_err());
-        assert!(limiter
-            .check_at("k", start + Duration::from_secs(30))
-            .is_ok());
-        assert!(limiter
-            .check_at("k", start + Duration::from_secs(30))
-            .is_err());
+        let (limiter, clock) = limiter(2, 60);
+        assert!(limiter.check("k").is_ok());
+        assert!(limiter.check("k").is_ok());
+        clock.advance(Duration::from_secs(29));
+        assert_eq!(limiter.check("k"), Err(Duration::from_secs(1)));
+        clock.advance(Duration::from_secs(1));
+        assert!(limiter.check("k").is_ok());
+        assert!(limiter.check("k").is_err());
         // After a whole window of quiet the full burst is back.
-        let later = start + Duration::from_secs(200);
-        assert!(limiter.check_at("k", later).is_ok());
-        assert!(limiter.check_at("k", later).is_ok());
-        assert!(limiter.check_at("k", later).is_err());
+        clock.advance(Duration::from_secs(170));
+        assert!(limiter.check("k").is_ok());
+        assert!(limiter.check("k").is_ok());
+        assert!(limiter.check("k").is_err());
     }
 
     #[test]
     fn refused_requests_do_not_count() {
-        let limiter = limiter(1, 10);
-        let start = Instant::now();
-        assert!(limiter.check_at("k", start).is_ok());
+        let (limiter, clock) = limiter(1, 10);
+        assert!(limiter.check("k").is_ok());
+        clock.advance(Duration::from_secs(5));
         for _ in 0..100 {
-            assert!(limiter
-                .check_at("k", start + Duration::from_secs(5))
-                .is_err());
+            assert!(limiter.check("k").is_err());
         }
-        assert!(limiter
-            .check_at("k", start + Duration::from_secs(10))
-            .is_ok());
+        clock.advance(Duration::from_secs(5));
+        assert!(limiter.check("k").is_ok());
     }
 
     #[test]
     fn zero_limit_means_unlimited() {
-        let limiter = limiter(0, 60);
-        let now = Instant::now();
+        let (limiter, _clock) = limiter(0, 60);
         for _ in 0..10_000 {
-            assert!(limiter.check_at("k", now).is_ok());
+            assert!(limiter.check("k").is_ok());
         }
     }
 

@@ -3,12 +3,14 @@
 //! default; a real deployment points it at its own sign-in. Plain HTML and a few lines of
 //! JavaScript, compiled into the binary: it does not depend on `--dist`.
 
+use std::sync::LazyLock;
+
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::pages::content_security_policy;
+use super::csp::content_security_policy;
 use super::AppState;
 
 const PAGE: &str = include_str!("../../assets/sign-in.html");
@@ -34,8 +36,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn page() -> Response {
+    static POLICY: LazyLock<String> = LazyLock::new(|| content_security_policy([PAGE]));
     let mut response = asset("text/html; charset=utf-8", PAGE);
-    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(PAGE)) {
+    if let Ok(policy) = HeaderValue::from_str(&POLICY) {
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);

@@ -1,7 +1,7 @@
 //! The SQLite database: accounts, reset tokens and sessions.
 //!
 //! rusqlite is synchronous, so every query runs on tokio's blocking pool through
-//! [`Database::run`], on a connection taken from a small pool. SQLite serialises writers itself;
+//! [`Database::run`], on a connection from an r2d2 pool. SQLite serialises writers itself;
 //! write transactions start with `BEGIN IMMEDIATE` so two writers queue on the busy timeout
 //! instead of failing with a lock upgrade error.
 
@@ -9,23 +9,28 @@ mod sessions;
 mod tokens;
 mod users;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use r2d2::ManageConnection;
+use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
 
 pub use tokens::{RedeemOutcome, ResetTokenState};
 
-/// Connections kept open between queries; more are opened under load and closed afterwards.
-const MAX_IDLE_CONNECTIONS: usize = 8;
-/// How long a writer waits for another writer before giving up with "database is locked".
+/// Connections open at most; a query beyond that waits for one to come back.
+const MAX_CONNECTIONS: u32 = 16;
+/// How long a writer waits for another writer before giving up with "database is locked", and
+/// a query for a free connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The schema, one entry per version (`PRAGMA user_version` counts the applied ones). Append
-/// new migrations; never edit an applied one.
-const MIGRATIONS: &[&str] = &[r#"
+/// The schema, one migration per version (`PRAGMA user_version` counts the applied ones).
+/// Append new migrations; never edit an applied one.
+const MIGRATIONS: Migrations<'static> = Migrations::from_slice(SCHEMA);
+const SCHEMA: &[M<'static>] = &[M::up(
+    r#"
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         -- As the person typed it; mail goes here.
@@ -57,17 +62,13 @@ const MIGRATIONS: &[&str] = &[r#"
         expires_at INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX sessions_by_user ON sessions (user_id);
-"#];
+"#,
+)];
 
 /// A handle on the database file; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    pool: Arc<Pool>,
-}
-
-struct Pool {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    pool: r2d2::Pool<SqliteConnectionManager>,
 }
 
 impl Database {
@@ -75,25 +76,32 @@ impl Database {
     /// pending migrations.
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            Self::open_blocking(&path)
+                .with_context(|| format!("opening the database {}", path.display()))
+        })
+        .await
+        .context("database task panicked")?
+    }
+
+    fn open_blocking(path: &Path) -> anyhow::Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating the database folder {}", parent.display()))?;
         }
-        let database = Self {
-            pool: Arc::new(Pool {
-                path,
-                idle: Mutex::new(Vec::new()),
-            }),
-        };
-        database
-            .run(|conn| {
-                // WAL lets readers proceed while a writer commits; the mode is stored in the file.
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                migrate(conn)
-            })
-            .await
-            .with_context(|| format!("opening the database {}", database.pool.path.display()))?;
-        Ok(database)
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        // Migrate on a connection of our own first: the pool would retry a file that cannot
+        // be opened until its timeout instead of failing at once.
+        let mut conn = manager.connect()?;
+        // WAL lets readers proceed while a writer commits; the mode is stored in the file.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        MIGRATIONS.to_latest(&mut conn)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(MAX_CONNECTIONS)
+            .min_idle(Some(1))
+            .connection_timeout(BUSY_TIMEOUT)
+            .build_unchecked(manager);
+        Ok(Self { pool })
     }
 
     /// Runs `query` on a pooled connection on the blocking thread pool.
@@ -102,57 +110,22 @@ impl Database {
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = Arc::clone(&self.pool);
+        let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.checkout()?;
-            let result = query(&mut conn);
-            pool.checkin(conn);
-            Ok(result?)
+            let mut conn = pool.get()?;
+            Ok(query(&mut conn)?)
         })
         .await
         .context("database task panicked")?
     }
 }
 
-impl Pool {
-    fn checkout(&self) -> rusqlite::Result<Connection> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
-        match idle {
-            Some(conn) => Ok(conn),
-            None => {
-                let conn = Connection::open(&self.path)?;
-                conn.busy_timeout(BUSY_TIMEOUT)?;
-                conn.pragma_update(None, "foreign_keys", "ON")?;
-                // With WAL, NORMAL only risks the last transactions on power loss, not corruption.
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                Ok(conn)
-            }
-        }
-    }
-
-    fn checkin(&self, conn: Connection) {
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < MAX_IDLE_CONNECTIONS {
-            idle.push(conn);
-        }
-    }
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let applied: usize = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (version, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
-        tx.execute_batch(migration)?;
-        tx.pragma_update(None, "user_version", version + 1)?;
-    }
-    tx.commit()
+/// Settings of every connection (SQLite keeps these per connection, not in the file).
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // With WAL, NORMAL only risks the last transactions on power loss, not corruption.
+    conn.pragma_update(None, "synchronous", "NORMAL")
 }
 
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
@@ -168,6 +141,11 @@ pub fn now_millis() -> i64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS.validate().unwrap();
+    }
+
     #[tokio::test]
     async fn migrates_once_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
@@ -177,7 +155,12 @@ mod tests {
             .run(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
             .await
             .unwrap();
-        assert_eq!(version, MIGRATIONS.len());
+        assert_eq!(version, 1);
+        let journal_mode: String = database
+            .run(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(journal_mode, "wal");
         drop(database);
         Database::open(&path).await.unwrap();
     }
