@@ -12,7 +12,7 @@ const ENDPOINTS: [&str; 3] = [
 ];
 
 async fn post_raw(
-    app: &TestApp,
+    app: &TestServer,
     path: &str,
     content_type: Option<&str>,
     body: Vec<u8>,
@@ -26,7 +26,7 @@ async fn post_raw(
 
 #[tokio::test]
 async fn empty_bodies() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for path in ENDPOINTS {
         let form = post_raw(
             &app,
@@ -47,7 +47,7 @@ async fn empty_bodies() {
 
 #[tokio::test]
 async fn huge_bodies() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for path in ENDPOINTS {
         let mut body = b"email=".to_vec();
         body.extend(std::iter::repeat_n(b'a', 17 * 1024));
@@ -58,7 +58,7 @@ async fn huge_bodies() {
 
 #[tokio::test]
 async fn huge_chunked_body_without_content_length() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let mut request =
         b"POST /account/recovery HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -79,7 +79,7 @@ async fn huge_chunked_body_without_content_length() {
 
 #[tokio::test]
 async fn wrong_or_missing_content_type() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for path in ENDPOINTS {
         for content_type in [
             Some("text/plain"),
@@ -106,7 +106,7 @@ async fn wrong_or_missing_content_type() {
 
 #[tokio::test]
 async fn broken_utf8() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for path in ENDPOINTS {
         let form = post_raw(
             &app,
@@ -129,7 +129,7 @@ async fn broken_utf8() {
 
 #[tokio::test]
 async fn missing_and_duplicated_fields() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let cases = [
         (
             "/account/recovery",
@@ -196,7 +196,7 @@ async fn missing_and_duplicated_fields() {
 
 #[tokio::test]
 async fn unknown_routes_and_wrong_methods() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     assert_error(app.get("/nope").await, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(app.get("/").await, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(
@@ -225,7 +225,7 @@ async fn unknown_routes_and_wrong_methods() {
 
 #[tokio::test]
 async fn api_answers_carry_security_headers() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for response in [
         app.request_recovery(ALICE).await,
         app.get("/nope").await,

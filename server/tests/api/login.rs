@@ -7,7 +7,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn right_password_logs_in_with_form_or_json() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     assert_eq!(
         app.login(ALICE, ALICE_PASSWORD).await.status(),
         StatusCode::OK
@@ -27,7 +27,7 @@ async fn right_password_logs_in_with_form_or_json() {
 
 #[tokio::test]
 async fn wrong_password_and_unknown_account_look_the_same() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let wrong = assert_error(
         app.login(ALICE, "not the password").await,
         StatusCode::UNAUTHORIZED,
@@ -56,7 +56,7 @@ async fn wrong_password_and_unknown_account_look_the_same() {
 
 #[tokio::test]
 async fn the_address_is_matched_case_insensitively_but_the_password_is_not() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     assert_eq!(
         app.login("ALICE@example.com", ALICE_PASSWORD)
             .await
@@ -73,7 +73,7 @@ async fn the_address_is_matched_case_insensitively_but_the_password_is_not() {
 
 #[tokio::test]
 async fn each_account_has_its_own_password() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     app.add_user("bob@example.com", "a different passphrase")
         .await;
     assert_eq!(

@@ -11,7 +11,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn files_routes_and_fallback() {
-    let app = TestApp::spawn_with_dist().await;
+    let app = spawn_with_dist().await;
 
     let robots = app.get("/robots.txt").await;
     assert_eq!(robots.status(), StatusCode::OK);
@@ -65,7 +65,7 @@ async fn files_routes_and_fallback() {
 
 #[tokio::test]
 async fn missing_files_with_an_extension_are_404_not_the_index() {
-    let app = TestApp::spawn_with_dist().await;
+    let app = spawn_with_dist().await;
     for path in ["/config.json", "/x.js", "/recover/app.css", "/favicon.ico"] {
         assert_error(app.get(path).await, StatusCode::NOT_FOUND, "not_found").await;
     }
@@ -86,7 +86,7 @@ async fn missing_files_with_an_extension_are_404_not_the_index() {
 
 #[tokio::test]
 async fn a_path_cannot_leave_the_dist_folder() {
-    let app = TestApp::spawn_with_dist().await;
+    let app = spawn_with_dist().await;
     // Raw requests: an HTTP client would normalise these paths before sending.
     for path in [
         "/../secret.txt",
@@ -108,7 +108,7 @@ async fn a_path_cannot_leave_the_dist_folder() {
 
 #[tokio::test]
 async fn html_has_a_csp_with_the_hash_of_its_inline_script() {
-    let app = TestApp::spawn_with_dist().await;
+    let app = spawn_with_dist().await;
     let page = app.get("/reset?token=abc").await;
     let headers = page.headers().clone();
     let html = page.text().await.unwrap();
@@ -133,14 +133,14 @@ async fn html_has_a_csp_with_the_hash_of_its_inline_script() {
 
 #[tokio::test]
 async fn without_dist_there_are_no_pages() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     assert_error(app.get("/").await, StatusCode::NOT_FOUND, "not_found").await;
     assert_error(app.get("/reset").await, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
 async fn the_reference_sign_in_page_needs_no_dist_and_no_inline_script() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let page = app.get("/sign-in").await;
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers().clone();
@@ -170,7 +170,7 @@ async fn the_reference_sign_in_page_needs_no_dist_and_no_inline_script() {
     assert_eq!(styles.headers()["content-type"], "text/css; charset=utf-8");
 }
 
-async fn get_encoded(app: &TestApp, path: &str, accept: &str) -> (Option<String>, Vec<u8>) {
+async fn get_encoded(app: &TestServer, path: &str, accept: &str) -> (Option<String>, Vec<u8>) {
     let response = app
         .client
         .get(format!("{}{path}", app.url))
@@ -188,7 +188,7 @@ async fn get_encoded(app: &TestApp, path: &str, accept: &str) -> (Option<String>
 
 #[tokio::test]
 async fn gzip_and_brotli_when_the_client_accepts_them() {
-    let app = TestApp::spawn_with_dist().await;
+    let app = spawn_with_dist().await;
     for path in [
         "/reclaim-0123456789abcdef_bg.wasm",
         "/",

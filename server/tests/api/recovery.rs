@@ -7,12 +7,12 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn the_whole_flow_through_the_outbox() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
 
     let (status, _, body) = json_of(app.request_recovery(ALICE).await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
 
-    let mail = app.wait_for_mail("reset", ALICE).await;
+    let mail = app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
     assert_eq!(mail.header("To").as_deref(), Some(ALICE));
     assert_eq!(
         mail.header("Subject").as_deref(),
@@ -70,7 +70,10 @@ async fn the_whole_flow_through_the_outbox() {
     )
     .await;
 
-    let notice = app.wait_for_mail("password-changed", ALICE).await;
+    let notice = app
+        .outbox
+        .wait_for_one(MailKind::PasswordChanged, ALICE)
+        .await;
     assert_eq!(
         notice.header("Subject").as_deref(),
         Some("Your password was changed")
@@ -84,7 +87,7 @@ async fn the_whole_flow_through_the_outbox() {
 
 #[tokio::test]
 async fn the_exact_request_of_the_mobile_client() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let response = app
         .client
         .post(format!("{}/account/recovery", app.url))
@@ -99,12 +102,12 @@ async fn the_exact_request_of_the_mobile_client() {
     let (status, _, body) = json_of(response).await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
     // The address was decoded correctly: alice gets her link.
-    app.wait_for_mail("reset", ALICE).await;
+    app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
 }
 
 #[tokio::test]
 async fn json_bodies_are_accepted_and_case_does_not_matter() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let response = app
         .post_json(
             "/account/recovery",
@@ -112,14 +115,14 @@ async fn json_bodies_are_accepted_and_case_does_not_matter() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let mail = app.wait_for_mail("reset", ALICE).await;
+    let mail = app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
     // Mail goes to the address the account was registered with.
     assert_eq!(mail.header("To").as_deref(), Some(ALICE));
 }
 
 #[tokio::test]
 async fn known_and_unknown_addresses_get_the_same_answer() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     let unknown = app.request_recovery("nobody@example.com").await;
     let known = app.request_recovery(ALICE).await;
 
@@ -136,15 +139,17 @@ async fn known_and_unknown_addresses_get_the_same_answer() {
     assert_eq!(strip_date(unknown.headers()), strip_date(known.headers()));
     assert_eq!(unknown.bytes().await.unwrap(), known.bytes().await.unwrap());
 
-    // The worker handles requests in order, so once alice's mail exists the unknown address
-    // has been processed too: and it produced no mail at all.
-    app.wait_for_mail("reset", ALICE).await;
-    assert_eq!(app.all_mails().len(), 1);
+    // The worker handles requests in order, so once alice's mail and everything sent before
+    // it are in the outbox, the unknown address has been processed too: and it produced no
+    // mail at all.
+    let alices = app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
+    app.outbox.wait_for_all_before(&alices).await;
+    assert_eq!(app.outbox.mails().len(), 1);
 }
 
 #[tokio::test]
 async fn malformed_addresses_are_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for email in [
         "",
         "alice",
@@ -168,7 +173,10 @@ async fn malformed_addresses_are_refused() {
 
 #[tokio::test]
 async fn the_link_uses_the_configured_public_url_not_the_host_header() {
-    let app = TestApp::spawn_with(&["--public-url", "https://reclaim.example.com/"]).await;
+    let app = TestServer::builder()
+        .flags(&["--public-url", "https://reclaim.example.com/"])
+        .start()
+        .await;
     let response = app
         .client
         .post(format!("{}/account/recovery", app.url))
@@ -179,7 +187,11 @@ async fn the_link_uses_the_configured_public_url_not_the_host_header() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let link = app.wait_for_mail("reset", ALICE).await.reset_link();
+    let link = app
+        .outbox
+        .wait_for_one(MailKind::Reset, ALICE)
+        .await
+        .reset_link();
     assert!(
         link.starts_with("https://reclaim.example.com/reset?token="),
         "{link}"
@@ -188,12 +200,13 @@ async fn the_link_uses_the_configured_public_url_not_the_host_header() {
 
 #[tokio::test]
 async fn a_fourth_link_revokes_the_oldest() {
-    let app = TestApp::spawn().await;
+    let app = TestServer::start().await;
     for _ in 0..4 {
         assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
     }
     let tokens: Vec<String> = app
-        .wait_for_mails("reset", ALICE, 4)
+        .outbox
+        .wait_for(MailKind::Reset, ALICE, 4)
         .await
         .iter()
         .map(|m| m.token())

@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server};
@@ -74,13 +73,17 @@ fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
 async fn reset_link_arrives_over_smtp() {
     let (port, messages) = start_smtp_server();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
-    let app = TestApp::spawn_with_smtp(&smtp_url).await;
+    let app = TestServer::builder()
+        .without_outbox()
+        .flag("--smtp-url", &smtp_url)
+        .start()
+        .await;
 
     assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
     let received = wait_for_messages(&messages, 1).await.remove(0);
     assert_eq!(received.from, "no-reply@localhost");
     assert_eq!(received.to, vec![ALICE.to_owned()]);
-    let mail = Mail::parse(received.data);
+    let mail = Mail::parse(&received.data);
     assert_eq!(
         mail.header("Subject").as_deref(),
         Some("Reset your password")
@@ -91,7 +94,7 @@ async fn reset_link_arrives_over_smtp() {
         "{link}"
     );
     // Nothing went to the outbox: SMTP replaced it.
-    assert!(app.all_mails().is_empty());
+    assert!(app.outbox.mails().is_empty());
 
     assert_eq!(
         app.reset_password(&mail.token(), NEW_PASSWORD)
@@ -103,7 +106,7 @@ async fn reset_link_arrives_over_smtp() {
         app.login(ALICE, NEW_PASSWORD).await.status(),
         StatusCode::OK
     );
-    let notice = Mail::parse(wait_for_messages(&messages, 2).await.remove(1).data);
+    let notice = Mail::parse(&wait_for_messages(&messages, 2).await.remove(1).data);
     assert_eq!(
         notice.header("Subject").as_deref(),
         Some("Your password was changed")
@@ -118,23 +121,20 @@ async fn an_unreachable_smtp_server_does_not_change_the_answer() {
         .local_addr()
         .unwrap()
         .port();
-    let app = TestApp::spawn_with_smtp(&format!("smtp://127.0.0.1:{port}")).await;
+    let app = TestServer::builder()
+        .without_outbox()
+        .flag("--smtp-url", format!("smtp://127.0.0.1:{port}"))
+        .start()
+        .await;
     let (status, _, body) = json_of(app.request_recovery(ALICE).await).await;
     assert_eq!((status, body), (StatusCode::OK, serde_json::json!({})));
 }
 
 async fn wait_for_messages(messages: &Arc<Mutex<Vec<Received>>>, count: usize) -> Vec<Received> {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    eventually(format!("{count} SMTP message(s)"), || async {
         let received = messages.lock().unwrap().clone();
-        if received.len() >= count {
-            return received;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "waited for {count} SMTP message(s), got {}",
-            received.len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Ok((received.len() >= count).then_some(received))
+    })
+    .await
+    .unwrap()
 }
