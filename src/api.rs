@@ -68,6 +68,18 @@ impl fmt::Display for ApiError {
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 impl ApiError {
+    /// Whether the error is about the whole form (try again, later or now)
+    /// rather than something a page shows at a field or as its own state.
+    pub fn is_form_wide(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Network
+                | ApiError::Timeout
+        )
+    }
+
     /// How long a rate limit asks the person to wait before trying again:
     /// the server's `Retry-After`, or a minute when it gave none.
     pub fn wait(&self) -> Option<Duration> {

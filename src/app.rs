@@ -1,14 +1,7 @@
-use std::time::Duration;
-
-use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{
-    components::{FlatRoutes, Route, Router},
-    path,
-};
+use leptos::prelude::*;
 
 use crate::{
-    api::{self, ApiError, RecoveryClient},
-    browser,
+    api::{self, RecoveryClient},
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
     pages::{NotFoundPage, RecoverPage, ResetPage},
@@ -16,17 +9,13 @@ use crate::{
 
 /// The deployment's configuration, loaded once at start-up and shared by the pages.
 #[derive(Clone, Copy)]
-pub struct Settings(RwSignal<Option<Result<Config, ConfigError>>>);
+pub struct Settings(LocalResource<Result<Config, ConfigError>>);
 
 impl Settings {
-    /// Loads `config.json`, starting once the app is in the page (an effect,
-    /// so a prerendered first render makes no request).
+    /// Starts loading `config.json`. A local resource never runs in a
+    /// prerendered first render, so that render makes no request.
     fn load() -> Self {
-        let settings = Settings(RwSignal::new(None));
-        Effect::new(move |_| {
-            spawn_local(async move { settings.0.set(Some(api::load_config().await)) })
-        });
-        settings
+        Settings(LocalResource::new(api::load_config))
     }
 
     /// The configuration to display with: the defaults until `config.json` has
@@ -47,15 +36,8 @@ impl Settings {
     /// A client for the configured API. If a person submits before
     /// `config.json` has arrived (it is requested first thing, so this is
     /// rare), waits for it rather than calling a default API.
-    pub async fn client(self) -> Result<RecoveryClient, ApiError> {
-        loop {
-            match self.0.get_untracked() {
-                Some(Ok(config)) => return Ok(RecoveryClient::new(config)),
-                // Never reached in practice: a broken configuration replaces the pages.
-                Some(Err(_)) => return Err(ApiError::Network),
-                None => browser::sleep(Duration::from_millis(20)).await,
-            }
-        }
+    pub async fn client(self) -> Result<RecoveryClient, ConfigError> {
+        self.0.await.map(RecoveryClient::new)
     }
 
     /// The document title for a page state, e.g. "Check your email – Reclaim".
@@ -68,9 +50,35 @@ pub fn use_settings() -> Settings {
     expect_context::<Settings>()
 }
 
-/// The whole app: configuration, the live region, and the routes.
+/// The pages there are, chosen by the address's path. Each has its own HTML
+/// file in the build, so a static host needs no rewrite rules and the pages
+/// need no client-side router.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    Recover,
+    Reset,
+    NotFound,
+}
+
+impl Route {
+    /// The page for `path`; a trailing slash is the same page (a static host
+    /// redirects `/recover` to its folder, `/recover/`).
+    pub fn from_path(path: &str) -> Self {
+        match path.trim_end_matches('/') {
+            "" | reclaim_contract::link::RECOVER_PAGE_PATH => Route::Recover,
+            reclaim_contract::link::RESET_PAGE_PATH => Route::Reset,
+            _ => Route::NotFound,
+        }
+    }
+}
+
+/// The whole app: configuration, the live region, and the page for `route`.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// Which page to show: `main` reads it from the address, a prerender
+    /// names it.
+    route: Route,
+) -> impl IntoView {
     let settings = Settings::load();
     provide_context(settings);
     provide_announcer();
@@ -78,25 +86,20 @@ pub fn App() -> impl IntoView {
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     view! {
-        <Router>
-            <header class="masthead">
-                <p class="app-name">{app_name}</p>
-            </header>
-            <main id="main" class="main">
-                {move || match config_error.get() {
-                    Some(error) => view! { <ConfigProblem error /> }.into_any(),
-                    None => view! {
-                        <FlatRoutes fallback=NotFoundPage>
-                            <Route path=path!("/") view=RecoverPage />
-                            <Route path=path!("/recover") view=RecoverPage />
-                            <Route path=path!("/reset") view=ResetPage />
-                        </FlatRoutes>
-                    }
-                    .into_any(),
-                }}
-            </main>
-            <LiveRegion />
-        </Router>
+        <header class="masthead">
+            <p class="app-name">{app_name}</p>
+        </header>
+        <main id="main" class="main">
+            {move || match config_error.get() {
+                Some(error) => view! { <ConfigProblem error /> }.into_any(),
+                None => match route {
+                    Route::Recover => view! { <RecoverPage /> }.into_any(),
+                    Route::Reset => view! { <ResetPage /> }.into_any(),
+                    Route::NotFound => view! { <NotFoundPage /> }.into_any(),
+                },
+            }}
+        </main>
+        <LiveRegion />
     }
 }
 
@@ -110,5 +113,27 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
             <p>{error.to_string()}</p>
         </div>
         <p>"Nothing was sent. If you run this site, fix config.json and reload; otherwise, try again later."</p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_path_has_its_page() {
+        for (path, route) in [
+            ("/", Route::Recover),
+            ("", Route::Recover),
+            ("/recover", Route::Recover),
+            ("/recover/", Route::Recover),
+            ("/reset", Route::Reset),
+            ("/reset/", Route::Reset),
+            ("/resets", Route::NotFound),
+            ("/recover/x", Route::NotFound),
+            ("/index.html", Route::NotFound),
+        ] {
+            assert_eq!(Route::from_path(path), route, "{path}");
+        }
     }
 }

@@ -10,4 +10,4 @@ pub mod domain;
 pub mod pages;
 pub mod token_store;
 
-pub use app::{use_settings, App, Settings};
+pub use app::{use_settings, App, Route, Settings};

@@ -16,7 +16,13 @@ pub const MAX_TOKEN_LEN: usize = 1024;
 /// from configuration, without a trailing slash. Tokens are base64url (the contract), so the
 /// token needs no escaping.
 pub fn reset_link(public_url: &str, token: &str) -> String {
-    format!("{public_url}{RESET_PAGE_PATH}?{TOKEN_PARAM}={token}")
+    format!("{}?{TOKEN_PARAM}={token}", reset_page_url(public_url))
+}
+
+/// The reset page itself, where the code from the email can be typed when the link will not
+/// open.
+pub fn reset_page_url(public_url: &str) -> String {
+    format!("{public_url}{RESET_PAGE_PATH}")
 }
 
 /// Checks a base URL that links or API calls are built on (the server's public URL, the pages'

@@ -48,6 +48,13 @@ impl MailKind {
 }
 
 /// Builds and delivers the server's mail.
+/// What a reset mail carries: the link, the code alone, and the page to type the code into.
+pub struct ResetLink {
+    pub url: String,
+    pub code: String,
+    pub page: String,
+}
+
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
@@ -100,25 +107,31 @@ impl Mailer {
         matches!(self.transport, Transport::Outbox { .. })
     }
 
-    /// The message with the reset link.
+    /// The message with the reset link, and the code on a line of its own for a person whose
+    /// mail app cuts or will not open links, or who resets on another device.
     pub fn reset_message(
         &self,
         to: &str,
-        link: &str,
+        link: &ResetLink,
         lifetime: Duration,
     ) -> anyhow::Result<Message> {
+        let ResetLink { url, code, page } = link;
         let text = format!(
             "Hello,\n\
              \n\
              Someone asked to reset the password of the account for {to}.\n\
              If it was you, open this link to choose a new password:\n\
              \n\
-             {link}\n\
+             {url}\n\
+             \n\
+             If the link does not open, go to {page} and enter this code:\n\
+             \n\
+             {code}\n\
              \n\
              The link expires in {lifetime} and works only once.\n\
              \n\
              If you did not ask for this, you can ignore this email. Your password\n\
-             stays the same, and nobody can change it without this link.\n",
+             stays the same, and nobody can change it without this link or code.\n",
             lifetime = describe_duration(lifetime),
         );
         self.message(to, "Reset your password", text)
@@ -375,12 +388,22 @@ mod tests {
     fn reset_message_has_the_link_intact() {
         let dir = tempfile::tempdir().unwrap();
         let mailer = outbox_mailer(dir.path());
-        let link = "http://127.0.0.1:8080/reset?token=abc-_DEF123";
+        let link = ResetLink {
+            url: "http://127.0.0.1:8080/reset?token=abc-_DEF123".into(),
+            code: "abc-_DEF123".into(),
+            page: "http://127.0.0.1:8080/reset".into(),
+        };
         let message = mailer
-            .reset_message("alice@example.com", link, Duration::from_secs(1800))
+            .reset_message("alice@example.com", &link, Duration::from_secs(1800))
             .unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
-        assert!(raw.contains(&format!("\r\n{link}\r\n")), "{raw}");
+        assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
+        // The code on a line of its own, and where to enter it.
+        assert!(raw.contains("\r\nabc-_DEF123\r\n"), "{raw}");
+        assert!(
+            raw.contains("go to http://127.0.0.1:8080/reset and enter this code"),
+            "{raw}"
+        );
         assert!(raw.contains("To: alice@example.com\r\n"), "{raw}");
         assert!(
             raw.contains("From: Reclaim <no-reply@localhost>\r\n"),

@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reclaim_contract::link::reset_link;
+use reclaim_contract::link::{reset_link, reset_page_url};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::domain::{EmailAddress, SecretToken};
-use crate::mail::{MailKind, Mailer};
+use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::Database;
 
 /// Requests waiting for the worker. Rate limits keep this from filling; if it does fill (a
@@ -84,12 +84,12 @@ async fn handle(
             settings.max_live_tokens,
         )
         .await?;
-    let link = public_reset_link(&settings.public_url, &token);
+    let link = mail_link(&settings.public_url, &token);
     if mailer.is_outbox() {
         // Development only: the person running the server locally has no inbox to click from.
-        tracing::info!(%link, "outbox mode: password reset link");
+        tracing::info!(link = %link.url, "outbox mode: password reset link");
     }
-    let message = mailer.reset_message(&user.email, link.as_str(), settings.token_lifetime)?;
+    let message = mailer.reset_message(&user.email, &link, settings.token_lifetime)?;
     mailer.send_in_background(MailKind::Reset, user.email, message);
     tracing::info!(user_id = user.id, "reset link issued");
     Ok(())
@@ -97,9 +97,15 @@ async fn handle(
 
 /// `{public_url}/reset?token=…`, with one slash before `reset` whether or not the public URL
 /// ends with one.
-/// The mailed link: the contract's shape on the configured public URL.
-fn public_reset_link(public_url: &Url, token: &SecretToken) -> String {
-    reset_link(public_url.as_str().trim_end_matches('/'), token.expose())
+/// The mailed link (the contract's shape on the configured public URL), its code, and the page
+/// where the code can be typed.
+fn mail_link(public_url: &Url, token: &SecretToken) -> ResetLink {
+    let public_url = public_url.as_str().trim_end_matches('/');
+    ResetLink {
+        url: reset_link(public_url, token.expose()),
+        code: token.expose().to_owned(),
+        page: reset_page_url(public_url),
+    }
 }
 
 #[cfg(test)]
@@ -118,8 +124,10 @@ mod tests {
             ("https://example.com/app/", "https://example.com/app/reset"),
             ("https://example.com/app", "https://example.com/app/reset"),
         ] {
-            let link = public_reset_link(&Url::parse(public_url).unwrap(), &token);
-            assert_eq!(link, format!("{expected}?token={}", token.expose()));
+            let link = mail_link(&Url::parse(public_url).unwrap(), &token);
+            assert_eq!(link.url, format!("{expected}?token={}", token.expose()));
+            assert_eq!(link.code, token.expose());
+            assert_eq!(link.page, expected);
         }
     }
 }

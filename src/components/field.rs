@@ -55,8 +55,10 @@ pub fn InputField(
                 name=id
                 type=move || input_type.get()
                 autocomplete=autocomplete
-                // Mobile keyboards must not "correct" an address or a password.
+                // Mobile keyboards must not "correct" an address, a password
+                // or a code, and in a right-to-left page these stay left to right.
                 autocapitalize="none"
+                dir="ltr"
                 spellcheck="false"
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=described_by

@@ -5,13 +5,11 @@ mod countdown;
 mod field;
 mod form_alert;
 mod heading;
-mod pending;
 mod submit_button;
 
 pub use announcer::{provide_announcer, use_announcer, Announcer, LiveRegion};
 pub use countdown::Countdown;
 pub use field::{focus_field, InputField};
-pub use form_alert::{FormAlert, FormProblem};
+pub use form_alert::{FormAlert, FormController};
 pub use heading::PageHeading;
-pub use pending::Pending;
 pub use submit_button::SubmitButton;

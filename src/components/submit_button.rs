@@ -1,32 +1,37 @@
 use leptos::prelude::*;
 
-/// A form's submit button that shows progress while a request is in flight.
+use super::FormController;
+
+/// A form's submit button: shows progress while a request is in flight, is
+/// disabled while a rate limit lasts, and says beneath it when trying again
+/// will work.
 #[component]
 pub fn SubmitButton(
     id: &'static str,
     /// The label at rest.
     label: &'static str,
-    /// The label while `busy`.
+    /// The label while a request is in flight.
     busy_label: &'static str,
-    /// A request is in flight. The button stays focusable (`aria-disabled`,
-    /// not `disabled`, so keyboard focus is not thrown to the page), and the
-    /// page ignores the click.
-    #[prop(into)]
-    busy: Signal<bool>,
-    /// Truly disabled, e.g. while a rate limit lasts.
-    #[prop(into, optional)]
-    disabled: Signal<bool>,
+    /// The form it sends.
+    form: FormController,
 ) -> impl IntoView {
+    // While busy the button stays focusable (`aria-disabled`, not `disabled`,
+    // so keyboard focus is not thrown to the page), and the form ignores the
+    // click; during a rate limit it is truly disabled.
+    let busy = move || form.is_busy();
     view! {
         <button
             id=id
             type="submit"
             class="button"
-            class:button-busy=move || busy.get()
-            aria-disabled=move || busy.get().then_some("true")
-            disabled=move || disabled.get()
+            class:button-busy=busy
+            aria-disabled=move || busy().then_some("true")
+            disabled=move || form.must_wait()
         >
-            {move || if busy.get() { busy_label } else { label }}
+            {move || if busy() { busy_label } else { label }}
         </button>
+        // The alert above already said it; the ticking seconds would be noise
+        // to a screen reader.
+        {move || form.wait_hint().map(|hint| view! { <p class="hint" aria-hidden="true">{hint}</p> })}
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use reclaim_contract::link;
+use reclaim_contract::link::{self, CodeError};
 
 /// The secret from the emailed link. It is only ever held in memory and sent
 /// to the reset endpoint: `Debug` is redacted so it cannot end up in a log or
@@ -11,8 +11,25 @@ use reclaim_contract::link;
 pub struct ResetToken(String);
 
 impl ResetToken {
+    /// The code a person typed or pasted (the code itself, or the whole link
+    /// from the email), checked before anything is sent.
+    pub fn from_typed(input: &str) -> Result<Self, CodeError> {
+        link::code_from_typed(input).map(Self)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// What the person reads at the code field.
+pub fn code_error_message(error: CodeError) -> &'static str {
+    match error {
+        CodeError::Empty => "Enter the reset code from the email",
+        CodeError::Malformed => "Enter the code exactly as it is in the email, with no spaces",
+        CodeError::LinkWithoutCode => {
+            "This link has no code in it. Copy the code from the email instead"
+        }
     }
 }
 
@@ -49,6 +66,22 @@ mod tests {
             LinkToken::Present(ResetToken("abc".into()))
         );
         assert_eq!(token_from_link("lang=fr", "top"), LinkToken::Missing);
+    }
+
+    #[test]
+    fn a_typed_code_or_pasted_link_becomes_the_token() {
+        assert_eq!(ResetToken::from_typed(" abc \n").unwrap().expose(), "abc");
+        assert_eq!(
+            ResetToken::from_typed("https://id.example.com/reset?token=abc")
+                .unwrap()
+                .expose(),
+            "abc"
+        );
+        assert_eq!(ResetToken::from_typed("a b"), Err(CodeError::Malformed));
+        assert_eq!(
+            code_error_message(CodeError::Empty),
+            "Enter the reset code from the email"
+        );
     }
 
     #[test]

@@ -3,57 +3,53 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*};
 use crate::{
     api::ApiError,
     components::{
-        focus_field, use_announcer, FormAlert, FormProblem, InputField, PageHeading, Pending,
+        focus_field, use_announcer, FormAlert, FormController, InputField, PageHeading,
         SubmitButton,
     },
-    domain::{LinkToken, PasswordRules, ResetToken, MAX_PASSWORD_CHARS},
+    domain::{code_error_message, LinkToken, PasswordRules, ResetToken, MAX_PASSWORD_CHARS},
     token_store::TokenStore,
     use_settings,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    /// Choosing the new password.
+    /// Choosing the new password (and, without a token in the link, typing
+    /// the code from the email).
     Form,
-    /// The link carried no token.
-    Incomplete,
-    /// The API refused the token: unknown, used or expired.
-    InvalidLink,
+    /// The API refused the token: unknown, used or expired. `typed` when it
+    /// was a code the person entered rather than a link they opened.
+    Invalid { typed: bool },
     /// The password was changed.
     Done,
 }
 
-/// `/reset?token=…` (or `#token=…`): sets a new password with the emailed token.
+/// `/reset?token=…` (or `#token=…`): sets a new password with the emailed
+/// token. Without a token in the link, the person enters the code from the
+/// email instead (a mail app cut the link, or the mail is on another device).
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
     let step = RwSignal::new(Step::Form);
     let token = TokenStore::new();
+    let needs_code = RwSignal::new(false);
 
     // After the first render (which must stay free of browser calls so it can
     // be prerendered), take the token and clear it from the address bar. A
     // submit that comes first takes it itself.
-    Effect::new(move |_| {
-        if token.token() == LinkToken::Missing {
-            step.set(Step::Incomplete);
-        }
-    });
+    Effect::new(move |_| needs_code.set(token.token() == LinkToken::Missing));
 
-    let form = move || view! { <NewPasswordForm step token /> };
-    let incomplete = || {
-        view! {
-            <PageHeading text="This link is incomplete" />
-            <p class="lead">"The link you opened has no reset code in it. Email apps sometimes cut long links in two."</p>
-            <p>"Open the link from the email again, or copy the whole link into your browser. If that does not work, ask for a new link."</p>
-            <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p>
-        }
+    let request_new_link = || {
+        view! { <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p> }
     };
-    let invalid = || {
+    let invalid = move |typed: bool| {
         view! {
-            <PageHeading text="This link is invalid or has expired" focus=true />
-            <p class="lead">"Reset links work once and expire after a short time. Your password has not been changed."</p>
-            <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p>
+            <PageHeading
+                text=if typed { "This code is invalid or has expired" } else { "This link is invalid or has expired" }
+                focus=true
+            />
+            <p class="lead">"Reset links and codes work once and expire after a short time. Your password has not been changed."</p>
+            {request_new_link()}
         }
     };
     let done = move || {
@@ -61,45 +57,52 @@ pub fn ResetPage() -> impl IntoView {
         view! {
             <PageHeading text="Your password has been changed" focus=true />
             <p class="lead">"You can now sign in with your new password. For your safety, you have been signed out on every device."</p>
-            // rel=external: a full page load, not a route of this app.
+            // rel=external: a full page load, not a page of this app.
             <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>"Sign in"</a></p>
         }
     };
 
     move || match step.get() {
-        Step::Form => form().into_any(),
-        Step::Incomplete => incomplete().into_any(),
-        Step::InvalidLink => invalid().into_any(),
+        Step::Form => view! { <NewPasswordForm step token needs_code /> }.into_any(),
+        Step::Invalid { typed } => invalid(typed).into_any(),
         Step::Done => done().into_any(),
     }
 }
 
-/// The two password fields, the rules as they are met, and the submission.
+/// An error kept with the value it is about, shown only while that value is
+/// still in its field: once the person edits it, the live rules take over.
+type FieldError = RwSignal<Option<(String, String)>>;
+
+fn shown_error(error: FieldError, field: RwSignal<String>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|(about, message)| field.with(|now| *now == about).then_some(message))
+    })
+}
+
+/// The reset code (when the link had none), the two password fields, the
+/// rules as they are met, and the submission.
 #[component]
 fn NewPasswordForm(
     /// The page's state, moved on by the API's answer.
     step: RwSignal<Step>,
     /// The token taken from the link.
     token: TokenStore,
+    /// The link had no token: the person types the code from the email.
+    needs_code: RwSignal<bool>,
 ) -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
+    let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
-    // Each error is kept with the value it is about and shown only while that
-    // value is still in the field: once the person edits it, the live rules
-    // below take over.
-    let password_error = RwSignal::new(None::<(String, String)>);
-    let confirmation_error = RwSignal::new(None::<(String, String)>);
-    let shown_error = |error: RwSignal<Option<(String, String)>>, field: RwSignal<String>| {
-        Signal::derive(move || {
-            error
-                .get()
-                .and_then(|(about, message)| field.with(|now| *now == about).then_some(message))
-        })
-    };
-    let problem = FormProblem::new();
+    let code_error: FieldError = RwSignal::new(None);
+    let password_error: FieldError = RwSignal::new(None);
+    let confirmation_error: FieldError = RwSignal::new(None);
+    let form = FormController::new();
+    let code_input = NodeRef::<Input>::new();
     let password_input = NodeRef::<Input>::new();
     let confirmation_input = NodeRef::<Input>::new();
 
@@ -108,37 +111,48 @@ fn NewPasswordForm(
     });
     let check = Memo::new(move |_| rules.get().check(&password.get(), &confirmation.get()));
 
-    let pending = Pending::new();
-    let reset = move |token: ResetToken, new_password: String| {
-        pending.run(async move {
-            let outcome = match settings.client().await {
-                Ok(client) => client.reset_password(&token, &new_password).await,
-                Err(error) => Err(error),
-            };
-            match outcome {
+    let reset = move |reset_token: ResetToken, new_password: String, typed: bool| {
+        let sent_password = new_password.clone();
+        form.send(
+            move |client| async move { client.reset_password(&reset_token, &sent_password).await },
+            move |answer| match answer {
                 Ok(()) => {
-                    // Nothing of the password stays behind in the page.
+                    // Nothing of the password or the code stays behind in the page.
+                    code.set(String::new());
                     password.set(String::new());
                     confirmation.set(String::new());
                     step.set(Step::Done);
                 }
-                Err(ApiError::InvalidLink) => step.set(Step::InvalidLink),
                 Err(error @ ApiError::WeakPassword { .. }) => {
                     password_error.set(Some((new_password, error.to_string())));
                     focus_field(password_input);
                 }
-                Err(error) => problem.report(&error),
-            }
-        })
+                Err(_) => step.set(Step::Invalid { typed }),
+            },
+        )
     };
-    let busy = Signal::derive(move || pending.is_busy());
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || problem.must_wait() {
+        if !form.can_send() {
             return;
         }
-        problem.clear();
+        form.clear();
+        // The link's token, or else the typed code, checked before anything is sent.
+        let reset_token = match token.token() {
+            LinkToken::Present(from_link) => Ok(from_link),
+            LinkToken::Missing => {
+                needs_code.set(true);
+                ResetToken::from_typed(&code.get_untracked())
+            }
+        };
+        let typed = needs_code.get_untracked();
+        code_error.set(
+            reset_token
+                .as_ref()
+                .err()
+                .map(|error| (code.get_untracked(), code_error_message(*error).to_owned())),
+        );
         let check = check.get_untracked();
         password_error.set(
             check
@@ -150,15 +164,17 @@ fn NewPasswordForm(
                 .confirmation_error()
                 .map(|m| (confirmation.get_untracked(), m)),
         );
-        if check.password_error().is_some() {
-            focus_field(password_input);
-        } else if check.confirmation_error().is_some() {
-            focus_field(confirmation_input);
-        } else {
-            match token.token() {
-                LinkToken::Present(token) => reset(token, password.get_untracked()),
-                LinkToken::Missing => step.set(Step::Incomplete),
-            }
+        let first_error = [
+            (code_error, code_input),
+            (password_error, password_input),
+            (confirmation_error, confirmation_input),
+        ]
+        .into_iter()
+        .find(|(error, _)| error.with_untracked(Option::is_some));
+        match (first_error, reset_token) {
+            (Some((_, input)), _) => focus_field(input),
+            (None, Ok(reset_token)) => reset(reset_token, password.get_untracked(), typed),
+            (None, Err(_)) => {}
         }
     };
 
@@ -176,9 +192,29 @@ fn NewPasswordForm(
 
     view! {
         <PageHeading text="Choose a new password" />
-        <p class="lead">"Use at least " {min_chars} " characters. A few unrelated words make a password that is long, strong and easy to remember."</p>
-        <FormAlert message=problem.message() />
+        {move || if needs_code.get() {
+            view! {
+                <p class="lead">"Enter the reset code from the email we sent you, then choose a new password. If a link from the email brought you here, it was cut short: the code works instead."</p>
+            }.into_any()
+        } else {
+            view! {
+                <p class="lead">"Use at least " {min_chars} " characters. A few unrelated words make a password that is long, strong and easy to remember."</p>
+            }.into_any()
+        }}
+        <FormAlert form />
         <form id="reset-form" class="form" novalidate on:submit=on_submit>
+            {move || needs_code.get().then(|| view! {
+                <InputField
+                    id="reset-code"
+                    label="Reset code"
+                    hint="It is in the email, on its own line under the link. You can paste the whole link instead."
+                    input_type="text"
+                    autocomplete="one-time-code"
+                    value=code
+                    error=shown_error(code_error, code)
+                    input_ref=code_input
+                />
+            })}
             <InputField
                 id="new-password"
                 label="New password"
@@ -218,14 +254,11 @@ fn NewPasswordForm(
                 })}
                 <Rule met=Signal::derive(move || check.get().matches())>"Both passwords match"</Rule>
             </ul>
-            <SubmitButton
-                id="set-password"
-                label="Set new password"
-                busy_label="Saving…"
-                busy
-                disabled=Signal::derive(move || problem.must_wait())
-            />
+            <SubmitButton id="set-password" label="Set new password" busy_label="Saving…" form />
         </form>
+        {move || needs_code.get().then(|| view! {
+            <p id="no-code">"No email, or the code has expired? "<a id="request-new-link" href="/recover">"Request a new link"</a></p>
+        })}
     }
 }
 

@@ -99,7 +99,12 @@ impl Page {
             .unwrap();
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
-        let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), reclaim::App);
+        // As `main` does: the page for the address's path.
+        let route = reclaim::Route::from_path(path.split(['?', '#']).next().unwrap_or_default());
+        let mounted = leptos::mount::mount_to(
+            root.clone().unchecked_into(),
+            move || view! { <reclaim::App route /> },
+        );
         let page = Page {
             root,
             mounted: Some(Box::new(mounted)),

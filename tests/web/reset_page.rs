@@ -57,19 +57,140 @@ async fn token_in_the_fragment_works_too() {
     );
 }
 
+/// `/reset` with no token in the link: the code from the email is typed there.
+async fn open_without_token(routes: serde_json::Value) -> Page {
+    let page = Page::open("/reset", routes).await;
+    page.wait_for("the code field", || find("#reset-code").is_some())
+        .await;
+    page
+}
+
+fn enter_code(page: &Page, code: &str) {
+    page.type_into("#reset-code", code);
+    choose(page, "correct horse battery", "correct horse battery");
+}
+
 #[wasm_bindgen_test]
-async fn link_without_a_token_is_incomplete_and_posts_nothing() {
-    let page = Page::open("/reset", json!({ RESET: [answer(200, "{}")] })).await;
-    page.wait_for("the incomplete state", || {
-        page.heading() == "This link is incomplete"
+async fn a_link_without_a_token_asks_for_the_code_with_a_labelled_field() {
+    let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
+    assert_eq!(page.heading(), "Choose a new password");
+    assert_eq!(text("label[for='reset-code']"), "Reset code");
+    assert!(text("#reset-code-hint").contains("under the link"));
+    assert!(attr("#reset-code", "aria-describedby")
+        .unwrap()
+        .contains("reset-code-hint"));
+    for (name, expected) in [
+        ("type", "text"),
+        ("autocomplete", "one-time-code"),
+        ("autocapitalize", "none"),
+        ("spellcheck", "false"),
+        ("dir", "ltr"),
+    ] {
+        assert_eq!(
+            attr("#reset-code", name).as_deref(),
+            Some(expected),
+            "{name}"
+        );
+    }
+    // The password fields are there too, so the person can finish on this page.
+    assert!(find("#new-password").is_some() && find("#confirm-password").is_some());
+    assert_eq!(
+        attr("#request-new-link", "href").as_deref(),
+        Some("/recover")
+    );
+
+    page.submit("#reset-form");
+    page.wait_for("the code error", || find("#reset-code-error").is_some())
+        .await;
+    assert!(text("#reset-code-error").contains("Enter the reset code from the email"));
+    assert_eq!(attr("#reset-code", "aria-invalid").as_deref(), Some("true"));
+    page.wait_for("focus on the code", || focused_id() == "reset-code")
+        .await;
+    assert!(page.calls_to(RESET).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_code_is_refused_at_its_field_and_nothing_is_sent() {
+    let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
+    for (typed, message) in [
+        ("abc def", "with no spaces"),
+        ("https://id.example.com/reset?lang=fr", "no code in it"),
+        (" \n ", "Enter the reset code"),
+    ] {
+        enter_code(&page, typed);
+        page.wait_for("the code error", || {
+            find("#reset-code-error").is_some_and(|e| e.text_content().unwrap().contains(message))
+        })
+        .await;
+        page.wait_for("focus on the code", || focused_id() == "reset-code")
+            .await;
+        assert_eq!(value("#reset-code"), typed, "what was typed is kept");
+        assert!(find("#new-password-error").is_none());
+    }
+    assert!(page.calls_to(RESET).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_code_is_trimmed_sent_and_cleared_after_success() {
+    let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
+    enter_code(&page, &format!("  {TOKEN} \n"));
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    let calls = page.calls_to(RESET);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(form_field(&calls[0].body, "token").as_deref(), Some(TOKEN));
+    assert!(find("#reset-code").is_none());
+    assert!(!leptos::prelude::document()
+        .body()
+        .unwrap()
+        .inner_html()
+        .contains(TOKEN));
+}
+
+#[wasm_bindgen_test]
+async fn pasting_the_whole_link_sends_its_code_and_nothing_reaches_the_address_bar_or_storage() {
+    let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
+    enter_code(
+        &page,
+        &format!("https://id.example.com/reset?token={TOKEN}&lang=fr\n"),
+    );
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    assert_eq!(
+        form_field(&page.calls_to(RESET)[0].body, "token").as_deref(),
+        Some(TOKEN)
+    );
+    assert_eq!(address_bar(), "/reset");
+    let window = leptos::prelude::window();
+    assert_eq!(
+        window.local_storage().unwrap().unwrap().length().unwrap(),
+        0
+    );
+    assert_eq!(
+        window.session_storage().unwrap().unwrap().length().unwrap(),
+        0
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_code_says_the_code_is_invalid_and_offers_a_new_link() {
+    let page = open_without_token(json!({
+        RESET: [answer(410, r#"{"error":"used_token","message":"Used"}"#)]
+    }))
+    .await;
+    enter_code(&page, TOKEN);
+    page.wait_for("the invalid-code state", || {
+        page.heading() == "This code is invalid or has expired"
     })
     .await;
     assert_eq!(
         attr("#request-new-link", "href").as_deref(),
         Some("/recover")
     );
-    assert!(find("#reset-form").is_none());
-    assert!(page.calls_to(RESET).is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -242,6 +363,8 @@ async fn rate_limit_server_error_and_network_keep_the_form() {
         .await;
     assert!(text("#form-error").contains("Wait 2 minutes"));
     assert!(is_disabled("#set-password"));
+    // Both pages say when trying again will work.
+    assert!(text("#set-password + .hint").starts_with("You can try again in 1"));
     assert_eq!(value("#new-password"), "correct horse battery");
     drop(page);
 

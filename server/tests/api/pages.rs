@@ -158,6 +158,8 @@ async fn the_reference_sign_in_page_needs_no_dist_and_no_inline_script() {
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"<form id="sign-in-form" action="/account/login""#));
     assert!(html.contains(r#"<script type="module" src="/sign-in.js"></script>"#));
+    // As the seed's sign-in screen carries its button: the way to the request page.
+    assert!(html.contains(r#"<a href="/recover">Forgot your password?</a>"#));
 
     let script = app.get("/sign-in.js").await;
     assert_eq!(script.status(), StatusCode::OK);
