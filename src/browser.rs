@@ -109,14 +109,3 @@ pub fn json_object(fields: &[(&str, &str)]) -> String {
         .map(String::from)
         .unwrap_or_default()
 }
-
-/// Resolves after `delay`.
-pub async fn sleep(delay: Duration) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            &resolve,
-            delay.as_millis() as i32,
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}

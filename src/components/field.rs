@@ -74,7 +74,8 @@ pub fn InputField(
 /// the same tick as the error that calls for it).
 pub fn focus_field(input: NodeRef<Input>) {
     request_animation_frame(move || {
-        if let Some(input) = input.get_untracked() {
+        // The page may have gone by the next frame (a fast answer, a test ending).
+        if let Some(Some(input)) = input.try_get_untracked() {
             let _ = input.focus();
         }
     });

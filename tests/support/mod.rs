@@ -2,8 +2,6 @@
 //! records what was sent. Tests in one binary share one browser page, so each
 //! [`Page`] resets the address, the stub and the mounted nodes.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 use leptos::prelude::*;
