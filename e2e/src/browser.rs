@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value as Json};
 
 use crate::webdriver::{BrowserLog, DevTools};
-use crate::Env;
+use crate::{eventually, Env};
 
 /// How long the pages get to reach a state (wasm start-up on a busy 2-core machine included).
 const STATE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -131,21 +131,21 @@ impl Browser {
 
     /// Waits until the heading is one of `expected`, and says which.
     pub async fn wait_heading_any(&self, expected: &[&str]) -> Result<String> {
-        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
-        loop {
-            let heading = self.heading().await?;
-            if let Some(heading) = heading.as_deref() {
-                if let Some(found) = expected.iter().find(|e| **e == heading) {
-                    return Ok((*found).to_owned());
-                }
-            }
-            if tokio::time::Instant::now() >= deadline {
-                let page = self.describe().await;
-                bail!(
-                    "waited {STATE_TIMEOUT:?} for the heading {expected:?}; the heading is {heading:?}\n{page}"
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let texts: Vec<String> = expected
+            .iter()
+            .map(|text| format!("normalize-space()={}", xpath_literal(text)))
+            .collect();
+        let xpath = format!("//*[@id='page-heading'][{}]", texts.join(" or "));
+        self.wait_for(Locator::XPath(&xpath), || {
+            format!("the heading {expected:?}")
+        })
+        .await?;
+        // Read by script, not through the element found: the page may have re-rendered it.
+        let heading = self.heading().await?.unwrap_or_default();
+        let heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+        match expected.iter().find(|e| **e == heading) {
+            Some(found) => Ok((*found).to_owned()),
+            None => bail!("the heading changed to {heading:?} while waiting for {expected:?}"),
         }
     }
 
@@ -161,19 +161,12 @@ impl Browser {
         Ok(text.as_str().map(str::to_owned))
     }
 
-    /// Waits until an element matching `css` shows some text, and returns it.
-    pub async fn wait_text(&self, css: &str) -> Result<String> {
-        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
-        loop {
-            if let Some(text) = self.text(css).await?.filter(|t| !t.is_empty()) {
-                return Ok(text);
-            }
-            if tokio::time::Instant::now() >= deadline {
-                let page = self.describe().await;
-                bail!("waited {STATE_TIMEOUT:?} for text in {css}\n{page}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+    /// Waits until the element `#id` shows some text, and returns it.
+    pub async fn wait_text(&self, id: &str) -> Result<String> {
+        let xpath = format!("//*[@id={}][normalize-space()]", xpath_literal(id));
+        self.wait_for(Locator::XPath(&xpath), || format!("text in #{id}"))
+            .await?;
+        Ok(self.text(&format!("#{id}")).await?.unwrap_or_default())
     }
 
     /// An attribute of the first element matching `css` (`None`: no element or no attribute).
@@ -211,19 +204,17 @@ impl Browser {
         Ok(id.as_str().unwrap_or_default().to_owned())
     }
 
-    /// Waits until focus is on `#id` (the pages move focus on each change of state).
+    /// Waits until focus is on `#id` (the pages move focus on each change of state). Focus
+    /// has no locator, so this is the test kit's wait rather than fantoccini's.
     pub async fn wait_focus(&self, id: &str) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
-            let active = self.active_id().await?;
-            if active == id {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() >= deadline {
-                bail!("focus is on '{active}', not on #{id}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let focused = eventually(format!("focus on #{id}"), || async {
+            Ok((self.active_id().await? == id).then_some(()))
+        })
+        .await;
+        if focused.is_err() {
+            bail!("focus is on '{}', not on #{id}", self.active_id().await?);
         }
+        focused
     }
 
     /// Types `text` into the element (WebDriver focuses it first), like a person with a mouse.
@@ -252,16 +243,30 @@ impl Browser {
     }
 
     async fn wait_element(&self, css: &str) -> Result<fantoccini::elements::Element> {
-        let deadline = tokio::time::Instant::now() + STATE_TIMEOUT;
-        loop {
-            if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                return Ok(element);
-            }
-            if tokio::time::Instant::now() >= deadline {
+        self.wait_for(Locator::Css(css), || format!("an element {css}"))
+            .await
+    }
+
+    /// fantoccini's wait for an element, failing with what the page shows.
+    async fn wait_for(
+        &self,
+        locator: Locator<'_>,
+        what: impl FnOnce() -> String,
+    ) -> Result<fantoccini::elements::Element> {
+        match self
+            .client
+            .wait()
+            .at_most(STATE_TIMEOUT)
+            .every(Duration::from_millis(50))
+            .for_element(locator)
+            .await
+        {
+            Ok(element) => Ok(element),
+            Err(fantoccini::error::CmdError::WaitTimeout) => {
                 let page = self.describe().await;
-                bail!("no element {css} after {STATE_TIMEOUT:?}\n{page}");
+                bail!("waited {STATE_TIMEOUT:?} for {}\n{page}", what())
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(e) => Err(e).with_context(what),
         }
     }
 
@@ -348,7 +353,7 @@ impl Browser {
                 vec![],
             )
             .await?;
-        let own = format!("{}/", self.env.base_url());
+        let own = format!("{}/", self.env.server().url);
         let urls: Vec<String> = urls
             .as_array()
             .into_iter()
@@ -367,7 +372,7 @@ impl Browser {
         ensure!(
             foreign.is_empty(),
             "the page requested other origins than {}: {foreign:?}",
-            self.env.base_url()
+            self.env.server().url
         );
         Ok(())
     }
@@ -439,10 +444,9 @@ impl Browser {
         self.settle_transitions().await
     }
 
-    /// Waits (up to 3 s) until no finite CSS animation or transition is running.
+    /// Waits until no finite CSS animation or transition is running.
     async fn settle_transitions(&self) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-        loop {
+        eventually("CSS transitions to finish", || async {
             let running = self
                 .js(
                     "return document.getAnimations().filter(a => a.playState === 'running' \
@@ -450,11 +454,9 @@ impl Browser {
                     vec![],
                 )
                 .await?;
-            if running == json!(0) || tokio::time::Instant::now() >= deadline {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Ok((running == json!(0)).then_some(()))
+        })
+        .await
     }
 
     pub async fn devtools(&self, cmd: &'static str, params: Json) -> Result<Json> {
@@ -554,6 +556,18 @@ fn lines(entries: &[LogEntry]) -> String {
         .iter()
         .map(|e| format!("  {e}\n"))
         .collect::<String>()
+}
+
+/// `text` as an XPath 1.0 string literal (which has no escapes: `concat()` joins quote kinds).
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
 }
 
 fn first_line(script: &str) -> &str {

@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -12,7 +12,8 @@ use serde_json::{json, Value as Json};
 
 /// A chromedriver process on a free local port, killed when dropped.
 pub struct Chromedriver {
-    child: Child,
+    // A Mutex so the readiness check can look at it while the driver is still being built.
+    child: Mutex<Child>,
     pub url: String,
 }
 
@@ -34,32 +35,40 @@ impl Chromedriver {
             .with_context(|| {
                 format!("starting {binary} (install Debian's chromium-driver: make setup)")
             })?;
-        let mut driver = Chromedriver {
-            child,
+        let driver = Chromedriver {
+            child: Mutex::new(child),
             url: format!("http://127.0.0.1:{port}/"),
         };
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(status) = crate::http::get(&format!("{}status", driver.url)).await {
-                if status.status == 200 && status.text().contains("\"ready\":true") {
-                    return Ok(driver);
-                }
-            }
-            if let Some(exit) = driver.child.try_wait()? {
+        let status_url = format!("{}status", driver.url);
+        let client = reclaim_testkit::http_client();
+        reclaim_testkit::eventually(format!("{binary} to be ready"), || async {
+            if let Some(exit) = driver.child.lock().unwrap().try_wait()? {
                 bail!("{binary} exited at start: {exit}");
             }
-            if tokio::time::Instant::now() > deadline {
-                bail!("{binary} was not ready within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            let Ok(status) = client.get(&status_url).send().await else {
+                return Ok(None);
+            };
+            let ready = status.status().is_success()
+                && status
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .contains("\"ready\":true");
+            Ok(ready.then_some(()))
+        })
+        .await?;
+        Ok(driver)
     }
 }
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = self
+            .child
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 

@@ -3,7 +3,7 @@
 //! 320 and 1280 px under `${CARGO_TARGET_DIR:-target}/screenshots/`.
 
 use anyhow::{ensure, Result};
-use reclaim_e2e::{run, Browser, Options, USER_EMAIL};
+use reclaim_e2e::{run, Browser, ALICE};
 
 use crate::*;
 
@@ -16,7 +16,7 @@ async fn check_state(browser: &Browser, state: &str) -> Result<()> {
 /// The field shows its error, is marked invalid, and points at the message.
 async fn assert_field_error(browser: &Browser, field: &str) -> Result<String> {
     let error_id = format!("{field}-error");
-    let message = browser.wait_text(&format!("#{error_id}")).await?;
+    let message = browser.wait_text(&error_id).await?;
     let invalid = browser.attr(&format!("#{field}"), "aria-invalid").await?;
     ensure!(
         invalid.as_deref() == Some("true"),
@@ -35,7 +35,7 @@ async fn assert_field_error(browser: &Browser, field: &str) -> Result<String> {
 
 #[test]
 fn request_page_states() {
-    run("request_page", Options::default(), |env| async move {
+    run("request_page", &[], |env| async move {
         let browser = env.browser().await?;
         browser.goto("/recover").await?;
         browser.wait_heading(REQUEST).await?;
@@ -67,10 +67,10 @@ fn request_page_states() {
         );
         check_state(&browser, "email-error").await?;
 
-        browser.replace_text("#email", USER_EMAIL).await?;
+        browser.replace_text("#email", ALICE).await?;
         browser.click("#send-link").await?;
         browser.wait_heading(CHECK_EMAIL).await?;
-        browser.wait_text("#confirmation").await?;
+        browser.wait_text("confirmation").await?;
         check_state(&browser, "confirmation").await?;
 
         browser.goto("/no-such-page").await?;
@@ -86,12 +86,12 @@ fn request_page_states() {
 
 #[test]
 fn reset_page_states() {
-    run("reset_page", Options::default(), |env| async move {
+    run("reset_page", &[], |env| async move {
         ensure!(
-            env.request_link(USER_EMAIL).await?.status == 200,
+            env.server().request_recovery(ALICE).await.status() == 200,
             "the recovery request failed"
         );
-        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
         let browser = env.browser().await?;
 
         browser.goto(&link).await?;

@@ -1,34 +1,25 @@
 //! The recovery flows, as a person goes through them.
 
-use std::time::Duration;
-
 use anyhow::{ensure, Context};
-use reclaim_e2e::{run, Options, USER_EMAIL, USER_PASSWORD};
+use reclaim_e2e::{eventually, run, ALICE, ALICE_PASSWORD};
+use reclaim_testkit::MailKind;
 
 use crate::*;
 
 /// Asks for a link, reads the mail, opens the link, sets a new password, signs in with it.
 #[test]
 fn full_flow() {
-    run("full_flow", Options::default(), |env| async move {
+    run("full_flow", &[], |env| async move {
         let browser = env.browser().await?;
-        let confirmation = request_link_in_page(&browser, USER_EMAIL).await?;
+        let confirmation = request_link_in_page(&browser, ALICE).await?;
         ensure!(
-            confirmation.contains(USER_EMAIL),
+            confirmation.contains(ALICE),
             "the confirmation does not name the address: {confirmation:?}"
         );
         browser.wait_focus("page-heading").await?;
         browser.assert_same_origin().await?;
 
-        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
-        // Let the worker finish anything else it would send, then count.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let mails = env.mails_to(USER_EMAIL)?;
-        ensure!(
-            mails.len() == 1,
-            "expected one mail to {USER_EMAIL}, found {}: {mails:#?}",
-            mails.len()
-        );
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
 
         browser.goto(&link).await?;
         browser.wait_heading(CHOOSE).await?;
@@ -38,6 +29,17 @@ fn full_flow() {
             outcome == CHANGED,
             "after setting the password the page says {outcome:?}\n{}",
             browser.describe().await
+        );
+        // The page asked for one link, once: when the "password changed" notice and everything
+        // sent before it have landed, alice has that one link and the notice, nothing more.
+        let outbox = &env.server().outbox;
+        let notice = outbox.wait_for_one(MailKind::PasswordChanged, ALICE).await;
+        outbox.wait_for_all_before(&notice).await;
+        let mails = outbox.mails_to(ALICE);
+        ensure!(
+            mails.len() == 2,
+            "expected one link and one notice to {ALICE}, found {}: {mails:#?}",
+            mails.len()
         );
         browser.wait_focus("page-heading").await?;
         ensure!(
@@ -52,12 +54,12 @@ fn full_flow() {
         browser.click("a#sign-in").await?;
         browser.wait_heading("Sign in").await?;
         browser.axe("sign-in form").await?;
-        browser.replace_text("#sign-in-email", USER_EMAIL).await?;
+        browser.replace_text("#sign-in-email", ALICE).await?;
         browser
-            .replace_text("#sign-in-password", USER_PASSWORD)
+            .replace_text("#sign-in-password", ALICE_PASSWORD)
             .await?;
         browser.click("#sign-in-submit").await?;
-        let refused = browser.wait_text("#sign-in-password-error").await?;
+        let refused = browser.wait_text("sign-in-password-error").await?;
         ensure!(
             refused.contains("not right"),
             "the old password was not refused at the field: {refused:?}"
@@ -70,11 +72,11 @@ fn full_flow() {
         browser.assert_console_clean(&[401]).await?;
 
         ensure!(
-            env.login(USER_EMAIL, NEW_PASSWORD).await? == 200,
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
             "signing in with the new password failed"
         );
         ensure!(
-            env.login(USER_EMAIL, USER_PASSWORD).await? == 401,
+            env.server().login(ALICE, ALICE_PASSWORD).await.status() == 401,
             "the old password still works"
         );
         Ok(())
@@ -84,26 +86,29 @@ fn full_flow() {
 /// An unknown address gets the very same words, and no mail is sent.
 #[test]
 fn unknown_address() {
-    run("unknown_address", Options::default(), |env| async move {
+    run("unknown_address", &[], |env| async move {
         const UNKNOWN: &str = "nobody-here@example.com";
         let browser = env.browser().await?;
         let unknown = request_link_in_page(&browser, UNKNOWN).await?;
 
         browser.click("#use-different-address").await?;
         browser.wait_heading(REQUEST).await?;
-        browser.replace_text("#email", USER_EMAIL).await?;
+        browser.replace_text("#email", ALICE).await?;
         browser.click("#send-link").await?;
         browser.wait_heading(CHECK_EMAIL).await?;
-        let known = browser.wait_text("#confirmation").await?;
+        let known = browser.wait_text("confirmation").await?;
         ensure!(
-            unknown == known.replace(USER_EMAIL, UNKNOWN),
+            unknown == known.replace(ALICE, UNKNOWN),
             "the words differ for a known and an unknown address:\n  known:   {known:?}\n  unknown: {unknown:?}"
         );
 
-        // The known address's mail is the sentinel: the worker took the unknown one first.
-        env.wait_for_mails(USER_EMAIL, 1).await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let sent = env.mails_to(UNKNOWN)?;
+        // The known address's mail is the sentinel: the worker took the unknown one first, so
+        // once alice's mail and everything sent before it have landed, the unknown address
+        // has had its chance.
+        let outbox = &env.server().outbox;
+        let alices = outbox.wait_for_one(MailKind::Reset, ALICE).await;
+        outbox.wait_for_all_before(&alices).await;
+        let sent = outbox.mails_to(UNKNOWN);
         ensure!(
             sent.is_empty(),
             "mail was sent to an unknown address: {sent:#?}"
@@ -117,68 +122,77 @@ fn unknown_address() {
 /// A link works once: opened again after success it is refused, with a way to get a new one.
 #[test]
 fn used_link_is_refused() {
-    run(
-        "used_link_is_refused",
-        Options::default(),
-        |env| async move {
-            ensure!(
-                env.request_link(USER_EMAIL).await?.status == 200,
-                "the recovery request failed"
-            );
-            let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
-            let browser = env.browser().await?;
-            browser.goto(&link).await?;
-            let first = set_password_in_page(&browser, NEW_PASSWORD).await?;
-            ensure!(
-                first == CHANGED,
-                "the first use of the link ended on {first:?}"
-            );
+    run("used_link_is_refused", &[], |env| async move {
+        ensure!(
+            env.server().request_recovery(ALICE).await.status() == 200,
+            "the recovery request failed"
+        );
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
+        let browser = env.browser().await?;
+        browser.goto(&link).await?;
+        let first = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(
+            first == CHANGED,
+            "the first use of the link ended on {first:?}"
+        );
 
-            browser.goto(&link).await?;
-            let second = set_password_in_page(&browser, OTHER_PASSWORD).await?;
-            ensure!(
-                second == INVALID,
-                "the second use of the link ended on {second:?}"
-            );
-            browser.wait_focus("page-heading").await?;
-            let href = browser
-                .attr("a#request-new-link", "href")
-                .await?
-                .context("no a#request-new-link")?;
-            ensure!(
-                href.ends_with("/recover"),
-                "a#request-new-link goes to {href}"
-            );
-            browser.click("a#request-new-link").await?;
-            browser.wait_heading(REQUEST).await?;
+        browser.goto(&link).await?;
+        let second = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        ensure!(
+            second == INVALID,
+            "the second use of the link ended on {second:?}"
+        );
+        browser.wait_focus("page-heading").await?;
+        let href = browser
+            .attr("a#request-new-link", "href")
+            .await?
+            .context("no a#request-new-link")?;
+        ensure!(
+            href.ends_with("/recover"),
+            "a#request-new-link goes to {href}"
+        );
+        browser.click("a#request-new-link").await?;
+        browser.wait_heading(REQUEST).await?;
 
-            ensure!(
-                env.login(USER_EMAIL, NEW_PASSWORD).await? == 200,
-                "the first new password no longer works"
-            );
-            ensure!(
-                env.login(USER_EMAIL, OTHER_PASSWORD).await? == 401,
-                "the used link changed the password again"
-            );
-            // The API answers the reuse with 400 or 410, which the console reports as a failed load.
-            browser.assert_console_clean(&[400, 410]).await?;
-            Ok(())
-        },
-    );
+        ensure!(
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
+            "the first new password no longer works"
+        );
+        ensure!(
+            env.server().login(ALICE, OTHER_PASSWORD).await.status() == 401,
+            "the used link changed the password again"
+        );
+        // The API answers the reuse with 400 or 410, which the console reports as a failed load.
+        browser.assert_console_clean(&[400, 410]).await?;
+        Ok(())
+    });
 }
 
 /// A link opened after its lifetime is refused the same way.
 #[test]
 fn expired_link_is_refused() {
-    let options = Options {
-        token_lifetime_secs: Some(2),
-    };
-    run("expired_link_is_refused", options, |env| async move {
+    // No reset limit per IP: the test asks the API whether the link has expired yet.
+    let flags = ["--token-lifetime-secs", "2", "--reset-per-ip-limit", "0"];
+    run("expired_link_is_refused", &flags, |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, USER_EMAIL).await?;
-        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
-        // The link lives 2 s from its creation, which is before the mail is written.
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        request_link_in_page(&browser, ALICE).await?;
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
+        // Wait until the server says the link has expired. A weak password is refused with 422
+        // while the token lives and with 410 once it has expired (the token is checked first),
+        // so asking never spends the token.
+        let token = link
+            .rsplit_once("token=")
+            .context("no token in the link")?
+            .1;
+        eventually("the link to expire", || async {
+            let status = env.server().reset_password(token, "short").await.status();
+            ensure!(
+                status == 410 || status == 422,
+                "a weak password with a live or expired token got {status}"
+            );
+            Ok((status == 410).then_some(()))
+        })
+        .await?;
 
         browser.goto(&link).await?;
         let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
@@ -188,7 +202,7 @@ fn expired_link_is_refused() {
             "no a#request-new-link on the expired link"
         );
         ensure!(
-            env.login(USER_EMAIL, USER_PASSWORD).await? == 200,
+            env.server().login(ALICE, ALICE_PASSWORD).await.status() == 200,
             "the expired link changed the password"
         );
         browser.assert_console_clean(&[400, 410]).await?;
@@ -200,60 +214,51 @@ fn expired_link_is_refused() {
 /// token in the query and, for a second link, in the fragment.
 #[test]
 fn deep_link_in_new_browser() {
-    run(
-        "deep_link_in_new_browser",
-        Options::default(),
-        |env| async move {
-            ensure!(
-                env.request_link(USER_EMAIL).await?.status == 200,
-                "the recovery request failed"
-            );
-            let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
-            let browser = env.browser().await?;
-            browser.goto(&link).await?;
-            browser.wait_heading(CHOOSE).await?;
-            assert_token_gone(&browser, &link).await?;
-            let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
-            ensure!(
-                outcome == CHANGED,
-                "the query-string link ended on {outcome:?}"
-            );
-            browser.assert_same_origin().await?;
-            browser.assert_console_clean(&[]).await?;
-            ensure!(
-                env.login(USER_EMAIL, NEW_PASSWORD).await? == 200,
-                "the new password does not work"
-            );
+    run("deep_link_in_new_browser", &[], |env| async move {
+        ensure!(
+            env.server().request_recovery(ALICE).await.status() == 200,
+            "the recovery request failed"
+        );
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
+        let browser = env.browser().await?;
+        browser.goto(&link).await?;
+        browser.wait_heading(CHOOSE).await?;
+        assert_token_gone(&browser, &link).await?;
+        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(
+            outcome == CHANGED,
+            "the query-string link ended on {outcome:?}"
+        );
+        browser.assert_same_origin().await?;
+        browser.assert_console_clean(&[]).await?;
+        ensure!(
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
+            "the new password does not work"
+        );
 
-            // The same link with the token in the fragment (it never reaches a server or a log).
-            ensure!(
-                env.request_link(USER_EMAIL).await?.status == 200,
-                "the second recovery request failed"
-            );
-            let mails = env.wait_for_mails(USER_EMAIL, 3).await?; // link, "password changed", link
-            let second = mails
-                .iter()
-                .rev()
-                .find_map(|m| m.reset_link())
-                .context("no second link")?;
-            ensure!(second != link, "the second mail repeats the first link");
-            let fragment_link = second.replacen("/reset?token=", "/reset#token=", 1);
-            let browser = env.browser().await?;
-            browser.goto(&fragment_link).await?;
-            browser.wait_heading(CHOOSE).await?;
-            assert_token_gone(&browser, &fragment_link).await?;
-            let outcome = set_password_in_page(&browser, OTHER_PASSWORD).await?;
-            ensure!(outcome == CHANGED, "the fragment link ended on {outcome:?}");
-            browser.assert_console_clean(&[]).await?;
-            ensure!(
-                env.login(USER_EMAIL, OTHER_PASSWORD).await? == 200,
-                "the password set through the fragment link does not work"
-            );
-            ensure!(
-                env.login(USER_EMAIL, NEW_PASSWORD).await? == 401,
-                "the previous password still works"
-            );
-            Ok(())
-        },
-    );
+        // The same link with the token in the fragment (it never reaches a server or a log).
+        ensure!(
+            env.server().request_recovery(ALICE).await.status() == 200,
+            "the second recovery request failed"
+        );
+        let second = env.wait_for_reset_link(ALICE, 2).await?;
+        ensure!(second != link, "the second mail repeats the first link");
+        let fragment_link = second.replacen("/reset?token=", "/reset#token=", 1);
+        let browser = env.browser().await?;
+        browser.goto(&fragment_link).await?;
+        browser.wait_heading(CHOOSE).await?;
+        assert_token_gone(&browser, &fragment_link).await?;
+        let outcome = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        ensure!(outcome == CHANGED, "the fragment link ended on {outcome:?}");
+        browser.assert_console_clean(&[]).await?;
+        ensure!(
+            env.server().login(ALICE, OTHER_PASSWORD).await.status() == 200,
+            "the password set through the fragment link does not work"
+        );
+        ensure!(
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 401,
+            "the previous password still works"
+        );
+        Ok(())
+    });
 }

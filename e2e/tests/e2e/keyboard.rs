@@ -2,20 +2,20 @@
 //! Key presses go to whatever has focus; nothing is clicked.
 
 use anyhow::ensure;
-use reclaim_e2e::{run, Key, Options, USER_EMAIL, USER_PASSWORD};
+use reclaim_e2e::{run, Key, ALICE, ALICE_PASSWORD};
 
 use crate::*;
 
 #[test]
 fn keyboard_only() {
-    run("keyboard_only", Options::default(), |env| async move {
+    run("keyboard_only", &[], |env| async move {
         let browser = env.browser().await?;
 
         // Request page.
         browser.goto("/recover").await?;
         browser.wait_heading(REQUEST).await?;
         browser.tab_to("email").await?;
-        browser.keys(USER_EMAIL).await?;
+        browser.keys(ALICE).await?;
         browser.press(Key::Enter).await?;
         browser.wait_heading(CHECK_EMAIL).await?;
         browser.wait_focus("page-heading").await?;
@@ -23,7 +23,7 @@ fn keyboard_only() {
         browser.tab_to("use-different-address").await?;
 
         // Reset page, from the mailed link.
-        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
         browser.goto(&link).await?;
         browser.wait_heading(CHOOSE).await?;
         browser.tab_to("new-password").await?;
@@ -59,11 +59,11 @@ fn keyboard_only() {
         browser.tab_to("sign-in").await?;
 
         ensure!(
-            env.login(USER_EMAIL, NEW_PASSWORD).await? == 200,
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
             "the password typed from the keyboard does not work"
         );
         ensure!(
-            env.login(USER_EMAIL, USER_PASSWORD).await? == 401,
+            env.server().login(ALICE, ALICE_PASSWORD).await.status() == 401,
             "the old password still works"
         );
         browser.assert_console_clean(&[]).await?;

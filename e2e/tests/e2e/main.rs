@@ -31,7 +31,7 @@ pub async fn request_link_in_page(browser: &Browser, email: &str) -> Result<Stri
     browser.replace_text("#email", email).await?;
     browser.click("#send-link").await?;
     browser.wait_heading(CHECK_EMAIL).await?;
-    browser.wait_text("#confirmation").await
+    browser.wait_text("confirmation").await
 }
 
 /// On an opened reset link: types `password` twice and sends; returns the heading it ends on

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
 use base64::Engine as _;
-use reclaim_e2e::{http, run, Options, USER_EMAIL};
+use reclaim_e2e::{eventually, run, ALICE};
+use reclaim_testkit::reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::*;
@@ -49,6 +50,14 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
+/// A response header's value, or `""` when it is missing (so a failed check prints what was there).
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+}
+
 fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -65,7 +74,7 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// The security headers on every page route, and on the scripts, wasm and styles.
 #[test]
 fn security_headers() {
-    run("security_headers", Options::default(), |env| async move {
+    run("security_headers", &[], |env| async move {
         let mut problems = Vec::new();
         for path in [
             "/",
@@ -75,20 +84,21 @@ fn security_headers() {
             "/index.html",
             "/no-such-page",
         ] {
-            let response = env.get(path).await?;
-            let html = response.text();
+            let response = env.server().get(path).await;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let html = response.text().await?;
             let mut problem = |what: String| problems.push(format!("{path}: {what}"));
-            if response.status != 200 && path != "/no-such-page" {
-                problem(format!("status {}", response.status));
+            if status != 200 && path != "/no-such-page" {
+                problem(format!("status {}", status));
             }
-            if !response.header("content-type").starts_with("text/html") {
+            if !header(&headers, "content-type").starts_with("text/html") {
                 problem(format!(
                     "content-type {:?}",
-                    response.header("content-type")
+                    header(&headers, "content-type")
                 ));
                 continue;
             }
-            let csp_header = response.header("content-security-policy");
+            let csp_header = header(&headers, "content-security-policy");
             let csp = parse_csp(csp_header);
             let has = |directive: &str, source: &str| {
                 csp.get(directive)
@@ -125,22 +135,22 @@ fn security_headers() {
                     ));
                 }
             }
-            if response.header("referrer-policy") != "no-referrer" {
+            if header(&headers, "referrer-policy") != "no-referrer" {
                 problem(format!(
                     "Referrer-Policy {:?}",
-                    response.header("referrer-policy")
+                    header(&headers, "referrer-policy")
                 ));
             }
-            if response.header("x-content-type-options") != "nosniff" {
+            if header(&headers, "x-content-type-options") != "nosniff" {
                 problem(format!(
                     "X-Content-Type-Options {:?}",
-                    response.header("x-content-type-options")
+                    header(&headers, "x-content-type-options")
                 ));
             }
-            if !response.header("cache-control").contains("no-store") {
+            if !header(&headers, "cache-control").contains("no-store") {
                 problem(format!(
                     "Cache-Control {:?} (HTML must be no-store)",
-                    response.header("cache-control")
+                    header(&headers, "cache-control")
                 ));
             }
             if !has_no_referrer_meta(&html) {
@@ -157,18 +167,17 @@ fn security_headers() {
                 _ => continue,
             };
             let path = format!("/{}", file.strip_prefix(&dist)?.display());
-            let response = http::request(
-                http::Method::GET,
-                &env.url(&path),
-                &[("accept-encoding", "br, gzip")],
-                Vec::new(),
-            )
-            .await?;
+            let request = env.server().client.get(env.url(&path));
+            let response = env
+                .server()
+                .send(request.header("accept-encoding", "br, gzip"))
+                .await;
+            let (status, headers) = (response.status(), response.headers().clone());
             let mut problem = |what: String| problems.push(format!("{path}: {what}"));
-            if response.status != 200 {
-                problem(format!("status {}", response.status));
+            if status != 200 {
+                problem(format!("status {}", status));
             }
-            let content_type = response.header("content-type");
+            let content_type = header(&headers, "content-type");
             if !(content_type.starts_with(expected)
                 || (expected == "text/javascript"
                     && content_type.starts_with("application/javascript")))
@@ -177,13 +186,13 @@ fn security_headers() {
                     "content-type {content_type:?}, expected {expected}"
                 ));
             }
-            if response.header("x-content-type-options") != "nosniff" {
+            if header(&headers, "x-content-type-options") != "nosniff" {
                 problem(format!(
                     "X-Content-Type-Options {:?}",
-                    response.header("x-content-type-options")
+                    header(&headers, "x-content-type-options")
                 ));
             }
-            if file.metadata()?.len() > 1024 && response.header("content-encoding").is_empty() {
+            if file.metadata()?.len() > 1024 && header(&headers, "content-encoding").is_empty() {
                 problem("not compressed for a client that accepts br and gzip".into());
             }
         }
@@ -200,11 +209,11 @@ fn security_headers() {
 /// check can see one: a script injected afterwards is refused, and reported.
 #[test]
 fn console_is_clean() {
-    run("console_is_clean", Options::default(), |env| async move {
+    run("console_is_clean", &[], |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, USER_EMAIL).await?;
+        request_link_in_page(&browser, ALICE).await?;
         browser.assert_console_clean(&[]).await?;
-        let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
         browser.goto(&link).await?;
         let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
         ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
@@ -229,16 +238,17 @@ fn console_is_clean() {
             ran == serde_json::json!(false),
             "an injected inline script ran: the CSP does not protect the page"
         );
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-        loop {
+        let reported = eventually("a CSP report in the console", || async {
             let problems = browser.console_problems(&[]).await?;
-            if problems.iter().any(|p| p.source == "security") {
-                break;
-            }
-            if tokio::time::Instant::now() > deadline {
-                bail!("the injected inline script was refused but the console check did not see a CSP report: {problems:?}");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok(problems
+                .iter()
+                .any(|p| p.source == "security")
+                .then_some(()))
+        })
+        .await;
+        if reported.is_err() {
+            let problems = browser.console_problems(&[]).await?;
+            bail!("the injected inline script was refused but the console check did not see a CSP report: {problems:?}");
         }
         Ok(())
     });
@@ -247,33 +257,29 @@ fn console_is_clean() {
 /// Nothing is requested from anywhere but the server, in any state.
 #[test]
 fn requests_stay_on_origin() {
-    run(
-        "requests_stay_on_origin",
-        Options::default(),
-        |env| async move {
-            let browser = env.browser().await?;
-            request_link_in_page(&browser, USER_EMAIL).await?;
+    run("requests_stay_on_origin", &[], |env| async move {
+        let browser = env.browser().await?;
+        request_link_in_page(&browser, ALICE).await?;
+        browser.assert_same_origin().await?;
+        let link = env.wait_for_reset_link(ALICE, 1).await?;
+        browser.goto(&link).await?;
+        browser.wait_heading(CHOOSE).await?;
+        browser.assert_same_origin().await?;
+        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
+        browser.assert_same_origin().await?;
+        for (path, heading) in [
+            ("/reset", INCOMPLETE),
+            ("/reset?token=bogus", CHOOSE),
+            ("/nowhere", NOT_FOUND),
+            ("/", REQUEST),
+        ] {
+            browser.goto(path).await?;
+            browser.wait_heading(heading).await?;
             browser.assert_same_origin().await?;
-            let link = env.wait_for_reset_link(USER_EMAIL, 1).await?;
-            browser.goto(&link).await?;
-            browser.wait_heading(CHOOSE).await?;
-            browser.assert_same_origin().await?;
-            let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
-            ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
-            browser.assert_same_origin().await?;
-            for (path, heading) in [
-                ("/reset", INCOMPLETE),
-                ("/reset?token=bogus", CHOOSE),
-                ("/nowhere", NOT_FOUND),
-                ("/", REQUEST),
-            ] {
-                browser.goto(path).await?;
-                browser.wait_heading(heading).await?;
-                browser.assert_same_origin().await?;
-            }
-            Ok(())
-        },
-    );
+        }
+        Ok(())
+    });
 }
 
 /// Whether the HTML has `<meta name="referrer" content="no-referrer">`, in any
