@@ -242,7 +242,7 @@ impl Browser {
             .with_context(|| format!("clicking {css}"))
     }
 
-    async fn wait_element(&self, css: &str) -> Result<fantoccini::elements::Element> {
+    pub async fn wait_element(&self, css: &str) -> Result<fantoccini::elements::Element> {
         self.wait_for(Locator::Css(css), || format!("an element {css}"))
             .await
     }

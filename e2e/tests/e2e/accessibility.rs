@@ -126,13 +126,16 @@ fn reset_page_states() {
         browser.wait_heading(CHANGED).await?;
         check_state(&browser, "success").await?;
 
-        browser.goto("/reset").await?;
-        browser.wait_heading(INCOMPLETE).await?;
+        // No token in the link: the code from the email is typed instead.
+        open_code_entry(&browser).await?;
         ensure!(
             browser.exists("a#request-new-link").await?,
-            "the incomplete-link state has no a#request-new-link"
+            "the code-entry state has no a#request-new-link"
         );
-        check_state(&browser, "incomplete").await?;
+        check_state(&browser, "code-entry").await?;
+        browser.click("#set-password").await?;
+        assert_field_error(&browser, "reset-code").await?;
+        check_state(&browser, "code-missing").await?;
 
         browser.goto("/reset?token=AAAAAAAAAAAAAAAAAAAAAA").await?;
         let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;

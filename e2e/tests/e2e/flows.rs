@@ -83,6 +83,69 @@ fn full_flow() {
     });
 }
 
+/// A person whose link will not open types the code from the mail on `/reset`, then signs in
+/// with the new password; the same code again is refused.
+#[test]
+fn code_typed_by_hand() {
+    run("code_typed_by_hand", &[], |env| async move {
+        let browser = env.browser().await?;
+        request_link_in_page(&browser, ALICE).await?;
+        let outbox = &env.server().outbox;
+        let mail = outbox.wait_for_one(MailKind::Reset, ALICE).await;
+        // The code stands on a line of its own under the sentence that says where it goes.
+        let body = mail.body().replace("\r\n", "\n");
+        let (sentence, after) = body
+            .split_once("enter this code:\n\n")
+            .context("the mail does not say where to enter the code")?;
+        let code = after.lines().next().unwrap_or_default().to_owned();
+        ensure!(
+            code == mail.token(),
+            "the code line {code:?} is not the link's token"
+        );
+        ensure!(
+            sentence.ends_with(&format!("go to {} and ", env.url("/reset"))),
+            "the mail does not name the reset page before the code: {body}"
+        );
+
+        open_code_entry(&browser).await?;
+        // As a person pastes it: with the spaces a mail app copies along.
+        browser
+            .type_into("#reset-code", &format!(" {code} "))
+            .await?;
+        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        ensure!(
+            outcome == CHANGED,
+            "after entering the code the page says {outcome:?}\n{}",
+            browser.describe().await
+        );
+        let url = browser.current_url().await?;
+        ensure!(
+            !url.contains(&code),
+            "the code reached the address bar: {url}"
+        );
+        ensure!(
+            env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
+            "signing in with the new password failed"
+        );
+        ensure!(
+            env.server().login(ALICE, ALICE_PASSWORD).await.status() == 401,
+            "the old password still works"
+        );
+
+        // The same code again: refused as a code, with a way to a new link.
+        open_code_entry(&browser).await?;
+        browser.type_into("#reset-code", &code).await?;
+        let outcome = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        ensure!(outcome == INVALID_CODE, "a used code ended on {outcome:?}");
+        ensure!(
+            browser.exists("a#request-new-link").await?,
+            "the invalid-code state has no a#request-new-link"
+        );
+        browser.assert_console_clean(&[410]).await?;
+        Ok(())
+    });
+}
+
 /// An unknown address gets the very same words, and no mail is sent.
 #[test]
 fn unknown_address() {

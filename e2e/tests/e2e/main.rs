@@ -15,8 +15,8 @@ use reclaim_e2e::Browser;
 pub const REQUEST: &str = "Forgot your password?";
 pub const CHECK_EMAIL: &str = "Check your email";
 pub const CHOOSE: &str = "Choose a new password";
-pub const INCOMPLETE: &str = "This link is incomplete";
 pub const INVALID: &str = "This link is invalid or has expired";
+pub const INVALID_CODE: &str = "This code is invalid or has expired";
 pub const CHANGED: &str = "Your password has been changed";
 pub const NOT_FOUND: &str = "Page not found";
 
@@ -43,7 +43,9 @@ pub async fn set_password_in_page(browser: &Browser, password: &str) -> Result<S
     browser.type_into("#new-password", password).await?;
     browser.type_into("#confirm-password", password).await?;
     browser.click("#set-password").await?;
-    browser.wait_heading_any(&[CHANGED, INVALID]).await
+    browser
+        .wait_heading_any(&[CHANGED, INVALID, INVALID_CODE])
+        .await
 }
 
 /// The address bar must not show the token once the page has read it.
@@ -71,4 +73,12 @@ pub async fn assert_token_gone(browser: &Browser, link: &str) -> Result<()> {
         "the token is kept in storage or cookies: {stored}"
     );
     Ok(())
+}
+
+/// `/reset` with no token in the link: the same heading as a link's form, and the field for
+/// the code from the email.
+pub async fn open_code_entry(browser: &Browser) -> Result<()> {
+    browser.goto("/reset").await?;
+    browser.wait_heading(CHOOSE).await?;
+    browser.wait_element("#reset-code").await.map(|_| ())
 }
