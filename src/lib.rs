@@ -8,6 +8,12 @@ pub mod components;
 pub mod config;
 pub mod domain;
 pub mod pages;
+#[cfg(feature = "csr")]
+pub mod takeover;
 pub mod token_store;
 
 pub use app::{use_settings, App, Route, Settings};
+
+/// The id of the element the pages live in: written by the prerender, taken
+/// over by the app.
+pub const APP_ELEMENT_ID: &str = "app";

@@ -1,11 +1,9 @@
-use leptos::prelude::*;
-use reclaim::{browser, App, Route};
+use reclaim::{browser, takeover, Route};
 
 fn main() {
     // Panic messages in the console while developing; in the release bundle a
     // panic still shows as an error, and the formatting code is not shipped.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let route = Route::from_path(&browser::address().0);
-    leptos::mount::mount_to_body(move || view! { <App route /> });
+    takeover::start(Route::from_path(&browser::address().0));
 }

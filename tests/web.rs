@@ -14,3 +14,5 @@ mod app_shell;
 mod recover_page;
 #[path = "web/reset_page.rs"]
 mod reset_page;
+#[path = "web/takeover.rs"]
+mod takeover;

@@ -103,7 +103,25 @@ impl Browser {
         self.client
             .goto(&url)
             .await
-            .with_context(|| format!("opening {url}"))
+            .with_context(|| format!("opening {url}"))?;
+        self.wait_app().await
+    }
+
+    /// Waits until the app has taken over the prerendered page (trunk's bootstrap sets
+    /// `window.wasmBindings` once the app's `main` has run), so that what a test finds next is
+    /// the app's own element, not a prerendered one about to be replaced. A page that is not
+    /// ours (the server's sign-in page) has no `#app` and is ready as it is.
+    pub async fn wait_app(&self) -> Result<()> {
+        eventually("the app to take over the page", || async {
+            let ready = self
+                .js(
+                    "return !document.getElementById('app') || window.wasmBindings !== undefined;",
+                    vec![],
+                )
+                .await?;
+            Ok((ready == json!(true)).then_some(()))
+        })
+        .await
     }
 
     /// What the address bar shows.

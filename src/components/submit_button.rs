@@ -19,6 +19,10 @@ pub fn SubmitButton(
     // so keyboard focus is not thrown to the page), and the form ignores the
     // click; during a rate limit it is truly disabled.
     let busy = move || form.is_busy();
+    // In the page prerendered at build time the button is disabled until the
+    // app takes over: a disabled default button stops Enter from submitting
+    // the form as a GET that would put what was typed in the address bar.
+    let before_app = cfg!(feature = "ssr");
     view! {
         <button
             id=id
@@ -26,10 +30,13 @@ pub fn SubmitButton(
             class="button"
             class:button-busy=busy
             aria-disabled=move || busy().then_some("true")
-            disabled=move || form.must_wait()
+            disabled=move || before_app || form.must_wait()
         >
             {move || if busy() { busy_label } else { label }}
         </button>
+        {before_app.then(|| view! {
+            <noscript><p class="hint">"This page needs JavaScript to send. Turn it on in your browser's settings, then reload the page."</p></noscript>
+        })}
         // The alert above already said it; the ticking seconds would be noise
         // to a screen reader.
         {move || form.wait_hint().map(|hint| view! { <p class="hint" aria-hidden="true">{hint}</p> })}

@@ -112,6 +112,11 @@ impl Page {
         page
     }
 
+    /// The element the app is mounted in.
+    pub fn root(&self) -> &Element {
+        &self.root
+    }
+
     /// Polls until `condition` holds (a few seconds at most), then returns.
     pub async fn wait_for(&self, what: &str, condition: impl Fn() -> bool) {
         wait_for(what, condition).await

@@ -216,6 +216,7 @@ fn used_link_is_refused() {
         );
         browser.click("a#request-new-link").await?;
         browser.wait_heading(REQUEST).await?;
+        browser.wait_app().await?;
 
         ensure!(
             env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,

@@ -1,0 +1,116 @@
+//! Writes each page's first state into the build, so it paints before the wasm
+//! arrives. Run by trunk's post-build hook (see `Trunk.toml`) with the staging
+//! folder as its argument, after trunk has written and minified `index.html`:
+//!
+//! - each route gets its HTML file (`index.html`, `recover/index.html`,
+//!   `reset/index.html`, and `404.html` for hosts that serve one), with the
+//!   page rendered by the same components the app runs, under `<div id="app">`
+//!   where the app takes over (see `takeover.rs`);
+//! - trunk's inline bootstrap script moves to a file of its own
+//!   (`boot-<hash>.js`), so the pages carry no inline script and any host can
+//!   serve them with a fixed Content-Security-Policy (`script-src 'self'`).
+
+use std::{fs, path::Path};
+
+use leptos::prelude::*;
+use reclaim::{App, Route, APP_ELEMENT_ID};
+
+/// The files each page is written to, relative to the build folder.
+const PAGES: [(Route, &[&str]); 3] = [
+    (Route::Recover, &["index.html", "recover/index.html"]),
+    (Route::Reset, &["reset/index.html"]),
+    (Route::NotFound, &["404.html"]),
+];
+
+fn main() {
+    let Some(dist) = std::env::args().nth(1) else {
+        fail("usage: prerender <trunk staging folder>")
+    };
+    let dist = Path::new(&dist);
+    let template = fs::read_to_string(dist.join("index.html"))
+        .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
+    let template = externalise_bootstrap(dist, &template);
+    for (route, files) in PAGES {
+        let page = page_html(&template, route);
+        for file in files {
+            let path = dist.join(file);
+            if let Some(folder) = path.parent() {
+                fs::create_dir_all(folder)
+                    .unwrap_or_else(|e| fail(&format!("creating {}: {e}", folder.display())));
+            }
+            fs::write(&path, &page)
+                .unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+        }
+    }
+}
+
+/// The template with `route`'s first render as its body and its heading as the title.
+fn page_html(template: &str, route: Route) -> String {
+    let body = without_comments(&Owner::new().with(|| view! { <App route /> }.to_html()));
+    let heading = between(&body, "<h1", "</h1>")
+        .and_then(|h1| h1.split_once('>'))
+        .map(|(_, text)| text.to_owned())
+        .unwrap_or_else(|| fail(&format!("{route:?} renders no <h1>")));
+    let page = replace_between(template, "<title>", "</title>", &heading);
+    let body = format!("<div id={}>{body}</div>", APP_ELEMENT_ID);
+    replace_between(&page, "<body>", "</body>", &body)
+}
+
+/// Moves trunk's inline `<script type=module>` into `boot-<hash>.js`, named
+/// after the hashed glue it imports so that it changes when the build does.
+fn externalise_bootstrap(dist: &Path, html: &str) -> String {
+    const OPEN: &str = "<script type=module>";
+    let Some(script) = between(html, OPEN, "</script>") else {
+        return html.to_owned(); // A template run through the hook twice.
+    };
+    let glue = between(script, "from '/", ".js'")
+        .unwrap_or_else(|| fail("the bootstrap script imports no .js glue"));
+    let hash = glue.rsplit('-').next().unwrap_or(glue);
+    let file = format!("boot-{hash}.js");
+    fs::write(dist.join(&file), script).unwrap_or_else(|e| fail(&format!("writing {file}: {e}")));
+    html.replacen(
+        &format!("{OPEN}{script}</script>"),
+        &format!("<script type=module src=/{file}></script>"),
+        1,
+    )
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let to = from + text[from..].find(end)?;
+    Some(&text[from..to])
+}
+
+fn replace_between(text: &str, start: &str, end: &str, with: &str) -> String {
+    let inner = between(text, start, end)
+        .unwrap_or_else(|| fail(&format!("index.html has no {start}…{end}")));
+    text.replacen(
+        &format!("{start}{inner}{end}"),
+        &format!("{start}{with}{end}"),
+        1,
+    )
+}
+
+/// Leptos marks dynamic parts with comments for hydration; a fresh render
+/// takes over instead (see `takeover.rs`), so they are only bytes.
+fn without_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map_or(rest.len(), |i| i + 3)
+        } else {
+            rest.find('>').map_or(rest.len(), |i| i + 1)
+        };
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("prerender: {message}");
+    std::process::exit(1)
+}
