@@ -26,7 +26,7 @@ async fn malformed_address_is_refused_at_the_field_and_nothing_is_sent() {
     page.wait_for("focus on the field", || focused_id() == "email")
         .await;
     assert_eq!(value("#email"), "alice@example", "the typed text is kept");
-    sleep(std::time::Duration::from_millis(100)).await;
+    // The message comes from the very submit that would otherwise have sent.
     assert!(page.calls_to(RECOVERY).is_empty());
 
     page.type_into("#email", "");
@@ -123,8 +123,13 @@ async fn rate_limit_says_how_long_and_keeps_the_button_disabled() {
     assert!(is_disabled("#send-link"));
     page.wait_for("focus on the alert", || focused_id() == "form-error")
         .await;
+    let hint = text("#send-link + .hint");
+    assert!(hint.starts_with("You can try again in"), "{hint}");
     page.submit("#recovery-form");
-    sleep(std::time::Duration::from_millis(100)).await;
+    // Proof of absence after a positive event: once the wait has ticked on, a request from
+    // that submit would long have been made.
+    page.wait_for("the wait to tick", || text("#send-link + .hint") != hint)
+        .await;
     assert_eq!(
         page.calls_to(RECOVERY).len(),
         1,
@@ -211,8 +216,11 @@ async fn send_again_waits_for_a_cooldown_and_a_different_address_keeps_the_form(
 
     assert!(is_disabled("#send-again"), "a cooldown comes first");
     assert!(text("#send-again").starts_with("Send again in"));
+    let before = text("#send-again");
     page.click("#send-again");
-    sleep(std::time::Duration::from_millis(50)).await;
+    // A click during the pause sends nothing, seen once the pause has ticked on.
+    page.wait_for("the pause to tick", || text("#send-again") != before)
+        .await;
     assert_eq!(page.calls_to(RECOVERY).len(), 1);
 
     page.click("#use-different-address");
