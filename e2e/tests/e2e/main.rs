@@ -7,6 +7,7 @@ mod accessibility;
 mod flows;
 mod keyboard;
 mod security;
+mod static_hosting;
 
 use anyhow::{ensure, Result};
 use reclaim_e2e::Browser;
