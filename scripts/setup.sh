@@ -4,7 +4,7 @@
 # or two and prints one "ok" line per piece.
 #
 # Pieces: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
-# Chromium and ChromeDriver, Node.js, and the npm tools from scripts/package.json (binaryen's
+# Chromium and ChromeDriver, Debian's nginx, Node.js, and the npm tools from scripts/package.json (binaryen's
 # wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node.
 set -euo pipefail
 
@@ -75,6 +75,15 @@ if [ -x "$CHROME" ] && [ -x "$CHROMEDRIVER" ]; then
 else
     installing "chromium chromium-driver (Debian packages)"
     apt_install chromium chromium-driver
+fi
+
+# --- nginx (Debian's): the end-to-end tests run deploy/nginx/reclaim.conf in it ---------------
+# Only the program: the tests start their own nginx process on a free port, never the service.
+if [ -x /usr/sbin/nginx ]; then
+    ok "nginx $(/usr/sbin/nginx -v 2>&1 | sed 's|.*nginx/||') (present)"
+else
+    installing "nginx (Debian package)"
+    apt_install nginx
 fi
 
 # --- Node.js ---------------------------------------------------------------------------------

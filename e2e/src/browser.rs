@@ -75,15 +75,19 @@ impl std::fmt::Display for LogEntry {
 pub struct Browser {
     client: Client,
     env: Env,
+    /// Where relative paths go and what counts as "same origin": the server's, or another
+    /// front (e.g. nginx serving the pages) given to [`Env::browser_at`].
+    origin: String,
     /// chromedriver hands each log entry out once: keep them all.
     log: Mutex<Vec<LogEntry>>,
 }
 
 impl Browser {
-    pub(crate) fn new(client: Client, env: Env) -> Browser {
+    pub(crate) fn new(client: Client, env: Env, origin: String) -> Browser {
         Browser {
             client,
             env,
+            origin,
             log: Mutex::new(Vec::new()),
         }
     }
@@ -93,12 +97,12 @@ impl Browser {
         &self.client
     }
 
-    /// Opens `path` on the server (`/recover`), or an absolute URL.
+    /// Opens `path` on the browser's origin (`/recover`), or an absolute URL.
     pub async fn goto(&self, path_or_url: &str) -> Result<()> {
         let url = if path_or_url.starts_with("http") {
             path_or_url.to_owned()
         } else {
-            self.env.url(path_or_url)
+            format!("{}{path_or_url}", self.origin)
         };
         self.client
             .goto(&url)
@@ -361,7 +365,7 @@ impl Browser {
         Ok(())
     }
 
-    /// Every URL this document loaded (navigation and resources) that is not on the server.
+    /// Every URL this document loaded (navigation and resources) that is not on its origin.
     pub async fn foreign_requests(&self) -> Result<Vec<String>> {
         let urls = self
             .js(
@@ -371,7 +375,7 @@ impl Browser {
                 vec![],
             )
             .await?;
-        let own = format!("{}/", self.env.server().url);
+        let own = format!("{}/", self.origin);
         let urls: Vec<String> = urls
             .as_array()
             .into_iter()
@@ -390,7 +394,7 @@ impl Browser {
         ensure!(
             foreign.is_empty(),
             "the page requested other origins than {}: {foreign:?}",
-            self.env.server().url
+            self.origin
         );
         Ok(())
     }

@@ -139,15 +139,21 @@ impl Env {
         self.0.server.url_for(path)
     }
 
-    /// A fresh headless Chromium (its own profile), closed when the test ends.
+    /// A fresh headless Chromium (its own profile) on the server, closed when the test ends.
     pub async fn browser(&self) -> Result<Browser> {
+        self.browser_at(&self.0.server.url).await
+    }
+
+    /// A fresh headless Chromium whose relative paths open on `origin` (no trailing slash),
+    /// e.g. a web server in front of the test's server.
+    pub async fn browser_at(&self, origin: &str) -> Result<Browser> {
         let profile = tempfile::Builder::new()
             .prefix("chromium-")
             .tempdir_in(self.0.server.dir())?
             .keep();
         let client = browser::open(&self.0.webdriver_url, &profile).await?;
         self.0.browsers.lock().unwrap().push(client.clone());
-        Ok(Browser::new(client, self.clone()))
+        Ok(Browser::new(client, self.clone(), origin.to_owned()))
     }
 
     /// The reset link of the `count`th reset mail to `email` (waiting for it), checked to point

@@ -8,6 +8,7 @@ mod first_paint;
 mod flows;
 mod keyboard;
 mod security;
+mod static_hosting;
 
 use anyhow::{ensure, Result};
 use reclaim_e2e::Browser;
