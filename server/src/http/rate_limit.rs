@@ -114,9 +114,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up so a client that waits that long is let in.
+/// Whole seconds for `Retry-After`, rounded up so a client that waits that long is let in, and
+/// at least 1: the limiter's clock moves between the refusal and the reckoning, and "retry after
+/// 0 seconds" invites a client to hammer.
 pub fn retry_after_secs(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[cfg(test)]
@@ -192,5 +194,6 @@ mod tests {
         assert_eq!(retry_after_secs(Duration::from_millis(1)), 1);
         assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
         assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
     }
 }
