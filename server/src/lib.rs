@@ -134,10 +134,6 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let database = Database::open(&config.database).await?;
     let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
     let mailer = Arc::new(Mailer::new(&config)?);
-    // Computed now rather than on the first unknown-address login, which would be slower.
-    tokio::task::spawn_blocking(hashing::prepare)
-        .await
-        .context("preparing the dummy hash")?;
 
     let listener = TcpListener::bind(config.addr)
         .await
@@ -205,12 +201,15 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         ),
     };
     let https = public_url.scheme() == "https";
+    let hashes = HashPool::new(config.hash_threads, config.hash_queue);
+    // Computed now rather than on the first unknown-address login, which would be slower.
+    hashes.prepare().await.context("preparing the dummy hash")?;
     let state = AppState {
         database,
         mailer,
         recovery,
         limits: Arc::new(limits),
-        hashes: HashPool::new(config.hash_threads, config.hash_queue),
+        hashes,
         password_policy: PasswordPolicy {
             min_chars: usize::try_from(config.min_password_chars).unwrap_or(usize::MAX),
         },
@@ -253,7 +252,7 @@ pub async fn add_user(database: &Path, email: &str, password: &str) -> anyhow::R
         EmailAddress::parse(email).with_context(|| format!("{email:?} is not an email address"))?;
     let password = NewPassword::parse(password.to_owned(), &email)
         .context("the password policy refused the password")?;
-    let password_hash = HashPool::new(1, 1).hash(&password).await?;
+    let password_hash = HashPool::one_off().hash(&password).await?;
     let created = Database::open(database)
         .await?
         .upsert_user(&email, password_hash)
