@@ -152,3 +152,33 @@ async fn a_request_that_never_finishes_its_body_is_cut_off() {
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(response.contains("\"request_timeout\""), "{response}");
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_request_that_never_ends() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestServer::builder()
+        .flags(&[
+            "--shutdown-timeout-secs",
+            "1",
+            "--request-timeout-secs",
+            "600",
+        ])
+        .start()
+        .await;
+    // A request whose body never comes: graceful shutdown alone would wait for it forever.
+    let mut stalled = tokio::net::TcpStream::connect(app.url.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    stalled
+        .write_all(
+            b"POST /account/recovery HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=",
+        )
+        .await
+        .unwrap();
+    // Let the server start on it.
+    assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+    tokio::time::timeout(PATIENCE, app.shutdown())
+        .await
+        .expect("shutdown is bounded by --shutdown-timeout-secs");
+}
