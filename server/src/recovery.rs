@@ -178,6 +178,58 @@ fn public_reset_link(public_url: &Url, style: LinkStyle, token: &SecretToken) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[tokio::test]
+    async fn a_full_backlog_refuses_and_a_new_worker_resumes_what_was_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::open(&dir.path().join("t.db")).await.unwrap();
+        let outbox = dir.path().join("outbox");
+        let config =
+            crate::ServeConfig::parse_from(["serve", "--outbox", outbox.to_str().unwrap()]);
+        let mailer = Arc::new(Mailer::new(&config).unwrap());
+        let settings = RecoverySettings {
+            public_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            link_style: LinkStyle::Query,
+            token_lifetime: Duration::from_secs(60),
+            max_live_tokens: 3,
+        };
+        let worker = |stop: CancellationToken| {
+            spawn_worker(
+                database.clone(),
+                Arc::clone(&mailer),
+                settings.clone(),
+                1,
+                Arc::new(Notify::new()),
+                stop,
+            )
+        };
+        // A worker that is stopped before it starts: the crash between answer and handling.
+        let stopped = CancellationToken::new();
+        stopped.cancel();
+        let (queue, handle) = worker(stopped).await.unwrap();
+        handle.await.unwrap();
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        assert!(queue.enqueue(&alice).await.unwrap().is_ok());
+        assert!(
+            queue.enqueue(&alice).await.unwrap().is_err(),
+            "backlog of 1 is full"
+        );
+        assert_eq!(database.count_recovery_requests().await.unwrap(), 1);
+
+        // The next start finds the stored request and handles it.
+        let stop = CancellationToken::new();
+        let (_queue, handle) = worker(stop.clone()).await.unwrap();
+        for _ in 0..500 {
+            if database.count_recovery_requests().await.unwrap() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(database.count_recovery_requests().await.unwrap(), 0);
+        stop.cancel();
+        handle.await.unwrap();
+    }
 
     #[test]
     fn links_have_one_slash_before_reset() {
