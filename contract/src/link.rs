@@ -19,6 +19,12 @@ pub fn reset_link(public_url: &str, token: &str) -> String {
     format!("{}?{TOKEN_PARAM}={token}", reset_page_url(public_url))
 }
 
+/// The same link with the token in the fragment (`/reset#token=…`): a fragment never reaches a
+/// server or a proxy's log. The pages read both.
+pub fn reset_fragment_link(public_url: &str, token: &str) -> String {
+    format!("{}#{TOKEN_PARAM}={token}", reset_page_url(public_url))
+}
+
 /// The reset page itself, where the code from the email can be typed when the link will not
 /// open.
 pub fn reset_page_url(public_url: &str) -> String {

@@ -1,15 +1,22 @@
-//! `POST /account/recovery`: latency for existing versus unknown addresses, and throughput.
+//! `POST /account/recovery` latency for existing versus unknown addresses, with and without a
+//! flood, throughput, and peak memory under a login flood.
 //!
-//! Run with `cargo bench -p reclaim-server --bench recovery_latency`. Starts the server in
-//! process on a loopback port with rate limits off, creates some accounts, then:
+//! Run with `cargo bench -p reclaim-server --bench recovery_latency` (`make bench-server`).
+//! Starts the server in process on a loopback port with rate limits off, creates some
+//! accounts, then:
 //! 1. sends the same number of requests for known and unknown addresses, interleaved, one at a
-//!    time, and prints the median and 99th percentile of each;
-//! 2. runs a fixed number of concurrent clients for a few seconds and prints requests per second.
+//!    time, and prints the median and 99th percentile of each; then again while flood clients
+//!    on other source addresses (127.0.0.2 and up) post unknown addresses as fast as they can;
+//! 2. runs a fixed number of concurrent clients for a few seconds and prints requests per second;
+//! 3. sends 100 concurrent logins and prints the process's peak resident memory meanwhile.
 //!
-//! It prints figures and asserts nothing about them: timings depend on the machine. The two
-//! latency distributions should be indistinguishable, since the handler does the same work for
-//! both and the account lookup happens after the answer.
+//! It prints figures and asserts nothing about them: timings depend on the machine. The known
+//! and unknown distributions should be indistinguishable, since the handler does the same work
+//! (one insert) for both and the account lookup happens after the answer.
 
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -20,6 +27,9 @@ const SAMPLES_EACH: usize = 500;
 const WARM_UP: usize = 50;
 const CLIENTS: usize = 16;
 const THROUGHPUT_RUN: Duration = Duration::from_secs(3);
+/// Flood clients, each on its own source address.
+const FLOODERS: u8 = 16;
+const CONCURRENT_LOGINS: usize = 100;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -51,6 +61,18 @@ async fn run() {
         "0",
         "--recovery-per-ip-limit",
         "0",
+        "--recovery-per-email-daily-limit",
+        "0",
+        "--recovery-global-limit",
+        "0",
+        "--recovery-backlog",
+        "1000000",
+        "--login-per-ip-limit",
+        "0",
+        // Every one of the 100 logins waits for a hash thread instead of getting a 503, so
+        // the memory figure is that of 100 logins handled, not refused.
+        "--hash-queue",
+        "1000",
     ]);
     let server = reclaim_server::start(config).await.expect("server starts");
     let endpoint = format!("{}/account/recovery", server.url());
@@ -59,34 +81,52 @@ async fn run() {
         .build()
         .expect("HTTP client");
 
+    // First, while the process is fresh: the memory figure is then the logins' own.
+    login_memory(&client, &server.url(), &known).await;
+
     for i in 0..WARM_UP {
         send(&client, &endpoint, &format!("warmup{i}@example.com")).await;
     }
 
-    let mut known_times = Vec::with_capacity(SAMPLES_EACH);
-    let mut unknown_times = Vec::with_capacity(SAMPLES_EACH);
-    for i in 0..SAMPLES_EACH {
-        let known_address = &known[i % USERS];
-        let unknown_address = format!("ghost{i}@example.com");
-        // Alternate which goes first so neither benefits from the other's warm caches.
-        if i.is_multiple_of(2) {
-            known_times.push(send(&client, &endpoint, known_address).await);
-            unknown_times.push(send(&client, &endpoint, &unknown_address).await);
-        } else {
-            unknown_times.push(send(&client, &endpoint, &unknown_address).await);
-            known_times.push(send(&client, &endpoint, known_address).await);
-        }
-    }
     println!("POST /account/recovery, {SAMPLES_EACH} known + {SAMPLES_EACH} unknown addresses, interleaved, one client:");
-    for (label, times) in [("known", &mut known_times), ("unknown", &mut unknown_times)] {
-        times.sort();
-        println!(
-            "  {label:<8} median {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
-            millis(percentile(times, 50)),
-            millis(percentile(times, 99)),
-            millis(*times.last().unwrap()),
-        );
+    latencies(&client, &endpoint, &known, "quiet").await;
+
+    let flooding = Arc::new(AtomicBool::new(true));
+    let flooded = Arc::new(AtomicU64::new(0));
+    let flooders: Vec<_> = (0..FLOODERS)
+        .map(|n| {
+            let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + n));
+            let client = reqwest::Client::builder()
+                .no_proxy()
+                .local_address(source)
+                .build()
+                .expect("flood client");
+            let (endpoint, flooding, flooded) = (
+                endpoint.clone(),
+                Arc::clone(&flooding),
+                Arc::clone(&flooded),
+            );
+            tokio::spawn(async move {
+                let mut sent = 0u64;
+                while flooding.load(Ordering::Relaxed) {
+                    send(&client, &endpoint, &format!("flood{n}-{sent}@example.com")).await;
+                    sent += 1;
+                    flooded.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let flood_started = Instant::now();
+    latencies(&client, &endpoint, &known, "flooded").await;
+    flooding.store(false, Ordering::Relaxed);
+    for flooder in flooders {
+        flooder.await.expect("flood client");
     }
+    println!(
+        "  (the flood: {FLOODERS} clients on 127.0.0.2-{}, {:.0} requests/s of unknown addresses)",
+        2 + FLOODERS - 1,
+        flooded.load(Ordering::Relaxed) as f64 / flood_started.elapsed().as_secs_f64()
+    );
 
     let started = Instant::now();
     let deadline = started + THROUGHPUT_RUN;
@@ -119,6 +159,113 @@ async fn run() {
     );
 
     server.shutdown().await;
+}
+
+/// Interleaved known and unknown requests from one client; prints median, p99 and max.
+async fn latencies(client: &reqwest::Client, endpoint: &str, known: &[String], label: &str) {
+    let mut known_times = Vec::with_capacity(SAMPLES_EACH);
+    let mut unknown_times = Vec::with_capacity(SAMPLES_EACH);
+    for i in 0..SAMPLES_EACH {
+        let known_address = &known[i % USERS];
+        let unknown_address = format!("ghost-{label}-{i}@example.com");
+        // Alternate which goes first so neither benefits from the other's warm caches.
+        if i.is_multiple_of(2) {
+            known_times.push(send(client, endpoint, known_address).await);
+            unknown_times.push(send(client, endpoint, &unknown_address).await);
+        } else {
+            unknown_times.push(send(client, endpoint, &unknown_address).await);
+            known_times.push(send(client, endpoint, known_address).await);
+        }
+    }
+    for (kind, times) in [("known", &mut known_times), ("unknown", &mut unknown_times)] {
+        times.sort();
+        println!(
+            "  {label:<8} {kind:<8} median {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+            millis(percentile(times, 50)),
+            millis(percentile(times, 99)),
+            millis(*times.last().unwrap()),
+        );
+    }
+}
+
+/// 100 concurrent logins (half known accounts, half unknown, all wrong passwords): the peak
+/// resident memory of the whole process meanwhile, as the kernel counts it (VmHWM, reset first
+/// where the kernel allows) and as sampled every 2 ms.
+async fn login_memory(client: &reqwest::Client, base: &str, known: &[String]) {
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let before = status_kib("VmRSS:");
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let sampling = Arc::clone(&sampling);
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while sampling.load(Ordering::Relaxed) {
+                peak = peak.max(status_kib("VmRSS:").unwrap_or(0));
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            peak
+        })
+    };
+    let started = Instant::now();
+    let logins: Vec<_> = (0..CONCURRENT_LOGINS)
+        .map(|i| {
+            let client = client.clone();
+            let url = format!("{base}/account/login");
+            let email = if i.is_multiple_of(2) {
+                known[i % USERS].clone()
+            } else {
+                format!("nobody{i}@example.com")
+            };
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(format!(
+                        "email={}&password=wrong+password",
+                        email.replace('@', "%40")
+                    ))
+                    .send()
+                    .await
+                    .expect("login sent");
+                response.status()
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for login in logins {
+        *statuses
+            .entry(login.await.expect("login task").as_u16())
+            .or_insert(0) += 1;
+    }
+    let elapsed = started.elapsed();
+    sampling.store(false, Ordering::Relaxed);
+    let sampled_peak = sampler.join().expect("sampler");
+    let hwm = status_kib("VmHWM:");
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!(
+        "{CONCURRENT_LOGINS} concurrent logins in {:.1} s, answers {statuses:?}:",
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "  resident memory before {:.1} MiB, sampled peak {:.1} MiB, kernel peak (VmHWM{}) {:.1} MiB",
+        mib(before.unwrap_or(0)),
+        mib(sampled_peak),
+        if reset { ", reset before the logins" } else { ", whole run" },
+        mib(hwm.unwrap_or(0)),
+    );
+}
+
+/// A `kB` line of /proc/self/status (Linux), in KiB.
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// One request; panics on anything but 200 so a broken server cannot produce nice numbers.

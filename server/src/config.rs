@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 use reclaim_contract::link::base_url;
 use secrecy::SecretString;
 use url::Url;
@@ -39,8 +40,8 @@ pub enum Command {
 ///
 /// Rate limits allow LIMIT requests per WINDOW seconds for each key (an address or a client
 /// IP), refilling smoothly; a limit of 0 turns that limiter off. The client IP is the TCP peer
-/// address: `X-Forwarded-For` is not trusted, so behind a reverse proxy every client shares the
-/// proxy's IP and the per-IP limits must be raised (or the proxy must do the limiting).
+/// address, unless the peer is a `--trusted-proxy`: then it is the right-most address of
+/// `X-Forwarded-For` (or `Forwarded`) that is not itself a trusted proxy.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "serve")]
 pub struct ServeConfig {
@@ -57,7 +58,8 @@ pub struct ServeConfig {
     pub dist: Option<PathBuf>,
 
     /// Origin the reset links point at, e.g. https://reclaim.example.com. Never taken from the
-    /// request's Host header. Default: http://<the bound address>.
+    /// request's Host header. Default: http://<the bound address>. Required, with https, when
+    /// --addr is not a loopback address.
     #[arg(long, env = "RECLAIM_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<Url>,
 
@@ -66,10 +68,30 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_OUTBOX", conflicts_with = "smtp_url")]
     pub outbox: Option<PathBuf>,
 
-    /// Send mail through this SMTP server, e.g. smtp://127.0.0.1:2525 (plain SMTP; user and
-    /// password may be given in the URL). Without it or --outbox, mail is discarded with a warning.
+    /// Send mail through this SMTP relay: smtp://[user:password@]host[:port] (STARTTLS required
+    /// unless the host is loopback; add ?tls=required to require it there too) or
+    /// smtps://host[:port] (TLS from the start, port 465). Without it or --outbox, mail is
+    /// discarded with a warning.
     #[arg(long, env = "RECLAIM_SMTP_URL", value_parser = secret)]
     pub smtp_url: Option<SecretString>,
+
+    /// A PEM file of extra CA certificates to trust for the SMTP relay's TLS certificate
+    /// (besides the system's).
+    #[arg(long, env = "RECLAIM_SMTP_CA_FILE", requires = "smtp_url")]
+    pub smtp_ca_file: Option<PathBuf>,
+
+    /// First wait before retrying a failed delivery, in milliseconds; each retry waits twice as
+    /// long as the one before, up to --mail-retry-max-secs.
+    #[arg(long, env = "RECLAIM_MAIL_RETRY_FIRST_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub mail_retry_first_ms: u64,
+
+    /// Longest wait between two delivery attempts, in seconds.
+    #[arg(long, env = "RECLAIM_MAIL_RETRY_MAX_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub mail_retry_max_secs: u64,
+
+    /// How long a message is retried before it is given up (and logged), in seconds.
+    #[arg(long, env = "RECLAIM_MAIL_RETRY_FOR_SECS", default_value_t = 86400, value_parser = clap::value_parser!(u64).range(1..))]
+    pub mail_retry_for_secs: u64,
 
     /// Sender of the mail.
     #[arg(long, env = "RECLAIM_MAIL_FROM", default_value = "Reclaim <no-reply@localhost>", value_parser = parse_mailbox)]
@@ -91,6 +113,15 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_RECOVERY_PER_EMAIL_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub recovery_per_email_window_secs: u64,
 
+    /// Recovery requests allowed per email address per day, on top of the per-window limit
+    /// (0: unlimited).
+    #[arg(
+        long,
+        env = "RECLAIM_RECOVERY_PER_EMAIL_DAILY_LIMIT",
+        default_value_t = 10
+    )]
+    pub recovery_per_email_daily_limit: u32,
+
     /// Recovery requests allowed per client IP per window (0: unlimited).
     #[arg(long, env = "RECLAIM_RECOVERY_PER_IP_LIMIT", default_value_t = 30)]
     pub recovery_per_ip_limit: u32,
@@ -98,6 +129,20 @@ pub struct ServeConfig {
     /// Window of --recovery-per-ip-limit, in seconds.
     #[arg(long, env = "RECLAIM_RECOVERY_PER_IP_WINDOW_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub recovery_per_ip_window_secs: u64,
+
+    /// Recovery requests allowed from everyone together per window (0: unlimited); beyond it
+    /// the answer is 503 with Retry-After.
+    #[arg(long, env = "RECLAIM_RECOVERY_GLOBAL_LIMIT", default_value_t = 100)]
+    pub recovery_global_limit: u32,
+
+    /// Window of --recovery-global-limit, in seconds.
+    #[arg(long, env = "RECLAIM_RECOVERY_GLOBAL_WINDOW_SECS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub recovery_global_window_secs: u64,
+
+    /// Recovery requests answered but not yet handled, at most; beyond it the answer is 503
+    /// with Retry-After.
+    #[arg(long, env = "RECLAIM_RECOVERY_BACKLOG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub recovery_backlog: u64,
 
     /// Password-reset attempts allowed per client IP per window (0: unlimited).
     #[arg(long, env = "RECLAIM_RESET_PER_IP_LIMIT", default_value_t = 30)]
@@ -114,6 +159,52 @@ pub struct ServeConfig {
     /// Window of --login-per-ip-limit, in seconds.
     #[arg(long, env = "RECLAIM_LOGIN_PER_IP_WINDOW_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub login_per_ip_window_secs: u64,
+
+    /// Password hashes (argon2id, 19 MiB each) computed at once; 0: one per CPU core.
+    #[arg(long, env = "RECLAIM_HASH_THREADS", default_value_t = 0)]
+    pub hash_threads: usize,
+
+    /// Password hashes waiting for a thread, at most; beyond it the answer is 503 with
+    /// Retry-After. 0: 8 per hash thread.
+    #[arg(long, env = "RECLAIM_HASH_QUEUE", default_value_t = 0)]
+    pub hash_queue: usize,
+
+    /// Another origin whose pages may post to the API, e.g. https://app.example.com
+    /// (repeatable; the public URL's origin always may). Posts from other origins get 403.
+    #[arg(long = "allowed-origin", env = "RECLAIM_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub allowed_origins: Vec<Url>,
+
+    /// A reverse proxy (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) whose X-Forwarded-For or
+    /// Forwarded header is believed (repeatable). Without it those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "RECLAIM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Where the token goes in the mailed link: `query` (/reset?token=, the contract's
+    /// default) or `fragment` (/reset#token=, never sent to a server or written in its logs).
+    #[arg(long, env = "RECLAIM_LINK_STYLE", value_enum, default_value_t = LinkStyle::Query)]
+    pub link_style: LinkStyle,
+
+    /// Shortest password accepted, in characters (8 to 128; ASVS suggests 12, NIST 15 for
+    /// single-factor accounts).
+    #[arg(long, env = "RECLAIM_MIN_PASSWORD_CHARS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(8..=128))]
+    pub min_password_chars: u64,
+
+    /// Longest a request may take before it is answered 408, in seconds.
+    #[arg(long, env = "RECLAIM_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// On shutdown, how long requests in flight may still take, in seconds.
+    #[arg(long, env = "RECLAIM_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+}
+
+/// Where the mailed link carries the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinkStyle {
+    /// `/reset?token=…`
+    Query,
+    /// `/reset#token=…`
+    Fragment,
 }
 
 /// The flags of `reclaim-server add-user`.
@@ -132,6 +223,22 @@ impl ServeConfig {
     pub fn token_lifetime(&self) -> Duration {
         Duration::from_secs(self.token_lifetime_secs)
     }
+
+    /// Refuses a configuration that would serve the public over plain http: listening on an
+    /// address other people can reach needs the https public URL of the TLS proxy in front.
+    pub fn check_deployment(&self) -> anyhow::Result<()> {
+        let https = self
+            .public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https");
+        anyhow::ensure!(
+            self.addr.ip().is_loopback() || https,
+            "--addr {} is not a loopback address: set --public-url to the https:// address \
+             people open (the TLS proxy in front of this server), or listen on 127.0.0.1",
+            self.addr
+        );
+        Ok(())
+    }
 }
 
 /// Accepts an absolute http(s) URL of the pages (a path prefix is allowed): the contract's
@@ -140,7 +247,37 @@ fn parse_public_url(input: &str) -> Result<Url, String> {
     let base = base_url(input).ok_or(
         "must be an http:// or https:// address with a host and no query, fragment or spaces",
     )?;
-    Url::parse(base).map_err(|e| e.to_string())
+    let url = Url::parse(base).map_err(|e| e.to_string())?;
+    let unspecified = match url.host() {
+        Some(url::Host::Ipv4(v4)) => v4.is_unspecified(),
+        Some(url::Host::Ipv6(v6)) => v6.is_unspecified(),
+        _ => false,
+    };
+    if unspecified {
+        return Err(
+            "must name the host people open (0.0.0.0 and [::] are not addresses to visit)"
+                .to_owned(),
+        );
+    }
+    Ok(url)
+}
+
+/// An origin (`https://host[:port]`) given alone, without a path.
+fn parse_origin(input: &str) -> Result<Url, String> {
+    let url = Url::parse(input).map_err(|e| e.to_string())?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
+        return Err("must be an origin like https://app.example.com (no path)".to_owned());
+    }
+    Ok(url)
+}
+
+/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128).
+fn parse_cidr(input: &str) -> Result<IpNet, String> {
+    input
+        .parse::<IpNet>()
+        .or_else(|_| input.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{input:?} is not an address or CIDR like 10.0.0.0/8"))
 }
 
 /// Keeps a value that may hold a password (the SMTP URL) out of `Debug` output.
@@ -234,9 +371,64 @@ mod tests {
             "https://x/#a",
             "https://x/a b",
             "http:///x",
+            "http://0.0.0.0:8080",
+            "https://[::]/",
         ] {
             assert!(parse_public_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn public_addresses_need_an_https_public_url() {
+        let check = |args: &[&str]| {
+            let mut all = vec!["serve"];
+            all.extend_from_slice(args);
+            ServeConfig::parse_from(all).check_deployment()
+        };
+        assert!(check(&["--addr", "127.0.0.1:0"]).is_ok());
+        assert!(check(&["--addr", "[::1]:0"]).is_ok());
+        let refused = check(&["--addr", "0.0.0.0:8080"]).unwrap_err().to_string();
+        assert!(refused.contains("--public-url"), "{refused}");
+        assert!(check(&[
+            "--addr",
+            "0.0.0.0:8080",
+            "--public-url",
+            "http://example.com"
+        ])
+        .is_err());
+        assert!(check(&[
+            "--addr",
+            "0.0.0.0:8080",
+            "--public-url",
+            "https://example.com"
+        ])
+        .is_ok());
+    }
+
+    #[test]
+    fn origins_and_proxies_parse() {
+        let config = ServeConfig::parse_from([
+            "serve",
+            "--allowed-origin",
+            "https://app.example.com",
+            "--allowed-origin",
+            "http://localhost:8081",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ]);
+        assert_eq!(config.allowed_origins.len(), 2);
+        assert_eq!(config.trusted_proxies[1].to_string(), "127.0.0.1/32");
+        assert!(
+            ServeConfig::try_parse_from(["serve", "--allowed-origin", "https://a.example/x"])
+                .is_err()
+        );
+        assert!(ServeConfig::try_parse_from(["serve", "--trusted-proxy", "10.0.0.0/33"]).is_err());
+        assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "7"]).is_err());
+        assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "129"]).is_err());
+        assert_eq!(config.link_style, LinkStyle::Query);
+        assert_eq!(config.min_password_chars, 8);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! It implements the wire contract the pages speak (`shared/CONTRACT.md`):
 //!
 //! - `POST /account/recovery` (`email`): 200 `{}` for every well-formed address, in the same
-//!   time whether or not the account exists; the reset link is mailed by a background worker.
+//!   time whether or not the account exists; the request is stored before the answer, and the
+//!   reset link is mailed by background workers through an outbox table that survives restarts.
 //! - `POST /account/reset-password` (`token`, `new_password`): sets the password once per link.
 //! - `POST /account/login` (`email`, `password`): shows that the new password works.
 //!
@@ -16,6 +17,8 @@
 //! reclaim-server serve [--addr 127.0.0.1:8080] [--database reclaim.db] [--dist DIR]
 //!                      [--public-url URL] [--outbox DIR | --smtp-url smtp://HOST:PORT]
 //!                      [--mail-from MAILBOX] [--token-lifetime-secs 1800] [rate-limit flags]
+//!                      [--allowed-origin ORIGIN]... [--trusted-proxy CIDR]... [--link-style query]
+//!                      [--min-password-chars 8] (see `--help` for all)
 //! echo 'a long password' | reclaim-server add-user alice@example.com [--database reclaim.db]
 //! ```
 //!
@@ -39,6 +42,7 @@
 //! ```
 
 mod config;
+mod delivery;
 mod domain;
 mod hashing;
 mod http;
@@ -53,26 +57,31 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
-pub use crate::config::{AddUserArgs, Cli, Command, ServeConfig};
-use crate::domain::{EmailAddress, NewPassword};
-use crate::http::{AppState, RateLimiter, RateLimits};
+pub use crate::config::{AddUserArgs, Cli, Command, LinkStyle, ServeConfig};
+use crate::delivery::RetrySchedule;
+use crate::domain::{EmailAddress, NewPassword, PasswordPolicy};
+use crate::hashing::HashPool;
+use crate::http::{AllowedOrigins, AppState, Layers, RateLimiter, RateLimits, TrustedProxies};
 use crate::mail::Mailer;
 use crate::recovery::RecoverySettings;
 use crate::store::Database;
 
-/// How long [`RunningServer::shutdown`] waits for queued recovery requests and mail delivery.
-const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+/// How long [`RunningServer::shutdown`] lets the workers finish the step they are in. What
+/// they have not done stays in the database for the next start.
+const WORKER_STOP_LIMIT: Duration = Duration::from_secs(5);
 
 /// A server started by [`start`], listening until [`RunningServer::shutdown`].
 pub struct RunningServer {
     local_addr: SocketAddr,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
-    worker: JoinHandle<()>,
-    mailer: Arc<Mailer>,
+    workers: Vec<JoinHandle<()>>,
+    stop_workers: CancellationToken,
+    shutdown_timeout: Duration,
 }
 
 impl RunningServer {
@@ -86,38 +95,45 @@ impl RunningServer {
         format!("http://{}", self.local_addr)
     }
 
-    /// Stops accepting connections, lets requests in flight finish, then waits (up to 10 s)
-    /// for queued recovery requests and mail deliveries.
+    /// Stops accepting connections, lets requests in flight finish (up to
+    /// `--shutdown-timeout-secs`), then stops the workers after their current step (up to 5 s).
+    /// Recovery requests and mail not yet handled stay in the database for the next start.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
-        match self.server.await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::error!(%error, "server stopped with an error"),
-            Err(error) => tracing::error!(%error, "server task failed"),
+        let mut server = self.server;
+        match tokio::time::timeout(self.shutdown_timeout, &mut server).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => tracing::error!(%error, "server stopped with an error"),
+            Ok(Err(error)) => tracing::error!(%error, "server task failed"),
+            Err(_) => {
+                tracing::warn!("requests still in flight at the shutdown limit: cut off");
+                server.abort();
+            }
         }
-        // The router, and with it the last sender of the recovery queue, is gone now: the
-        // worker finishes what is queued and ends.
-        if tokio::time::timeout(DRAIN_LIMIT, self.worker)
-            .await
-            .is_err()
-        {
-            tracing::warn!("recovery worker still busy at shutdown");
+        self.stop_workers.cancel();
+        for worker in self.workers {
+            if tokio::time::timeout(WORKER_STOP_LIMIT, worker)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "a worker was still busy at shutdown; its work resumes on the next start"
+                );
+            }
         }
-        self.mailer.drain(DRAIN_LIMIT).await;
         tracing::info!("stopped");
     }
 }
 
 /// Opens (creating and migrating) the database, binds `config.addr`, and serves in background
-/// tasks. Returns once the socket is listening, so requests can be sent right away.
+/// tasks. Returns once the socket is listening, so requests can be sent right away. Fails at
+/// once if `config` would serve the public without https (see
+/// [`ServeConfig::check_deployment`]).
 pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
+    config.check_deployment()?;
     let database = Database::open(&config.database).await?;
     let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
     let mailer = Arc::new(Mailer::new(&config)?);
-    // Computed now rather than on the first unknown-address login, which would be slower.
-    tokio::task::spawn_blocking(hashing::prepare)
-        .await
-        .context("preparing the dummy hash")?;
 
     let listener = TcpListener::bind(config.addr)
         .await
@@ -130,16 +146,46 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
 
     let settings = RecoverySettings {
         public_url: public_url.clone(),
+        link_style: config.link_style,
         token_lifetime: config.token_lifetime(),
         max_live_tokens: usize::try_from(config.max_live_tokens).unwrap_or(usize::MAX),
     };
-    let (recovery, worker) =
-        recovery::spawn_worker(database.clone(), Arc::clone(&mailer), settings);
+    let stop_workers = CancellationToken::new();
+    let mail_written = Arc::new(Notify::new());
+    let (recovery, recovery_worker) = recovery::spawn_worker(
+        database.clone(),
+        Arc::clone(&mailer),
+        settings,
+        usize::try_from(config.recovery_backlog).unwrap_or(usize::MAX),
+        Arc::clone(&mail_written),
+        stop_workers.clone(),
+    )
+    .await?;
+    let schedule = RetrySchedule {
+        first: Duration::from_millis(config.mail_retry_first_ms),
+        max: Duration::from_secs(config.mail_retry_max_secs),
+        retry_for: Duration::from_secs(config.mail_retry_for_secs),
+    };
+    let delivery_worker = delivery::spawn(
+        database.clone(),
+        Arc::clone(&mailer),
+        schedule,
+        Arc::clone(&mail_written),
+        stop_workers.clone(),
+    );
     let secs = Duration::from_secs;
     let limits = RateLimits {
         recovery_per_email: RateLimiter::new(
             config.recovery_per_email_limit,
             secs(config.recovery_per_email_window_secs),
+        ),
+        recovery_per_email_daily: RateLimiter::new(
+            config.recovery_per_email_daily_limit,
+            secs(24 * 60 * 60),
+        ),
+        recovery_global: RateLimiter::new(
+            config.recovery_global_limit,
+            secs(config.recovery_global_window_secs),
         ),
         recovery_per_ip: RateLimiter::new(
             config.recovery_per_ip_limit,
@@ -154,14 +200,30 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
             secs(config.login_per_ip_window_secs),
         ),
     };
+    let https = public_url.scheme() == "https";
+    let hashes = HashPool::new(config.hash_threads, config.hash_queue);
+    // Computed now rather than on the first unknown-address login, which would be slower.
+    hashes.prepare().await.context("preparing the dummy hash")?;
     let state = AppState {
         database,
-        mailer: Arc::clone(&mailer),
+        mailer,
         recovery,
         limits: Arc::new(limits),
-        secure_cookies: public_url.scheme() == "https",
+        hashes,
+        password_policy: PasswordPolicy {
+            min_chars: usize::try_from(config.min_password_chars).unwrap_or(usize::MAX),
+        },
+        mail_written,
+        secure_cookies: https,
     };
-    let app = http::router(state, pages).into_make_service_with_connect_info::<SocketAddr>();
+    let layers = Layers {
+        allowed_origins: AllowedOrigins::new(&public_url, &config.allowed_origins),
+        trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
+        hsts: https,
+        request_timeout: secs(config.request_timeout_secs),
+    };
+    let app =
+        http::router(state, pages, layers).into_make_service_with_connect_info::<SocketAddr>();
 
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -176,8 +238,9 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         local_addr,
         stop,
         server,
-        worker,
-        mailer,
+        workers: vec![recovery_worker, delivery_worker],
+        stop_workers,
+        shutdown_timeout: secs(config.shutdown_timeout_secs),
     })
 }
 
@@ -189,7 +252,7 @@ pub async fn add_user(database: &Path, email: &str, password: &str) -> anyhow::R
         EmailAddress::parse(email).with_context(|| format!("{email:?} is not an email address"))?;
     let password = NewPassword::parse(password.to_owned(), &email)
         .context("the password policy refused the password")?;
-    let password_hash = hashing::hash_password(&password).await?;
+    let password_hash = HashPool::one_off().hash(&password).await?;
     let created = Database::open(database)
         .await?
         .upsert_user(&email, password_hash)

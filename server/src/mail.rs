@@ -1,31 +1,26 @@
-//! Outgoing mail: the two messages the server sends, and their delivery.
+//! Outgoing mail: the two messages the server sends, and how one is delivered.
 //!
-//! Delivery happens in background tasks with retries, after the HTTP answer has gone out, so a
-//! slow or broken mail server never changes what a client sees. Messages are built with
-//! lettre's builder for both transports, so the outbox files are byte-for-byte what SMTP sends.
+//! Messages go into the database's outbox in the same transaction as what they are about; the
+//! delivery worker (`crate::delivery`) hands them to [`Mailer::deliver`] with retries, after
+//! the HTTP answer has gone out, so a slow or broken mail server never changes what a client
+//! sees. Messages are built with lettre's builder for both transports, so the outbox files are
+//! byte-for-byte what SMTP sends.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use lettre::address::Envelope;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
-use tokio_util::task::TaskTracker;
 
 use crate::config::ServeConfig;
-use crate::store::now_millis;
+use crate::store::{NewMail, QueuedMail};
 
-/// Waits between delivery attempts; after the last one the message is given up (and logged).
-const RETRY_DELAYS: [Duration; 3] = [
-    Duration::from_secs(1),
-    Duration::from_secs(4),
-    Duration::from_secs(16),
-];
 /// An SMTP server that accepts the connection but never answers must not pin a task forever.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -39,7 +34,7 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    fn slug(self) -> &'static str {
+    pub fn slug(self) -> &'static str {
         match self {
             Self::Reset => "reset",
             Self::PasswordChanged => "password-changed",
@@ -58,15 +53,12 @@ pub struct ResetLink {
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
-    /// Delivery tasks still running, awaited on shutdown.
-    deliveries: TaskTracker,
 }
 
 enum Transport {
     /// Development: each message becomes a file in this folder.
     Outbox {
         folder: PathBuf,
-        sequence: AtomicU64,
     },
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     /// Neither configured: messages are dropped with a warning.
@@ -81,24 +73,30 @@ impl Mailer {
             .context("--mail-from is not a mailbox")?;
         let transport = match (&config.outbox, &config.smtp_url) {
             (Some(folder), _) => {
-                std::fs::create_dir_all(folder)
+                create_owner_only_dir(folder)
                     .with_context(|| format!("creating the outbox {}", folder.display()))?;
                 Transport::Outbox {
                     folder: folder.clone(),
-                    sequence: AtomicU64::new(0),
                 }
             }
-            (None, Some(url)) => Transport::Smtp(smtp_transport(url.expose_secret())?),
+            (None, Some(url)) => {
+                let ca =
+                    match &config.smtp_ca_file {
+                        Some(path) => Some(std::fs::read(path).with_context(|| {
+                            format!("reading --smtp-ca-file {}", path.display())
+                        })?),
+                        None => None,
+                    };
+                let (transport, description) = smtp_transport(url.expose_secret(), ca.as_deref())?;
+                tracing::info!(relay = %description, "mail goes over SMTP");
+                Transport::Smtp(transport)
+            }
             (None, None) => {
                 tracing::warn!("neither --outbox nor --smtp-url is set: mail will be discarded");
                 Transport::Discard
             }
         };
-        Ok(Self {
-            from,
-            transport,
-            deliveries: TaskTracker::new(),
-        })
+        Ok(Self { from, transport })
     }
 
     /// True in outbox (development) mode, where reset links are also logged so a person
@@ -166,83 +164,39 @@ impl Mailer {
             .context("building the message")
     }
 
-    /// Delivers `message` in a background task, retrying with backoff; failures are logged,
-    /// never reported to a client.
-    pub fn send_in_background(
-        self: &Arc<Self>,
-        kind: MailKind,
-        recipient: String,
-        message: Message,
-    ) {
-        // Named now rather than when the task runs, so outbox order is the order of sending.
-        let outbox_name = match &self.transport {
-            Transport::Outbox { sequence, .. } => Some(outbox_file_name(
-                kind,
-                &recipient,
-                sequence.fetch_add(1, Ordering::Relaxed),
-            )),
-            Transport::Smtp(_) => None,
-            Transport::Discard => {
-                tracing::warn!(
-                    kind = kind.slug(),
-                    "no mail transport configured: message discarded"
-                );
-                return;
-            }
-        };
-        let mailer = Arc::clone(self);
-        self.deliveries.spawn(async move {
-            for (attempt, delay) in std::iter::once(Duration::ZERO)
-                .chain(RETRY_DELAYS)
-                .enumerate()
-            {
-                tokio::time::sleep(delay).await;
-                match mailer.deliver(outbox_name.as_deref(), &message).await {
-                    Ok(()) => {
-                        tracing::info!(kind = kind.slug(), attempt = attempt + 1, "mail delivered");
-                        return;
-                    }
-                    Err(error) => tracing::warn!(
-                        kind = kind.slug(),
-                        attempt = attempt + 1,
-                        error = format!("{error:#}"),
-                        "mail delivery failed"
-                    ),
-                }
-            }
-            tracing::error!(
-                kind = kind.slug(),
-                "mail given up after {} attempts",
-                RETRY_DELAYS.len() + 1
-            );
-        });
-    }
-
-    async fn deliver(&self, outbox_name: Option<&str>, message: &Message) -> anyhow::Result<()> {
-        match &self.transport {
-            Transport::Outbox { folder, .. } => {
-                let name = outbox_name.context("outbox message without a file name")?;
-                write_atomically(folder, name, &message.formatted()).await
-            }
-            Transport::Smtp(smtp) => {
-                smtp.send(message.clone()).await.context("SMTP delivery")?;
-                Ok(())
-            }
-            Transport::Discard => Ok(()),
+    /// `message` as an outbox row: the envelope and the bytes SMTP will send.
+    pub fn queue(&self, kind: MailKind, recipient: &str, message: &Message) -> NewMail {
+        NewMail {
+            kind: kind.slug(),
+            envelope_from: self.from.email.to_string(),
+            recipient: recipient.to_owned(),
+            message: message.formatted(),
         }
     }
 
-    /// Waits (at most `limit`) for deliveries in progress, retries included.
-    pub async fn drain(&self, limit: Duration) {
-        self.deliveries.close();
-        if tokio::time::timeout(limit, self.deliveries.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                pending = self.deliveries.len(),
-                "shutting down with mail still undelivered"
-            );
+    /// One delivery attempt of a queued message.
+    pub async fn deliver(&self, mail: &QueuedMail) -> anyhow::Result<()> {
+        match &self.transport {
+            Transport::Outbox { folder } => {
+                // The row id numbers the files: it never repeats and survives restarts, and a
+                // retried write replaces the same file, so a message lands once.
+                let sequence = u64::try_from(mail.id - 1).unwrap_or_default();
+                let name = outbox_file_name(&mail.kind, &mail.recipient, sequence, mail.created_at);
+                write_atomically(folder, &name, &mail.message).await
+            }
+            Transport::Smtp(smtp) => {
+                let from: Address = mail.envelope_from.parse().context("envelope sender")?;
+                let to: Address = mail.recipient.parse().context("envelope recipient")?;
+                let envelope = Envelope::new(Some(from), vec![to]).context("envelope")?;
+                smtp.send_raw(&envelope, &mail.message)
+                    .await
+                    .context("SMTP delivery")?;
+                Ok(())
+            }
+            Transport::Discard => {
+                tracing::warn!(kind = %mail.kind, "no mail transport configured: message discarded");
+                Ok(())
+            }
         }
     }
 }
@@ -263,26 +217,55 @@ fn plain_body(text: String) -> Body {
     }
 }
 
-/// A plain-SMTP transport from `smtp://[user:password@]host[:port]` (port 25 by default).
+/// The SMTP transport for `--smtp-url`, and a description of it without credentials for the
+/// log. Errors never quote the URL: it may hold a password.
 ///
-/// Only plain SMTP: lettre's TLS backends need native TLS or extra crypto toolchains, and the
-/// intended relay is a local MTA or a development mail catcher. Credentials in the URL are
-/// sent with AUTH only if the server offers it.
-fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    // The URL may hold a password: errors do not quote it.
-    let parsed = url::Url::parse(url).context("--smtp-url is not a URL")?;
-    anyhow::ensure!(
-        parsed.scheme() == "smtp" && parsed.query().is_none(),
-        "--smtp-url must be plain smtp://host:port (TLS is not supported)"
-    );
-    let host = match parsed.host() {
+/// - `smtp://host[:port]` (port 25): STARTTLS is required unless the host is loopback (a local
+///   MTA), where the connection stays plain unless the URL ends with `?tls=required`;
+/// - `smtps://host[:port]` (port 465): TLS from the first byte.
+///
+/// Certificates are checked against the system's roots plus `extra_ca` (PEM). Credentials in
+/// the URL are sent with AUTH only if the server offers it.
+fn smtp_transport(
+    url: &str,
+    extra_ca: Option<&[u8]>,
+) -> anyhow::Result<(AsyncSmtpTransport<Tokio1Executor>, String)> {
+    let parsed = url::Url::parse(url).map_err(|_| anyhow::anyhow!("--smtp-url is not a URL"))?;
+    let tls_required = match parsed.query() {
+        None => false,
+        Some("tls=required") => true,
+        Some(_) => anyhow::bail!("--smtp-url accepts only ?tls=required after the address"),
+    };
+    let (host, loopback) = match parsed.host() {
         None | Some(url::Host::Domain("")) => anyhow::bail!("--smtp-url has no host"),
         // `[::1]` in a URL is `::1` to a socket.
-        Some(url::Host::Ipv6(address)) => address.to_string(),
-        Some(host) => host.to_string(),
+        Some(url::Host::Ipv6(address)) => (address.to_string(), address.is_loopback()),
+        Some(url::Host::Ipv4(address)) => (address.to_string(), address.is_loopback()),
+        // smtp: is not a scheme the URL standard knows, so its IPv4 hosts come as text.
+        Some(url::Host::Domain(domain)) => match domain.parse::<std::net::IpAddr>() {
+            Ok(address) => (address.to_string(), address.is_loopback()),
+            Err(_) => (domain.to_owned(), domain.eq_ignore_ascii_case("localhost")),
+        },
     };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(parsed.port().unwrap_or(25))
+    let parameters = || -> anyhow::Result<TlsParameters> {
+        let mut builder = TlsParameters::builder(host.clone());
+        if let Some(pem) = extra_ca {
+            builder = builder.add_root_certificate(
+                Certificate::from_pem(pem).context("--smtp-ca-file is not a PEM certificate")?,
+            );
+        }
+        builder.build_rustls().context("setting up TLS for SMTP")
+    };
+    let (tls, port, mode) = match parsed.scheme() {
+        "smtps" => (Tls::Wrapper(parameters()?), 465, "TLS"),
+        "smtp" if tls_required || !loopback => (Tls::Required(parameters()?), 25, "STARTTLS"),
+        "smtp" => (Tls::None, 25, "plain, loopback"),
+        _ => anyhow::bail!("--smtp-url must start with smtp:// or smtps://"),
+    };
+    let port = parsed.port().unwrap_or(port);
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
+        .port(port)
+        .tls(tls)
         .timeout(Some(SMTP_TIMEOUT));
     if let Some(password) = parsed.password() {
         let decode = |text: &str| {
@@ -295,13 +278,14 @@ fn smtp_transport(url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
             decode(password),
         ));
     }
-    Ok(builder.build())
+    let description = format!("{}://{host}:{port} ({mode})", parsed.scheme());
+    Ok((builder.build(), description))
 }
 
 /// `<unix millis>-<sequence>-<kind>-<recipient>.eml`: sorts by time of sending, and a test can
 /// find "the latest reset mail for alice@example.com" from the name alone. The recipient is
 /// lower-cased and anything but letters, digits and `@._+-` becomes `_`.
-fn outbox_file_name(kind: MailKind, recipient: &str, sequence: u64) -> String {
+fn outbox_file_name(kind: &str, recipient: &str, sequence: u64, millis: i64) -> String {
     let recipient: String = recipient
         .to_lowercase()
         .chars()
@@ -313,23 +297,40 @@ fn outbox_file_name(kind: MailKind, recipient: &str, sequence: u64) -> String {
             }
         })
         .collect();
-    format!(
-        "{:013}-{sequence:06}-{}-{recipient}.eml",
-        now_millis(),
-        kind.slug()
-    )
+    format!("{millis:013}-{sequence:06}-{kind}-{recipient}.eml")
+}
+
+/// The outbox folder, owner-only (0700) when this creates it.
+fn create_owner_only_dir(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
 }
 
 /// Writes to a hidden temporary file and renames it, so a reader polling the folder never sees
-/// half a message.
+/// half a message. Files are owner-only (0600): a reset link is as good as a password.
 async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> anyhow::Result<()> {
-    tokio::fs::create_dir_all(folder)
+    let owned = folder.to_path_buf();
+    tokio::task::spawn_blocking(move || create_owner_only_dir(&owned))
         .await
+        .context("outbox task panicked")?
         .context("creating the outbox")?;
     let temporary = folder.join(format!(".{name}.tmp"));
-    tokio::fs::write(&temporary, contents)
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(&temporary)
         .await
         .context("writing to the outbox")?;
+    tokio::io::AsyncWriteExt::write_all(&mut file, contents)
+        .await
+        .context("writing to the outbox")?;
+    file.sync_all().await.context("writing to the outbox")?;
+    drop(file);
     tokio::fs::rename(&temporary, folder.join(name))
         .await
         .context("renaming into the outbox")?;
@@ -362,16 +363,61 @@ mod tests {
 
     #[test]
     fn smtp_urls() {
-        assert!(smtp_transport("smtp://127.0.0.1:2525").is_ok());
-        assert!(smtp_transport("smtp://user:p%40ss@mail.example.com").is_ok());
-        assert!(smtp_transport("smtp://[::1]:25").is_ok());
+        let mode = |url: &str| smtp_transport(url, None).map(|(_, description)| description);
+        assert_eq!(
+            mode("smtp://127.0.0.1:2525").unwrap(),
+            "smtp://127.0.0.1:2525 (plain, loopback)"
+        );
+        assert_eq!(
+            mode("smtp://[::1]:25").unwrap(),
+            "smtp://::1:25 (plain, loopback)"
+        );
+        assert_eq!(
+            mode("smtp://localhost").unwrap(),
+            "smtp://localhost:25 (plain, loopback)"
+        );
+        // Anywhere but loopback, STARTTLS is required; on loopback it can be asked for.
+        assert_eq!(
+            mode("smtp://user:p%40ss@mail.example.com").unwrap(),
+            "smtp://mail.example.com:25 (STARTTLS)"
+        );
+        assert_eq!(
+            mode("smtp://10.1.2.3:587").unwrap(),
+            "smtp://10.1.2.3:587 (STARTTLS)"
+        );
+        assert_eq!(
+            mode("smtp://127.0.0.1:2525?tls=required").unwrap(),
+            "smtp://127.0.0.1:2525 (STARTTLS)"
+        );
+        assert_eq!(
+            mode("smtps://mail.example.com").unwrap(),
+            "smtps://mail.example.com:465 (TLS)"
+        );
         for bad in [
-            "smtps://mail.example.com",
-            "smtp://mail.example.com?tls=required",
+            "smtp://mail.example.com?tls=none",
+            "http://mail.example.com",
             "127.0.0.1:25",
             "smtp://",
         ] {
-            assert!(smtp_transport(bad).is_err(), "{bad}");
+            assert!(mode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn smtp_errors_and_descriptions_do_not_carry_the_password() {
+        let (_, description) =
+            smtp_transport("smtp://user:hunter2@mail.example.com", None).unwrap();
+        assert!(
+            !description.contains("hunter2") && !description.contains("user"),
+            "{description}"
+        );
+        for bad in [
+            "smtp://user:hunter2@mail.example.com?tls=off",
+            "ftp://user:hunter2@mail.example.com",
+            "smtp ://user:hunter2@x",
+        ] {
+            let error = format!("{:#}", smtp_transport(bad, None).err().unwrap());
+            assert!(!error.contains("hunter2"), "{error}");
         }
     }
 
@@ -439,13 +485,14 @@ mod tests {
 
     #[test]
     fn outbox_names_sort_and_name_the_recipient() {
-        let name = outbox_file_name(MailKind::Reset, "Alice+x@Example.com", 7);
+        let name = outbox_file_name("reset", "Alice+x@Example.com", 7, 1_764_126_978_314);
         assert!(
             name.ends_with("-000007-reset-alice+x@example.com.eml"),
             "{name}"
         );
-        let odd = outbox_file_name(MailKind::PasswordChanged, "a/b@ex.com", 8);
+        let odd = outbox_file_name("password-changed", "a/b@ex.com", 8, 1_764_126_978_315);
         assert!(odd.ends_with("-password-changed-a_b@ex.com.eml"), "{odd}");
+        assert!(name.starts_with("1764126978314-000007-"), "{name}");
         assert!(name < odd);
     }
 }

@@ -1,108 +1,177 @@
 //! The recovery worker: everything `POST /account/recovery` does after it has answered.
 //!
-//! The handler only parses the address and queues it, so its answer and timing are the same
-//! whether or not an account exists. This task then looks the account up and, if there is
-//! one, stores a new token and hands the mail to the mailer.
+//! The handler parses the address and writes it to the `recovery_requests` table, the same
+//! single insert whether or not an account exists, so its answer and timing tell nothing. This
+//! task then reads the table in order, looks each account up and, if there is one, stores a new
+//! token and its mail in one transaction. After a crash or restart it resumes from the table.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reclaim_contract::link::{reset_link, reset_page_url};
-use tokio::sync::mpsc;
+use reclaim_contract::link::{reset_fragment_link, reset_link, reset_page_url};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::config::LinkStyle;
 use crate::domain::{EmailAddress, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
-use crate::store::Database;
+use crate::store::{Database, RecoveryRequest};
 
-/// Requests waiting for the worker. Rate limits keep this from filling; if it does fill (a
-/// flood from many IPs), further requests are dropped with a warning rather than slowing the
-/// answers or growing memory.
-const QUEUE_CAPACITY: usize = 1024;
+/// Requests read from the table at a time.
+const BATCH: usize = 64;
+/// Longest sleep between two looks at the table, in case a wake-up was missed.
+const IDLE_POLL: Duration = Duration::from_secs(5);
 
 /// What the worker needs to issue a token and build the link.
 #[derive(Debug, Clone)]
 pub struct RecoverySettings {
-    /// Where the pages are: links are `{public_url}/reset?token=…`.
+    /// Where the pages are: links are `{public_url}/reset?token=…` (or `#token=`).
     pub public_url: Url,
+    pub link_style: LinkStyle,
     pub token_lifetime: Duration,
     pub max_live_tokens: usize,
 }
 
-/// The handler's side of the queue.
+/// The handler's side: stores requests, and refuses once the backlog is full.
 #[derive(Clone)]
 pub struct RecoveryQueue {
-    sender: mpsc::Sender<EmailAddress>,
+    database: Database,
+    backlog: Arc<AtomicUsize>,
+    max_backlog: usize,
+    wake: Arc<Notify>,
 }
 
+/// The backlog is full; nothing was stored.
+#[derive(Debug)]
+pub struct BacklogFull;
+
 impl RecoveryQueue {
-    /// Queues a request without waiting, so the caller's timing does not depend on the worker.
-    pub fn enqueue(&self, email: EmailAddress) {
-        if let Err(error) = self.sender.try_send(email) {
-            tracing::warn!(%error, "recovery queue full or closed: request dropped");
+    /// Writes the request to the database (so a 200 after this is kept even through a crash)
+    /// and wakes the worker.
+    pub async fn enqueue(&self, email: &EmailAddress) -> anyhow::Result<Result<(), BacklogFull>> {
+        if self.backlog.load(Ordering::Relaxed) >= self.max_backlog {
+            return Ok(Err(BacklogFull));
         }
+        self.database
+            .insert_recovery_request(email.as_str().to_owned())
+            .await?;
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+        self.wake.notify_one();
+        Ok(Ok(()))
     }
 }
 
-/// Starts the worker. It stops once every [`RecoveryQueue`] clone is dropped and the queue is
-/// drained.
-pub fn spawn_worker(
+/// Starts the worker on what the table already holds, then on what arrives. `mail_written`
+/// wakes the delivery worker; `stop` ends this one after the request in progress.
+pub async fn spawn_worker(
     database: Database,
     mailer: Arc<Mailer>,
     settings: RecoverySettings,
-) -> (RecoveryQueue, JoinHandle<()>) {
-    let (sender, mut receiver) = mpsc::channel(QUEUE_CAPACITY);
+    max_backlog: usize,
+    mail_written: Arc<Notify>,
+    stop: CancellationToken,
+) -> anyhow::Result<(RecoveryQueue, JoinHandle<()>)> {
+    let pending = database.count_recovery_requests().await?;
+    if pending > 0 {
+        tracing::info!(pending, "resuming recovery requests left by the last run");
+    }
+    let queue = RecoveryQueue {
+        database: database.clone(),
+        backlog: Arc::new(AtomicUsize::new(pending)),
+        max_backlog,
+        wake: Arc::new(Notify::new()),
+    };
+    let (backlog, wake) = (Arc::clone(&queue.backlog), Arc::clone(&queue.wake));
     let worker = tokio::spawn(async move {
-        while let Some(email) = receiver.recv().await {
-            if let Err(error) = handle(&database, &mailer, &settings, &email).await {
-                tracing::error!(error = format!("{error:#}"), "recovery request failed");
+        while !stop.is_cancelled() {
+            let requests = match database.pending_recovery_requests(BATCH).await {
+                Ok(requests) => requests,
+                Err(error) => {
+                    tracing::error!(error = format!("{error:#}"), "reading recovery requests");
+                    Vec::new()
+                }
+            };
+            let idle = requests.is_empty();
+            for request in requests {
+                if stop.is_cancelled() {
+                    break;
+                }
+                match handle(&database, &mailer, &settings, &request).await {
+                    Ok(()) => {
+                        backlog.fetch_sub(1, Ordering::Relaxed);
+                        mail_written.notify_one();
+                    }
+                    // Left in the table: tried again on the next pass or the next start.
+                    Err(error) => {
+                        tracing::error!(error = format!("{error:#}"), "recovery request failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+            if idle {
+                tokio::select! {
+                    () = stop.cancelled() => break,
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(IDLE_POLL) => {}
+                }
             }
         }
     });
-    (RecoveryQueue { sender }, worker)
+    Ok((queue, worker))
 }
 
 async fn handle(
     database: &Database,
-    mailer: &Arc<Mailer>,
+    mailer: &Mailer,
     settings: &RecoverySettings,
-    email: &EmailAddress,
+    request: &RecoveryRequest,
 ) -> anyhow::Result<()> {
-    let Some(user) = database.find_user(email).await? else {
+    let user = match EmailAddress::parse(&request.email) {
+        Ok(email) => database.find_user(&email).await?,
+        Err(_) => None,
+    };
+    let Some(user) = user else {
         // Nothing is sent: mailing "no account here" would let anyone probe for accounts
         // through someone else's inbox, and annoy its owner.
         tracing::debug!("recovery requested for an address without an account");
-        return Ok(());
+        return database.delete_recovery_request(request.id).await;
     };
     let token = SecretToken::generate();
-    database
-        .insert_reset_token(
-            user.id,
-            token.hash(),
-            settings.token_lifetime,
-            settings.max_live_tokens,
-        )
-        .await?;
-    let link = mail_link(&settings.public_url, &token);
+    let link = mail_link(&settings.public_url, settings.link_style, &token);
     if mailer.is_outbox() {
         // Development only: the person running the server locally has no inbox to click from.
         tracing::info!(link = %link.url, "outbox mode: password reset link");
     }
     let message = mailer.reset_message(&user.email, &link, settings.token_lifetime)?;
-    mailer.send_in_background(MailKind::Reset, user.email, message);
+    let mail = mailer.queue(MailKind::Reset, &user.email, &message);
+    database
+        .issue_reset_token(
+            request.id,
+            user.id,
+            token.hash(),
+            settings.token_lifetime,
+            settings.max_live_tokens,
+            mail,
+        )
+        .await?;
     tracing::info!(user_id = user.id, "reset link issued");
     Ok(())
 }
 
-/// `{public_url}/reset?token=…`, with one slash before `reset` whether or not the public URL
-/// ends with one.
-/// The mailed link (the contract's shape on the configured public URL), its code, and the page
-/// where the code can be typed.
-fn mail_link(public_url: &Url, token: &SecretToken) -> ResetLink {
+/// The mailed link (the contract's shape on the configured public URL, the token in the query
+/// or, with `--link-style fragment`, in the fragment), its code, and the page where the code
+/// can be typed.
+fn mail_link(public_url: &Url, style: LinkStyle, token: &SecretToken) -> ResetLink {
     let public_url = public_url.as_str().trim_end_matches('/');
+    let url = match style {
+        LinkStyle::Query => reset_link(public_url, token.expose()),
+        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose()),
+    };
     ResetLink {
-        url: reset_link(public_url, token.expose()),
+        url,
         code: token.expose().to_owned(),
         page: reset_page_url(public_url),
     }
@@ -111,6 +180,58 @@ fn mail_link(public_url: &Url, token: &SecretToken) -> ResetLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[tokio::test]
+    async fn a_full_backlog_refuses_and_a_new_worker_resumes_what_was_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::open(&dir.path().join("t.db")).await.unwrap();
+        let outbox = dir.path().join("outbox");
+        let config =
+            crate::ServeConfig::parse_from(["serve", "--outbox", outbox.to_str().unwrap()]);
+        let mailer = Arc::new(Mailer::new(&config).unwrap());
+        let settings = RecoverySettings {
+            public_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            link_style: LinkStyle::Query,
+            token_lifetime: Duration::from_secs(60),
+            max_live_tokens: 3,
+        };
+        let worker = |stop: CancellationToken| {
+            spawn_worker(
+                database.clone(),
+                Arc::clone(&mailer),
+                settings.clone(),
+                1,
+                Arc::new(Notify::new()),
+                stop,
+            )
+        };
+        // A worker that is stopped before it starts: the crash between answer and handling.
+        let stopped = CancellationToken::new();
+        stopped.cancel();
+        let (queue, handle) = worker(stopped).await.unwrap();
+        handle.await.unwrap();
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        assert!(queue.enqueue(&alice).await.unwrap().is_ok());
+        assert!(
+            queue.enqueue(&alice).await.unwrap().is_err(),
+            "backlog of 1 is full"
+        );
+        assert_eq!(database.count_recovery_requests().await.unwrap(), 1);
+
+        // The next start finds the stored request and handles it.
+        let stop = CancellationToken::new();
+        let (_queue, handle) = worker(stop.clone()).await.unwrap();
+        for _ in 0..500 {
+            if database.count_recovery_requests().await.unwrap() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(database.count_recovery_requests().await.unwrap(), 0);
+        stop.cancel();
+        handle.await.unwrap();
+    }
 
     #[test]
     fn links_have_one_slash_before_reset() {
@@ -124,10 +245,13 @@ mod tests {
             ("https://example.com/app/", "https://example.com/app/reset"),
             ("https://example.com/app", "https://example.com/app/reset"),
         ] {
-            let link = mail_link(&Url::parse(public_url).unwrap(), &token);
+            let url = Url::parse(public_url).unwrap();
+            let link = mail_link(&url, LinkStyle::Query, &token);
             assert_eq!(link.url, format!("{expected}?token={}", token.expose()));
             assert_eq!(link.code, token.expose());
             assert_eq!(link.page, expected);
+            let link = mail_link(&url, LinkStyle::Fragment, &token);
+            assert_eq!(link.url, format!("{expected}#token={}", token.expose()));
         }
     }
 }

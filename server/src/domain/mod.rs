@@ -7,5 +7,5 @@ mod token;
 pub use email_address::EmailAddress;
 #[cfg(test)]
 pub use password::WeakReason;
-pub use password::{NewPassword, WeakPassword};
+pub use password::{NewPassword, PasswordPolicy, WeakPassword};
 pub use token::{SecretToken, TokenHash};

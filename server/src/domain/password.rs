@@ -1,5 +1,6 @@
 //! The password policy (NIST SP 800-63B §3.1.1.2, OWASP ASVS V2.1): length and a blocklist,
-//! no composition rules.
+//! no composition rules. The blocklist includes context-specific words: the service's name and
+//! the parts of the account's address.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -12,8 +13,11 @@ pub use reclaim_contract::wire::WeakReason;
 use reclaim_contract::{
     password_chars, MAX_PASSWORD_CHARS as MAX_CHARS, MIN_PASSWORD_CHARS as MIN_CHARS,
 };
-/// A local part shorter than this (`al@…`) is too likely to occur by chance to refuse on.
+/// A local part shorter than this (`al@…`) is too likely to occur by chance to refuse on; the
+/// same holds for the other parts of the address.
 const MIN_LOCAL_PART_TO_MATCH: usize = 3;
+/// The service's name, refused inside a password (NIST's "name of the service").
+const APP_NAME: &str = "reclaim";
 
 /// The blocklist, see `data/README.md` for where it comes from.
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
@@ -24,44 +28,99 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// A password that the policy accepts as a new password for one account.
 ///
-/// Holding one means it passed [`NewPassword::parse`]; it is kept byte-exact (no trimming,
-/// case change or normalisation, as the contract requires). `Debug` never shows it.
+/// Holding one means it passed [`NewPassword::parse`]. The client sends it byte-exact (the
+/// contract); the server keeps it in Unicode NFKC, the form it hashes and compares logins in.
+/// `Debug` never shows it.
 pub struct NewPassword(String);
+
+/// What a deployment may tune in the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// Shortest accepted password in code points, 8 (the contract's) to 128.
+    pub min_chars: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            min_chars: MIN_CHARS,
+        }
+    }
+}
 
 /// Why the policy refused a password: one or more reasons, each with a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeakPassword {
     pub reasons: Vec<WeakReason>,
+    /// The policy's minimum, for the too-short sentence.
+    pub min_chars: usize,
+}
+
+/// The parts of an address a password must not contain, in lower case: the local part, its
+/// pieces (`alice.smith` gives `alice` and `smith`), and the domain's labels but the last
+/// (`mail.example` of `mail.example.com`), each of at least [`MIN_LOCAL_PART_TO_MATCH`]
+/// characters.
+fn address_parts(email: &EmailAddress) -> impl Iterator<Item = String> {
+    let local = email.local_part().to_lowercase();
+    let address = email.lookup_key();
+    let domain = address.rsplit_once('@').map_or("", |(_, domain)| domain);
+    let mut parts = vec![local.clone()];
+    parts.extend(local.split(['.', '_', '-', '+']).map(str::to_owned));
+    let labels: Vec<&str> = domain.split('.').collect();
+    parts.extend(
+        labels[..labels.len().saturating_sub(1)]
+            .iter()
+            .map(|l| (*l).to_owned()),
+    );
+    parts
+        .into_iter()
+        .filter(|part| part.chars().count() >= MIN_LOCAL_PART_TO_MATCH)
 }
 
 impl NewPassword {
-    /// Applies the policy to `candidate` as the new password of the account `email`.
-    ///
-    /// Length is counted in Unicode code points (so 8 emoji are 8 characters). A too-long
-    /// password is refused without checking anything else. Every other broken rule is reported.
+    /// Applies the default policy to `candidate` as the new password of the account `email`.
     pub fn parse(candidate: String, email: &EmailAddress) -> Result<Self, WeakPassword> {
+        Self::parse_with(candidate, email, PasswordPolicy::default())
+    }
+
+    /// Applies `policy` to `candidate` as the new password of the account `email`.
+    ///
+    /// Length is counted in Unicode code points of the password as sent (so 8 emoji are 8
+    /// characters, and the pages' count agrees). A too-long password is refused without
+    /// checking anything else. The blocklists compare the NFKC form in lower case, so
+    /// `ｐａｓｓｗｏｒｄ` is as common as `password`. Every broken rule is reported.
+    pub fn parse_with(
+        candidate: String,
+        email: &EmailAddress,
+        policy: PasswordPolicy,
+    ) -> Result<Self, WeakPassword> {
         let length = password_chars(&candidate);
         if length > MAX_CHARS {
             return Err(WeakPassword {
                 reasons: vec![WeakReason::TooLong],
+                min_chars: policy.min_chars,
             });
         }
         let mut reasons = Vec::new();
-        if length < MIN_CHARS {
+        if length < policy.min_chars {
             reasons.push(WeakReason::TooShort);
         }
-        let lowered = candidate.to_lowercase();
-        if COMMON_PASSWORDS.contains(lowered.as_str()) {
+        let normalised = crate::hashing::nfkc(&candidate);
+        let lowered = normalised.to_lowercase();
+        // The service's name is as guessable as the most common passwords.
+        if COMMON_PASSWORDS.contains(lowered.as_str()) || lowered.contains(APP_NAME) {
             reasons.push(WeakReason::Common);
         }
-        let local_part = email.local_part().to_lowercase();
-        if local_part.chars().count() >= MIN_LOCAL_PART_TO_MATCH && lowered.contains(&local_part) {
+        if address_parts(email).any(|part| lowered.contains(&part)) {
             reasons.push(WeakReason::ContainsEmail);
         }
         if reasons.is_empty() {
-            Ok(Self(candidate))
+            Ok(Self(normalised))
         } else {
-            Err(WeakPassword { reasons })
+            Err(WeakPassword {
+                reasons,
+                min_chars: policy.min_chars,
+            })
         }
     }
 
@@ -83,7 +142,7 @@ impl WeakPassword {
         self.reasons
             .iter()
             .map(|reason| match reason {
-                WeakReason::TooShort => format!("{}.", too_short_sentence(MIN_CHARS)),
+                WeakReason::TooShort => format!("{}.", too_short_sentence(self.min_chars)),
                 WeakReason::TooLong => format!("{}.", too_long_sentence()),
                 WeakReason::Common => {
                     "This password is too common and easy to guess. Choose a different one."
@@ -179,17 +238,55 @@ mod tests {
     }
 
     #[test]
-    fn kept_byte_exact() {
+    fn kept_as_sent_apart_from_nfkc() {
         let candidate = "  Ünïcode spaces  ";
         let parsed = NewPassword::parse(candidate.to_owned(), &alice()).unwrap();
         assert_eq!(parsed.expose(), candidate);
         assert_eq!(format!("{parsed:?}"), "NewPassword(<redacted>)");
+        let composed = NewPassword::parse("\u{FB01}ne cafe\u{301} walnut".to_owned(), &alice());
+        assert_eq!(composed.unwrap().expose(), "fine café walnut");
+    }
+
+    #[test]
+    fn the_app_name_and_the_address_parts_are_refused() {
+        assert_eq!(reasons("my Reclaim passphrase"), vec![WeakReason::Common]);
+        assert_eq!(reasons("ｐａｓｓｗｏｒｄ"), vec![WeakReason::Common]);
+        assert_eq!(
+            reasons("walnut example galaxy"),
+            vec![WeakReason::ContainsEmail]
+        );
+        let smith = EmailAddress::parse("alice.smith@mail.example.com").unwrap();
+        for refused in [
+            "smith forever 2024",
+            "mail walnut galaxy",
+            "walnut-alice-galaxy",
+        ] {
+            assert!(
+                NewPassword::parse(refused.to_owned(), &smith).is_err(),
+                "{refused}"
+            );
+        }
+        // The top-level domain alone is not part of anyone's identity.
+        assert!(NewPassword::parse("walnut galaxy.com".to_owned(), &smith).is_ok());
+    }
+
+    #[test]
+    fn the_minimum_can_be_raised() {
+        let policy = PasswordPolicy { min_chars: 15 };
+        let short = NewPassword::parse_with("walnut galaxy".to_owned(), &alice(), policy);
+        let weak = short.unwrap_err();
+        assert_eq!(weak.reasons, vec![WeakReason::TooShort]);
+        assert!(weak.message().contains("15"), "{}", weak.message());
+        assert!(
+            NewPassword::parse_with("walnut galaxy hinge".to_owned(), &alice(), policy).is_ok()
+        );
     }
 
     #[test]
     fn message_is_a_sentence_per_reason() {
         let weak = WeakPassword {
             reasons: vec![WeakReason::TooShort, WeakReason::Common],
+            min_chars: 8,
         };
         assert_eq!(
             weak.message(),

@@ -16,7 +16,6 @@ use super::extract::ApiBody;
 use super::rate_limit::{retry_after_secs, ClientIp};
 use super::{ApiError, AppState};
 use crate::domain::{EmailAddress, NewPassword, SecretToken};
-use crate::hashing;
 use crate::mail::MailKind;
 use crate::store::{RedeemOutcome, ResetTokenState};
 
@@ -24,6 +23,8 @@ use crate::store::{RedeemOutcome, ResetTokenState};
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// The session cookie's name.
 const SESSION_COOKIE: &str = "reclaim_session";
+/// Retry-After when the recovery backlog is full: the worker clears hundreds a second.
+const BACKLOG_RETRY_AFTER_SECS: u64 = 5;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,9 +60,11 @@ fn ok() -> Json<serde_json::Value> {
 
 /// `POST /account/recovery`: 200 `{}` for any well-formed address.
 ///
-/// Only parsing, rate limiting and queueing happen here; the account lookup and the mail
-/// happen in the recovery worker afterwards, so nothing in the answer, its headers or its
-/// timing depends on whether the account exists. Both limits apply to every address alike.
+/// Only parsing, rate limiting and storing the request happen here; the account lookup and
+/// the mail happen in the recovery worker afterwards, so nothing in the answer, its headers or
+/// its timing depends on whether the account exists. Every limit applies to every address
+/// alike. The request is in the database before the 200, so a crash cannot lose it; when the
+/// server is saturated (global limit, full backlog) the answer is 503 with Retry-After.
 async fn request_recovery(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -80,7 +83,24 @@ async fn request_recovery(
         .recovery_per_email
         .check(email.lookup_key())
         .map_err(rate_limited)?;
-    state.recovery.enqueue(email);
+    state
+        .limits
+        .recovery_per_email_daily
+        .check(email.lookup_key())
+        .map_err(rate_limited)?;
+    state
+        .limits
+        .recovery_global
+        .check(())
+        .map_err(|wait| ApiError::Unavailable {
+            retry_after_secs: retry_after_secs(wait),
+        })?;
+    if state.recovery.enqueue(&email).await?.is_err() {
+        tracing::warn!("recovery backlog full: request refused with 503");
+        return Err(ApiError::Unavailable {
+            retry_after_secs: BACKLOG_RETRY_AFTER_SECS,
+        });
+    }
     Ok(ok())
 }
 
@@ -104,28 +124,37 @@ async fn reset_password(
     };
     let email = EmailAddress::parse(&email)
         .map_err(|e| anyhow::anyhow!("stored account address does not parse: {e}"))?;
-    let password = NewPassword::parse(body.new_password.expose_secret().to_owned(), &email)
-        .map_err(ApiError::WeakPassword)?;
-    let password_hash = hashing::hash_password(&password).await?;
+    let password = NewPassword::parse_with(
+        body.new_password.expose_secret().to_owned(),
+        &email,
+        state.password_policy,
+    )
+    .map_err(ApiError::WeakPassword)?;
+    let password_hash = state.hashes.hash(&password).await?;
+    // Built before the change so that it goes into the outbox in the same transaction; a
+    // notice that cannot be built is logged, and does not stop the change.
+    let notice = match state.mailer.password_changed_message(email.as_str()) {
+        Ok(notice) => Some(
+            state
+                .mailer
+                .queue(MailKind::PasswordChanged, email.as_str(), &notice),
+        ),
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "password-changed notice not built"
+            );
+            None
+        }
+    };
     match state
         .database
-        .redeem_reset_token(token.hash(), password_hash)
+        .redeem_reset_token(token.hash(), password_hash, notice)
         .await?
     {
-        RedeemOutcome::Changed { email } => {
+        RedeemOutcome::Changed { .. } => {
             tracing::info!("password changed with a reset link");
-            // The password has changed: a notice that cannot be built is logged, not a 500.
-            match state.mailer.password_changed_message(&email) {
-                Ok(notice) => {
-                    state
-                        .mailer
-                        .send_in_background(MailKind::PasswordChanged, email, notice)
-                }
-                Err(error) => tracing::error!(
-                    error = format!("{error:#}"),
-                    "password-changed notice not sent"
-                ),
-            }
+            state.mail_written.notify_one();
             Ok(ok())
         }
         RedeemOutcome::NotRedeemable(dead) => Err(token_error(dead)),
@@ -156,10 +185,7 @@ async fn login(
         Err(_) => None,
     };
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let (true, Some(user)) = (
-        hashing::verify_password(stored_hash, body.password).await?,
-        user,
-    ) else {
+    let (true, Some(user)) = (state.hashes.verify(stored_hash, body.password).await?, user) else {
         return Err(ApiError::InvalidCredentials);
     };
     let session = SecretToken::generate();

@@ -9,6 +9,19 @@ use reclaim_contract::wire::ErrorCode;
 use serde_json::json;
 
 use crate::domain::WeakPassword;
+use crate::hashing::HashError;
+
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        match error {
+            // One hash takes well under a second: by then a thread is likely free.
+            HashError::Busy => Self::Unavailable {
+                retry_after_secs: 1,
+            },
+            HashError::Failed(cause) => Self::Internal(cause),
+        }
+    }
+}
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +78,21 @@ pub enum ApiError {
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
 
+    /// 403 `forbidden_origin`: a browser posted from another website (`Sec-Fetch-Site:
+    /// cross-site`, or an `Origin` that is not ours nor allowed). Nothing was done.
+    #[error("cross-site request refused")]
+    ForbiddenOrigin,
+
+    /// 408 `request_timeout`: the request took longer than the configured limit.
+    #[error("request timed out")]
+    RequestTimeout,
+
+    /// 503 `unavailable`, with `Retry-After`: the server is saturated (every password hash
+    /// thread busy, the recovery backlog full, or the global recovery limit reached). The same
+    /// answer for every account; nothing was done.
+    #[error("unavailable for {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
+
     /// 500 `internal_error`: a bug or an unavailable database. The cause is logged here and
     /// never sent: it may hold paths, SQL or personal data.
     #[error("internal error: {0:#}")]
@@ -85,6 +113,9 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ForbiddenOrigin => StatusCode::FORBIDDEN,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +135,9 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::RateLimited { .. } => ErrorCode::RateLimited.as_str(),
+            Self::ForbiddenOrigin => "forbidden_origin",
+            Self::RequestTimeout => "request_timeout",
+            Self::Unavailable { .. } => "unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -131,6 +165,13 @@ impl ApiError {
                     .to_owned()
             }
             Self::RateLimited { .. } => "Too many attempts. Wait a few minutes and try again.".to_owned(),
+            Self::ForbiddenOrigin => {
+                "This request came from another website and was refused.".to_owned()
+            }
+            Self::RequestTimeout => "The request took too long. Try again.".to_owned(),
+            Self::Unavailable { .. } => {
+                "We are very busy right now. Wait a moment and try again.".to_owned()
+            }
             Self::Internal(_) => "Something went wrong on our side. Try again later.".to_owned(),
         }
     }
@@ -146,7 +187,9 @@ impl IntoResponse for ApiError {
             body["reasons"] = json!(weak.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>());
         }
         let mut response = (self.status(), Json(body)).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs } | Self::Unavailable { retry_after_secs } =
+            self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
@@ -184,12 +227,23 @@ mod tests {
     async fn weak_password_lists_reasons() {
         let weak = WeakPassword {
             reasons: vec![WeakReason::TooShort, WeakReason::ContainsEmail],
+            min_chars: 8,
         };
         let (status, body) = body_of(ApiError::WeakPassword(weak)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"], "weak_password");
         assert_eq!(body["reasons"], json!(["too_short", "contains_email"]));
         assert!(body["message"].as_str().unwrap().ends_with('.'));
+    }
+
+    #[test]
+    fn unavailable_sets_retry_after() {
+        let response = ApiError::Unavailable {
+            retry_after_secs: 2,
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
     }
 
     #[test]

@@ -4,14 +4,19 @@ mod account;
 mod csp;
 mod error;
 mod extract;
+mod origin;
 mod pages;
+mod proxy;
 mod rate_limit;
 mod sign_in;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Request};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -21,9 +26,13 @@ use tracing::Level;
 
 pub use error::ApiError;
 use extract::MAX_BODY_BYTES;
+pub use origin::AllowedOrigins;
 pub use pages::service as serve_pages;
+pub use proxy::TrustedProxies;
 pub use rate_limit::{RateLimiter, RateLimits};
 
+use crate::domain::PasswordPolicy;
+use crate::hashing::HashPool;
 use crate::mail::Mailer;
 use crate::recovery::RecoveryQueue;
 use crate::store::Database;
@@ -35,14 +44,32 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     pub recovery: RecoveryQueue,
     pub limits: Arc<RateLimits>,
+    pub hashes: HashPool,
+    /// Wakes the delivery worker after writing to the outbox.
+    pub mail_written: Arc<tokio::sync::Notify>,
+    pub password_policy: PasswordPolicy,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
 }
 
+/// What the layers around every request need.
+pub struct Layers {
+    pub allowed_origins: AllowedOrigins,
+    pub trusted_proxies: TrustedProxies,
+    /// Send `Strict-Transport-Security` (the public URL is https).
+    pub hsts: bool,
+    pub request_timeout: Duration,
+}
+
 /// The whole application; `pages` (see [`pages::service`]) answers what the API does not.
-pub fn router(state: AppState, pages: Option<MethodRouter>) -> Router {
+pub fn router(state: AppState, pages: Option<MethodRouter>, layers: Layers) -> Router {
+    let timeout = layers.request_timeout;
+    let api = account::router().layer(from_fn_with_state(
+        Arc::new(layers.allowed_origins),
+        origin::refuse_cross_site,
+    ));
     let router = Router::new()
-        .merge(account::router())
+        .merge(api)
         .merge(sign_in::router())
         // Both fallbacks answer in JSON, like every other error.
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -51,8 +78,23 @@ pub fn router(state: AppState, pages: Option<MethodRouter>) -> Router {
         Some(pages) => router.fallback_service(pages),
         None => router,
     };
+    let hsts = layers.hsts.then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(
+            Arc::new(layers.trusted_proxies),
+            proxy::resolve_client_ip,
+        ))
+        // Bodies are read inside handlers, so a client trickling one in is cut off too.
+        .layer(axum::middleware::from_fn(move |request, next: Next| {
+            time_limited(timeout, request, next)
+        }))
+        .layer(tower::util::option_layer(hsts))
         // gzip and brotli by Accept-Encoding; the default predicate skips bodies under 32 bytes
         // and images, and does compress application/wasm.
         .layer(CompressionLayer::new())
@@ -76,4 +118,12 @@ pub fn router(state: AppState, pages: Option<MethodRouter>) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Answers 408 `request_timeout` once a request has taken `limit`.
+async fn time_limited(limit: Duration, request: axum::extract::Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::RequestTimeout.into_response(),
+    }
 }

@@ -70,39 +70,55 @@ impl<K: Hash + Eq + Clone, C: Clock + Clone> RateLimiter<K, C> {
 /// The limiters of the API, one per quota in the configuration.
 pub struct RateLimits {
     pub recovery_per_email: RateLimiter<String>,
+    /// The daily ceiling per address, on top of `recovery_per_email`.
+    pub recovery_per_email_daily: RateLimiter<String>,
+    /// Everyone together: refusals are 503, not 429 (the client did nothing wrong).
+    pub recovery_global: RateLimiter<()>,
     pub recovery_per_ip: RateLimiter<IpAddr>,
     pub reset_per_ip: RateLimiter<IpAddr>,
     pub login_per_ip: RateLimiter<IpAddr>,
 }
 
-/// The client's IP for rate limiting: the TCP peer address, never `X-Forwarded-For` (anyone
-/// can write that header). IPv6 clients are keyed by their /64, which one household or host
-/// usually owns whole. Without connection info (a router driven in-process) it is 0.0.0.0.
+/// The client's IP for rate limiting: the TCP peer address, or the address a trusted proxy
+/// forwarded (see `super::proxy`), never a header from anyone else. IPv6 clients are keyed by
+/// their /64, which one household or host usually owns whole. Without connection info (a
+/// router driven in-process) it is 0.0.0.0.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The rate-limit key of `ip`.
+    pub fn keyed(ip: IpAddr) -> Self {
+        Self(match ip {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+            },
+            v4 => v4,
+        })
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        if let Some(resolved) = parts.extensions.get::<ClientIp>() {
+            return Ok(*resolved);
+        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
-        Ok(Self(match peer {
-            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-                Some(v4) => IpAddr::V4(v4),
-                None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
-            },
-            Some(v4) => v4,
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        }))
+        Ok(peer.map_or(Self(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), Self::keyed))
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up so a client that waits that long is let in.
+/// Whole seconds for `Retry-After`, rounded up so a client that waits that long is let in, and
+/// at least 1: the limiter's clock moves between the refusal and the reckoning, and "retry after
+/// 0 seconds" invites a client to hammer.
 pub fn retry_after_secs(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[cfg(test)]
@@ -178,5 +194,6 @@ mod tests {
         assert_eq!(retry_after_secs(Duration::from_millis(1)), 1);
         assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
         assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
     }
 }

@@ -1,10 +1,13 @@
-//! The SQLite database: accounts, reset tokens and sessions.
+//! The SQLite database: accounts, reset tokens, sessions, and the two durable queues
+//! (recovery requests answered but not yet handled, mail not yet delivered).
 //!
 //! rusqlite is synchronous, so every query runs on tokio's blocking pool through
 //! [`Database::run`], on a connection from an r2d2 pool. SQLite serialises writers itself;
 //! write transactions start with `BEGIN IMMEDIATE` so two writers queue on the busy timeout
 //! instead of failing with a lock upgrade error.
 
+mod outbox;
+mod recovery_requests;
 mod sessions;
 mod tokens;
 mod users;
@@ -18,6 +21,8 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+pub use outbox::{NewMail, QueuedMail};
+pub use recovery_requests::RecoveryRequest;
 pub use tokens::{RedeemOutcome, ResetTokenState};
 
 /// Connections open at most; a query beyond that waits for one to come back.
@@ -29,8 +34,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The schema, one migration per version (`PRAGMA user_version` counts the applied ones).
 /// Append new migrations; never edit an applied one.
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(SCHEMA);
-const SCHEMA: &[M<'static>] = &[M::up(
-    r#"
+const SCHEMA: &[M<'static>] = &[
+    M::up(
+        r#"
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         -- As the person typed it; mail goes here.
@@ -63,7 +69,39 @@ const SCHEMA: &[M<'static>] = &[M::up(
     ) STRICT;
     CREATE INDEX sessions_by_user ON sessions (user_id);
 "#,
-)];
+    ),
+    // What was promised with a 200 is on disk before the answer: a crash or restart resumes
+    // it instead of losing it.
+    M::up(
+        r#"
+    -- Recovery requests answered 200 and not yet handled by the worker; deleted once handled.
+    CREATE TABLE recovery_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- As typed (trimmed): the worker parses it again.
+        email TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+
+    -- Mail to deliver, written in the same transaction as the token or the password change it
+    -- is about; deleted once delivered (it may hold a reset link). AUTOINCREMENT: ids never
+    -- repeat, so they number the outbox files in the order the mail was written.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- mail::MailKind slug: reset, password-changed.
+        kind TEXT NOT NULL,
+        envelope_from TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        -- The whole RFC 5322 message, as SMTP sends it.
+        message BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT
+    ) STRICT;
+    CREATE INDEX outbox_by_due ON outbox (next_attempt_at);
+"#,
+    ),
+];
 
 /// A handle on the database file; cheap to clone.
 #[derive(Clone)]
@@ -89,6 +127,7 @@ impl Database {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating the database folder {}", parent.display()))?;
         }
+        owner_only(path)?;
         let manager = SqliteConnectionManager::file(path).with_init(configure);
         // Migrate on a connection of our own first: the pool would retry a file that cannot
         // be opened until its timeout instead of failing at once.
@@ -118,6 +157,35 @@ impl Database {
         .await
         .context("database task panicked")?
     }
+}
+
+/// Creates the database file owner-only (0600), and makes an existing one and its WAL files so.
+/// SQLite creates `-wal` and `-shm` with the mode of the database file.
+fn owner_only(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error)
+                        .with_context(|| format!("making {} owner-only", path.display()))
+                }
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Settings of every connection (SQLite keeps these per connection, not in the file).
@@ -155,7 +223,7 @@ mod tests {
             .run(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
             .await
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, SCHEMA.len());
         let journal_mode: String = database
             .run(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
             .await

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{now_millis, Database};
+use super::{now_millis, Database, NewMail};
 use crate::domain::TokenHash;
 
 /// Rows of tokens past their expiry are kept this long so a late click still gets the precise
@@ -38,6 +38,7 @@ pub enum RedeemOutcome {
 impl Database {
     /// Stores a new reset token for `user_id` and revokes the oldest live ones so that at most
     /// `max_live` remain. Also deletes tokens that died more than a day ago.
+    #[cfg(test)]
     pub async fn insert_reset_token(
         &self,
         user_id: i64,
@@ -45,30 +46,32 @@ impl Database {
         lifetime: Duration,
         max_live: usize,
     ) -> anyhow::Result<()> {
-        let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
-        let max_live = i64::try_from(max_live.max(1)).unwrap_or(i64::MAX);
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            insert(&tx, user_id, hash, lifetime, max_live, now_millis())?;
+            tx.commit()
+        })
+        .await
+    }
+
+    /// Handles the recovery request `request_id` for an existing account in one transaction:
+    /// stores the token (as [`Self::insert_reset_token`] does), puts the mail with its link in
+    /// the outbox, and forgets the request. A crash leaves either all of it or none.
+    pub async fn issue_reset_token(
+        &self,
+        request_id: i64,
+        user_id: i64,
+        hash: TokenHash,
+        lifetime: Duration,
+        max_live: usize,
+        mail: NewMail,
+    ) -> anyhow::Result<()> {
         self.run(move |conn| {
             let now = now_millis();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            tx.execute(
-                "DELETE FROM reset_tokens WHERE expires_at < ?1",
-                [now.saturating_sub(KEEP_DEAD_TOKENS_MS)],
-            )?;
-            tx.execute(
-                "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![hash.0, user_id, now, now.saturating_add(lifetime_ms)],
-            )?;
-            tx.execute(
-                "UPDATE reset_tokens SET revoked_at = ?2
-                 WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
-                   AND token_hash NOT IN (
-                       SELECT token_hash FROM reset_tokens
-                       WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
-                       ORDER BY created_at DESC, rowid DESC
-                       LIMIT ?3)",
-                params![user_id, now, max_live],
-            )?;
+            insert(&tx, user_id, hash, lifetime, max_live, now)?;
+            super::outbox::insert(&tx, &mail, now)?;
+            tx.execute("DELETE FROM recovery_requests WHERE id = ?1", [request_id])?;
             tx.commit()
         })
         .await
@@ -81,11 +84,13 @@ impl Database {
 
     /// Spends the token and sets the account's new password in one transaction: of two
     /// concurrent requests with the same token exactly one gets `Changed`. Every other reset
-    /// token and every session of the account is revoked with it.
+    /// token and every session of the account is revoked with it, and `notice` (the "password
+    /// changed" mail) goes into the outbox in the same transaction.
     pub async fn redeem_reset_token(
         &self,
         hash: TokenHash,
         new_password_hash: String,
+        notice: Option<NewMail>,
     ) -> anyhow::Result<RedeemOutcome> {
         self.run(move |conn| {
             let now = now_millis();
@@ -111,11 +116,48 @@ impl Database {
             )?;
             revoke_all(&tx, user_id, now)?;
             super::sessions::delete_all(&tx, user_id)?;
+            if let Some(notice) = &notice {
+                super::outbox::insert(&tx, notice, now)?;
+            }
             tx.commit()?;
             Ok(RedeemOutcome::Changed { email })
         })
         .await
     }
+}
+
+/// Inserts a token and revokes the oldest live ones beyond `max_live`; deletes tokens that
+/// died more than a day ago.
+fn insert(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    hash: TokenHash,
+    lifetime: Duration,
+    max_live: usize,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
+    let max_live = i64::try_from(max_live.max(1)).unwrap_or(i64::MAX);
+    tx.execute(
+        "DELETE FROM reset_tokens WHERE expires_at < ?1",
+        [now.saturating_sub(KEEP_DEAD_TOKENS_MS)],
+    )?;
+    tx.execute(
+        "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![hash.0, user_id, now, now.saturating_add(lifetime_ms)],
+    )?;
+    tx.execute(
+        "UPDATE reset_tokens SET revoked_at = ?2
+         WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+           AND token_hash NOT IN (
+               SELECT token_hash FROM reset_tokens
+               WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+               ORDER BY created_at DESC, rowid DESC
+               LIMIT ?3)",
+        params![user_id, now, max_live],
+    )?;
+    Ok(())
 }
 
 fn state(
@@ -194,7 +236,7 @@ mod tests {
         );
 
         let outcome = database
-            .redeem_reset_token(token.hash(), "$new".to_owned())
+            .redeem_reset_token(token.hash(), "$new".to_owned(), None)
             .await
             .unwrap();
         assert_eq!(
@@ -204,7 +246,7 @@ mod tests {
             }
         );
         let again = database
-            .redeem_reset_token(token.hash(), "$newer".to_owned())
+            .redeem_reset_token(token.hash(), "$newer".to_owned(), None)
             .await
             .unwrap();
         assert_eq!(again, RedeemOutcome::NotRedeemable(ResetTokenState::Used));
@@ -242,7 +284,7 @@ mod tests {
             .unwrap();
         assert_eq!(database.live_sessions(alice).await.unwrap(), 1);
         database
-            .redeem_reset_token(tokens[3].hash(), "$new".to_owned())
+            .redeem_reset_token(tokens[3].hash(), "$new".to_owned(), None)
             .await
             .unwrap();
         assert_eq!(
@@ -261,7 +303,7 @@ mod tests {
             .await
             .unwrap();
         let outcome = database
-            .redeem_reset_token(token.hash(), "$new".to_owned())
+            .redeem_reset_token(token.hash(), "$new".to_owned(), None)
             .await
             .unwrap();
         assert_eq!(

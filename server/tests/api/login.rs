@@ -91,3 +91,50 @@ async fn each_account_has_its_own_password() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn login_compares_passwords_in_nfkc() {
+    let app = TestServer::start().await;
+    let token = alice_token(&app).await;
+    // Typed with a ligature and a combining accent; NFKC "fine café walnut".
+    let typed = "\u{FB01}ne cafe\u{301} walnut";
+    assert_eq!(
+        app.reset_password(&token, typed).await.status(),
+        StatusCode::OK
+    );
+    for equivalent in [typed, "fine café walnut", "fine cafe\u{301} walnut"] {
+        assert_eq!(
+            app.login(ALICE, equivalent).await.status(),
+            StatusCode::OK,
+            "{equivalent:?}"
+        );
+    }
+    assert_eq!(
+        app.login(ALICE, "fine cafe walnut").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_deployment_can_raise_the_minimum_length() {
+    let app = TestServer::builder()
+        .flag("--min-password-chars", "15")
+        .start()
+        .await;
+    let token = alice_token(&app).await;
+    let short = app.reset_password(&token, "walnut galaxy").await;
+    let body = assert_error(short, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
+    assert_eq!(body["reasons"], serde_json::json!(["too_short"]));
+    assert!(body["message"].as_str().unwrap().contains("15"), "{body}");
+    // The app's name and the address's parts are refused too.
+    for guessable in ["reclaim walnut galaxy", "example walnut galaxy"] {
+        let refused = app.reset_password(&token, guessable).await;
+        assert_error(refused, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
+    }
+    assert_eq!(
+        app.reset_password(&token, "walnut galaxy hinge")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

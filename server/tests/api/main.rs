@@ -3,10 +3,16 @@
 //! links once.
 
 mod bad_input;
+mod browsers;
+mod deployment;
+mod durability;
+mod flood;
 mod helpers;
 mod login;
 mod pages;
+mod proxies;
 mod rate_limits;
 mod recovery;
+mod relay;
 mod reset_password;
 mod smtp;

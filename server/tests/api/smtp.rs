@@ -1,77 +1,15 @@
 //! Mail over a real SMTP connection: an in-process SMTP server (mailin-embedded) on a local
-//! port receives what lettre sends, and the link it carries resets the password.
+//! port receives what lettre sends, and the link it carries resets the password; over
+//! STARTTLS with a test certificate when TLS is required.
 
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
-use mailin_embedded::response::OK;
-use mailin_embedded::{Handler, Response, Server};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-
-/// One received message: the envelope and the raw data.
-#[derive(Debug, Clone, Default)]
-struct Received {
-    from: String,
-    to: Vec<String>,
-    data: Vec<u8>,
-}
-
-/// Collects every message the SMTP server accepts.
-#[derive(Clone, Default)]
-struct Inbox {
-    messages: Arc<Mutex<Vec<Received>>>,
-    current: Received,
-}
-
-impl Handler for Inbox {
-    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.current = Received {
-            from: from.to_owned(),
-            to: to.to_vec(),
-            data: Vec::new(),
-        };
-        OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.data.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> Response {
-        self.messages
-            .lock()
-            .unwrap()
-            .push(std::mem::take(&mut self.current));
-        OK
-    }
-}
-
-/// Starts the SMTP server on a free port in a background thread (it runs until the test
-/// process exits) and returns its port and inbox.
-fn start_smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let inbox = Inbox::default();
-    let messages = Arc::clone(&inbox.messages);
-    let mut server = Server::new(inbox);
-    server
-        .with_name("smtp.test")
-        .with_num_threads(2)
-        .with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        if let Err(error) = server.serve() {
-            eprintln!("test SMTP server stopped: {error}");
-        }
-    });
-    (port, messages)
-}
+use crate::relay::{free_port, start_relay, start_relay_on, test_certificate, wait_for_messages};
 
 #[tokio::test]
 async fn reset_link_arrives_over_smtp() {
-    let (port, messages) = start_smtp_server();
+    let (port, messages) = start_relay();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let app = TestServer::builder()
         .without_outbox()
@@ -115,12 +53,7 @@ async fn reset_link_arrives_over_smtp() {
 
 #[tokio::test]
 async fn an_unreachable_smtp_server_does_not_change_the_answer() {
-    // A port nothing listens on: bind, note the port, close.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let app = TestServer::builder()
         .without_outbox()
         .flag("--smtp-url", format!("smtp://127.0.0.1:{port}"))
@@ -130,11 +63,66 @@ async fn an_unreachable_smtp_server_does_not_change_the_answer() {
     assert_eq!((status, body), (StatusCode::OK, serde_json::json!({})));
 }
 
-async fn wait_for_messages(messages: &Arc<Mutex<Vec<Received>>>, count: usize) -> Vec<Received> {
-    eventually(format!("{count} SMTP message(s)"), || async {
-        let received = messages.lock().unwrap().clone();
-        Ok((received.len() >= count).then_some(received))
-    })
-    .await
-    .unwrap()
+#[tokio::test]
+async fn starttls_to_a_local_relay_with_a_test_certificate() {
+    let certificates = tempfile::tempdir().unwrap();
+    let ca_file = test_certificate(certificates.path());
+    let port = free_port();
+    let messages = start_relay_on(port, Some(certificates.path()));
+    // On loopback plain SMTP is allowed; ?tls=required makes it STARTTLS or nothing, as it
+    // always is for a relay elsewhere. Delivery only succeeds after a verified handshake.
+    let app = TestServer::builder()
+        .without_outbox()
+        .flag(
+            "--smtp-url",
+            format!("smtp://127.0.0.1:{port}?tls=required"),
+        )
+        .flag("--smtp-ca-file", ca_file.display())
+        .start()
+        .await;
+    assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+    let received = wait_for_messages(&messages, 1).await.remove(0);
+    assert_eq!(received.to, vec![ALICE.to_owned()]);
+    let mail = Mail::parse(&received.data);
+    assert_eq!(
+        app.reset_password(&mail.token(), NEW_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn required_tls_is_never_downgraded() {
+    // A relay that offers no STARTTLS, and one whose certificate is not trusted: with TLS
+    // required neither gets the message; it stays in the outbox, failing.
+    let certificates = tempfile::tempdir().unwrap();
+    test_certificate(certificates.path());
+    let plain = start_relay();
+    let untrusted_port = free_port();
+    let untrusted = start_relay_on(untrusted_port, Some(certificates.path()));
+    for (port, messages) in [(plain.0, &plain.1), (untrusted_port, &untrusted)] {
+        let app = TestServer::builder()
+            .without_outbox()
+            .flag(
+                "--smtp-url",
+                format!("smtp://127.0.0.1:{port}?tls=required"),
+            )
+            .flags(&["--mail-retry-first-ms", "50"])
+            .start()
+            .await;
+        assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+        let error = eventually("a failed TLS delivery attempt", || async {
+            let connection = rusqlite::Connection::open(&app.database)?;
+            let error: Option<String> = connection.query_row(
+                "SELECT max(last_error) FROM outbox WHERE attempts >= 2",
+                [],
+                |row| row.get(0),
+            )?;
+            Ok(error)
+        })
+        .await
+        .unwrap();
+        assert!(messages.lock().unwrap().is_empty(), "{error}");
+    }
 }

@@ -1,0 +1,184 @@
+//! Careless deployment is refused or made safe: no public listener without https, owner-only
+//! files, HSTS on https, the token kept out of logs on request, a request time limit.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// Runs the real binary with `flags` and returns its exit status and stderr, or `None` if it
+/// was still running after a few seconds (then it is killed).
+fn run_serve(flags: &[&str]) -> Option<(std::process::ExitStatus, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_reclaim-server"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("RECLAIM_")) {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .arg("serve")
+        .args(["--database", dir.path().join("r.db").to_str().unwrap()])
+        .args(flags)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return Some((status, stderr));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn refuses_to_start_on_a_public_address_without_https() {
+    for flags in [
+        &["--addr", "0.0.0.0:0"][..],
+        &[
+            "--addr",
+            "0.0.0.0:0",
+            "--public-url",
+            "http://reclaim.example.com",
+        ],
+        &["--addr", "[::]:0", "--public-url", "http://0.0.0.0:8080"],
+    ] {
+        let (status, stderr) = run_serve(flags).expect("serve should exit at once");
+        assert!(!status.success(), "{flags:?}");
+        assert!(stderr.contains("--public-url"), "{flags:?}: {stderr}");
+    }
+    // With the https address people open, it starts (and is stopped here).
+    let started = run_serve(&[
+        "--addr",
+        "0.0.0.0:0",
+        "--public-url",
+        "https://reclaim.example.com",
+    ]);
+    assert!(started.is_none(), "{started:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn database_wal_and_outbox_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestServer::start().await;
+    app.request_reset_link(ALICE).await;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mut checked = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = app.database.as_os_str().to_owned();
+        path.push(suffix);
+        let path = std::path::PathBuf::from(path);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            checked.push(suffix);
+        }
+    }
+    assert!(
+        checked.contains(&"") && checked.contains(&"-wal"),
+        "{checked:?}"
+    );
+    assert_eq!(mode(app.outbox.path()), 0o700);
+    for entry in std::fs::read_dir(app.outbox.path()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+}
+
+#[tokio::test]
+async fn hsts_only_on_https_deployments() {
+    let https = TestServer::builder()
+        .flag("--public-url", "https://reclaim.example.com")
+        .start()
+        .await;
+    let response = https.get("/sign-in").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let api = https.request_recovery(ALICE).await;
+    assert!(api.headers().contains_key("strict-transport-security"));
+    let http = TestServer::start().await;
+    assert!(!http
+        .get("/sign-in")
+        .await
+        .headers()
+        .contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn fragment_links_keep_the_token_out_of_requests() {
+    let app = TestServer::builder()
+        .flag("--link-style", "fragment")
+        .start()
+        .await;
+    assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+    let mail = app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
+    let prefix = format!("{}/reset#token=", app.url);
+    let link = mail
+        .links()
+        .into_iter()
+        .find(|link| link.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no fragment link in {mail:?}"));
+    assert!(!mail.body().contains("?token="), "{mail:?}");
+    let token = link.strip_prefix(&prefix).unwrap();
+    assert_eq!(
+        app.reset_password(token, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_never_finishes_its_body_is_cut_off() {
+    let app = TestServer::builder()
+        .flag("--request-timeout-secs", "1")
+        .start()
+        .await;
+    // Promises 100 bytes and sends 10: the handler waits for the rest until the limit.
+    let response = raw_request(
+        &app,
+        b"POST /account/recovery HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a%40",
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("\"request_timeout\""), "{response}");
+}
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_request_that_never_ends() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestServer::builder()
+        .flags(&[
+            "--shutdown-timeout-secs",
+            "1",
+            "--request-timeout-secs",
+            "600",
+        ])
+        .start()
+        .await;
+    // A request whose body never comes: graceful shutdown alone would wait for it forever.
+    let mut stalled = tokio::net::TcpStream::connect(app.url.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    stalled
+        .write_all(
+            b"POST /account/recovery HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=",
+        )
+        .await
+        .unwrap();
+    // Let the server start on it.
+    assert_eq!(app.request_recovery(ALICE).await.status(), StatusCode::OK);
+    tokio::time::timeout(PATIENCE, app.shutdown())
+        .await
+        .expect("shutdown is bounded by --shutdown-timeout-secs");
+}
