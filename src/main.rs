@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use reclaim::{browser, takeover, Route};
 
 fn main() {
@@ -5,5 +7,9 @@ fn main() {
     // panic still shows as an error, and the formatting code is not shipped.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    takeover::start(Route::from_path(&browser::address().0));
+    let route = Route::from_path(&browser::address().0);
+    // Rendering waits for a task of its own: instantiating the wasm and
+    // rendering the page are two shorter tasks rather than one long one that
+    // would keep the page from answering a tap.
+    browser::after(Duration::ZERO, move || takeover::start(route));
 }

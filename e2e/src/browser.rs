@@ -111,15 +111,16 @@ impl Browser {
         self.wait_app().await
     }
 
-    /// Waits until the app has taken over the prerendered page (trunk's bootstrap sets
-    /// `window.wasmBindings` once the app's `main` has run), so that what a test finds next is
-    /// the app's own element, not a prerendered one about to be replaced. A page that is not
-    /// ours (the server's sign-in page) has no `#app` and is ready as it is.
+    /// Waits until the app has taken over the prerendered page (the build marks its markup
+    /// `data-prerendered`; the app's own `#app` has no such mark), so that what a test finds
+    /// next is the app's own element, not a prerendered one about to be replaced. A page that
+    /// is not ours (the server's sign-in page) has no `#app` and is ready as it is.
     pub async fn wait_app(&self) -> Result<()> {
         eventually("the app to take over the page", || async {
             let ready = self
                 .js(
-                    "return !document.getElementById('app') || window.wasmBindings !== undefined;",
+                    "const app = document.getElementById('app');\
+                     return !app || !app.hasAttribute('data-prerendered');",
                     vec![],
                 )
                 .await?;

@@ -100,26 +100,20 @@ fn typing_before_the_app_runs_is_kept() {
             browser.type_into("#email", ALICE).await?;
             browser.press(Key::Enter).await?;
 
-            // Let the wasm through and start the app, as the bootstrap would have.
-            browser
-                .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
-                .await?;
-            browser
-                .client()
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];\
-                 const glue = document.querySelector('link[rel=modulepreload]').href;\
-                 const wasm = document.querySelector('link[rel=preload][as=fetch]').href;\
-                 import(glue).then(async (m) => {\
-                     await m.default({ module_or_path: wasm });\
-                     window.wasmBindings = m;\
-                     done(true);\
-                 }, (e) => done(String(e)));",
-                    vec![],
-                )
-                .await
-                .context("starting the app")?;
-            browser.wait_app().await?;
+            // Let the wasm through and start the app: the bootstrap again (a new URL, so the
+        // browser runs it anew), as it ran when the page loaded.
+        browser
+            .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
+            .await?;
+        browser
+            .js(
+                "const boot = document.querySelector('script[type=module][src*=boot]').src;\
+                 import(boot + '?again');",
+                vec![],
+            )
+            .await
+            .context("starting the app")?;
+        browser.wait_app().await?;
 
             ensure!(
                 browser
