@@ -194,7 +194,9 @@ fn NewPasswordForm(
         <PageHeading text="Choose a new password" />
         {move || if needs_code.get() {
             view! {
-                <p class="lead">"Enter the reset code from the email we sent you, then choose a new password. If a link from the email brought you here, it was cut short: the code works instead."</p>
+                // Kept shorter than the prerendered lead it replaces: a larger block
+                // appearing once the app runs would become the page's largest paint.
+                <p class="lead">"Enter the code from the email, then choose a new password."</p>
             }.into_any()
         } else {
             view! {
@@ -207,7 +209,7 @@ fn NewPasswordForm(
                 <InputField
                     id="reset-code"
                     label="Reset code"
-                    hint="It is in the email, on its own line under the link. You can paste the whole link instead."
+                    hint="It is on its own line in the email, under the link. A link cut short brings you here; pasting the whole link works too."
                     input_type="text"
                     autocomplete="one-time-code"
                     value=code
