@@ -5,5 +5,6 @@ fn main() {
     // panic still shows as an error, and the formatting code is not shipped.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    takeover::start(Route::from_path(&browser::address().0));
+    let (path, query, _) = browser::address();
+    takeover::start(Route::from_address(&path, &query));
 }
