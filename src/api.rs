@@ -14,8 +14,6 @@ use crate::{
     domain::EmailError,
 };
 
-pub use crate::backend::RecoveryClient;
-
 /// A request still unanswered after this long is aborted and reported: a person
 /// should never watch a spinner forever on a dead connection.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);

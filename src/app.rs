@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{self, RecoveryClient},
-    backend, browser,
+    api,
+    backend::{self, RecoveryClient},
+    browser,
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
     pages::{NotFoundPage, RecoverPage, ResetPage},
