@@ -9,7 +9,7 @@
 mod firebase;
 mod reclaim;
 
-use reclaim_contract::link::{address_without_token, token_from_link};
+use reclaim_contract::link::{address_without_token, token_from_link, CodeError};
 
 use crate::{
     api::ApiError,
@@ -34,6 +34,23 @@ pub fn read_link(query: &str, fragment: &str) -> ResetLink {
         }),
         continue_to: None,
     })
+}
+
+/// The code a person typed or pasted into the reset-code field: the code
+/// itself, or a whole link from the email, of any backend's shape.
+pub fn code_from_typed(input: &str) -> Result<ResetToken, CodeError> {
+    let text = input.trim();
+    let pasted_link = text.starts_with("http://") || text.starts_with("https://");
+    if let Some((_, query)) = text.split_once('?').filter(|_| pasted_link) {
+        let query = query.split('#').next().unwrap_or_default();
+        if let Some(link) = firebase::read_action_link(query) {
+            return match link.token {
+                LinkToken::Present(token) => Ok(token),
+                _ => Err(CodeError::LinkWithoutCode),
+            };
+        }
+    }
+    ResetToken::from_typed(input)
 }
 
 /// The address to show once the link's secret is taken out of it.
@@ -123,6 +140,27 @@ mod tests {
             read_link("mode=verifyEmail&oobCode=abc", "").token,
             LinkToken::NotAReset
         );
+    }
+
+    #[test]
+    fn a_pasted_link_of_either_shape_gives_its_code() {
+        for pasted in [
+            "abc",
+            " https://id.example.com/reset?token=abc\n",
+            "https://id.example.com/reset?mode=resetPassword&oobCode=abc&apiKey=k&lang=en",
+            "http://127.0.0.1:8081/?oobCode=abc#top",
+        ] {
+            assert_eq!(code_from_typed(pasted).unwrap().expose(), "abc", "{pasted}");
+        }
+        assert_eq!(
+            code_from_typed("https://id.example.com/reset?mode=resetPassword&apiKey=k"),
+            Err(CodeError::LinkWithoutCode)
+        );
+        assert_eq!(
+            code_from_typed("https://id.example.com/?mode=verifyEmail&oobCode=abc"),
+            Err(CodeError::LinkWithoutCode)
+        );
+        assert_eq!(code_from_typed("a b"), Err(CodeError::Malformed));
     }
 
     #[test]

@@ -2,6 +2,7 @@ use leptos::{ev::SubmitEvent, html::Input, prelude::*, task::spawn_local};
 
 use crate::{
     api::ApiError,
+    backend,
     components::{
         focus_field, use_announcer, FormAlert, FormController, InputField, PageHeading,
         SubmitButton,
@@ -192,7 +193,7 @@ fn NewPasswordForm(
             LinkToken::NotAReset => return,
             LinkToken::Missing => {
                 needs_code.set(true);
-                ResetToken::from_typed(&code.get_untracked())
+                backend::code_from_typed(&code.get_untracked())
             }
         };
         let typed = needs_code.get_untracked();
