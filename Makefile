@@ -18,10 +18,11 @@ TIMED = TIMEFORMAT='--- $(1): %0Rs'; time
 E2E = $(ENV) export RECLAIM_DIST='$(DIST)' RUST_BACKTRACE=0; \
 	$(call TIMED,end-to-end tests) cargo test -p reclaim-e2e --tests -- --test-threads=2
 
-.PHONY: help setup dist serve test test-e2e bench bench-server
+.PHONY: help setup dist serve serve-firebase test test-e2e bench bench-server
 
 help:
 	@echo "make serve         build the pages and the server, run them on http://127.0.0.1:8080"
+	@echo "make serve-firebase  the pages in front of the Firebase Auth emulator, on http://127.0.0.1:8081"
 	@echo "make test          every test: native, wasm in headless Chromium, end-to-end"
 	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
 	@echo "make dist          the release pages in dist/"
@@ -37,6 +38,9 @@ dist: setup
 
 serve: dist
 	@scripts/serve.sh
+
+serve-firebase: dist
+	@scripts/serve-firebase.sh
 
 test: setup
 	@$(ENV) $(call TIMED,native tests) cargo test --workspace --exclude reclaim-e2e

@@ -4,8 +4,9 @@
 # or two and prints one "ok" line per piece.
 #
 # Pieces: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
-# Chromium and ChromeDriver, Debian's nginx, Node.js, and the npm tools from scripts/package.json (binaryen's
-# wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node.
+# Chromium and ChromeDriver, Debian's nginx, Node.js, and the npm tools from scripts/package.json
+# (binaryen's wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node,
+# and the Firebase Auth emulator (scripts/firebase/package.json) into .../firebase.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -112,6 +113,26 @@ mkdir -p "$RECLAIM_NODE"
         cp scripts/package-lock.json "$RECLAIM_NODE/.installed-lock.json"
     fi
 ) 9>"$RECLAIM_CACHE/.setup.lock"
+
+# --- the Firebase Authentication emulator (firebase-tools), into the cache folder ----------
+# For `make serve-firebase` and the Firebase end-to-end tests. Its own package file: the tools
+# above stay small. --ignore-scripts: without it npm compiles re2 with node-gyp for minutes,
+# and the Auth emulator needs none of the native builds.
+RECLAIM_FIREBASE="$RECLAIM_CACHE/firebase"
+mkdir -p "$RECLAIM_FIREBASE"
+(
+    flock 9
+    if cmp -s scripts/firebase/package-lock.json "$RECLAIM_FIREBASE/.installed-lock.json" \
+        && [ -x "$RECLAIM_FIREBASE/node_modules/.bin/firebase" ]; then
+        ok "firebase-tools in $RECLAIM_FIREBASE (present)"
+    else
+        installing "firebase-tools (the Auth emulator) into $RECLAIM_FIREBASE"
+        rm -f "$RECLAIM_FIREBASE/.installed-lock.json"
+        cp scripts/firebase/package.json scripts/firebase/package-lock.json "$RECLAIM_FIREBASE/"
+        (cd "$RECLAIM_FIREBASE" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+        cp scripts/firebase/package-lock.json "$RECLAIM_FIREBASE/.installed-lock.json"
+    fi
+) 9>"$RECLAIM_CACHE/.setup-firebase.lock"
 
 # --- wasm-opt: the npm binaryen, never Debian's ----------------------------------------------
 wasm_opt="$(command -v wasm-opt || true)"

@@ -1,17 +1,17 @@
-//! The one HTTP client of the pages: the Rust counterpart of an
-//! `AccountRecoveryService`. Every request goes through [`RecoveryClient`]; the
+//! The pages' HTTP: one error type for every backend ([`ApiError`], in the
+//! terms a person is shown), one way to send a request (with its timeout), and
+//! the configuration loader. Which API is spoken is decided in `backend`; the
 //! pages only see [`ApiError`], never a status code.
 
 use std::{cell::Cell, fmt, rc::Rc, time::Duration};
 
 use gloo_net::http::{Request, Response};
-use reclaim_contract::wire;
 use web_sys::{AbortController, UrlSearchParams};
 
 use crate::{
     browser,
     config::{Config, ConfigError, Encoding},
-    domain::{EmailAddress, EmailError, ResetToken},
+    domain::EmailError,
 };
 
 /// A request still unanswered after this long is aborted and reported: a person
@@ -21,13 +21,16 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Every way a call can fail, in the terms the pages present to a person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    /// 400 from the recovery endpoint: the server does not take the address.
+    /// The API does not take the address (the contract's 400 from the recovery endpoint).
     InvalidEmail { message: Option<String> },
-    /// 400/401/403/404/410 from the reset endpoint: unknown, used or expired link.
+    /// Unknown, used or expired link or code (the contract's 400/401/403/404/410
+    /// from the reset endpoint).
     InvalidLink,
-    /// 422: the password policy refused the password; `message` is for the person.
+    /// The password policy refused the password (the contract's 422); `message`
+    /// is for the person.
     WeakPassword { message: Option<String> },
-    /// 429: wait `retry_after` (from `Retry-After`, when the server sent it).
+    /// Too many requests (429): wait `retry_after` (from `Retry-After`, when
+    /// the server sent it).
     RateLimited { retry_after: Option<Duration> },
     /// 5xx, or a status the contract does not name.
     Server { status: u16 },
@@ -112,150 +115,51 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     value?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// What a status from `POST /account/recovery` means. 404 is success: an API
-/// that reveals which accounts exist must not have that amplified by the UI.
-///
-/// `message` is the error body's `message`, when the body was the contract's
-/// JSON; anything else (a proxy's HTML page, an empty 500) simply has none.
-pub fn recovery_outcome(
-    status: u16,
-    retry_after: Option<&str>,
-    message: Option<String>,
-) -> Result<(), ApiError> {
-    match status {
-        200..=299 | 404 => Ok(()),
-        400 => Err(ApiError::InvalidEmail { message }),
-        other => Err(common_error(other, retry_after)),
-    }
-}
-
-/// What a status from `POST /account/reset-password` means.
-pub fn reset_outcome(
-    status: u16,
-    retry_after: Option<&str>,
-    message: Option<String>,
-) -> Result<(), ApiError> {
-    match status {
-        200..=299 => Ok(()),
-        400 | 401 | 403 | 404 | 410 => Err(ApiError::InvalidLink),
-        422 => Err(ApiError::WeakPassword { message }),
-        other => Err(common_error(other, retry_after)),
-    }
-}
-
-fn common_error(status: u16, retry_after: Option<&str>) -> ApiError {
-    match status {
-        429 => ApiError::RateLimited {
-            retry_after: parse_retry_after(retry_after),
-        },
-        other => ApiError::Server { status: other },
-    }
-}
-
-/// Calls the recovery API named by the configuration.
-#[derive(Clone, Debug)]
-pub struct RecoveryClient {
-    config: Config,
-    page_origin: String,
-}
-
-impl RecoveryClient {
-    /// Only call this in event handlers or effects: it reads the page's origin.
-    pub fn new(config: Config) -> Self {
-        Self {
-            config,
-            page_origin: browser::origin(),
-        }
-    }
-
-    /// Asks for a reset link to be mailed. `Ok` says nothing about whether the
-    /// account exists, by design.
-    pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<(), ApiError> {
-        let url = self
-            .config
-            .endpoint(&self.page_origin, &self.config.request_path);
-        let response = self
-            .post(&url, &[(wire::EMAIL_FIELD, email.as_str())])
-            .await?;
-        let (status, retry_after, message) = read(response).await;
-        recovery_outcome(status, retry_after.as_deref(), message)
-    }
-
-    /// Sets the new password. The password is sent exactly as typed.
-    pub async fn reset_password(
-        &self,
-        token: &ResetToken,
-        new_password: &str,
-    ) -> Result<(), ApiError> {
-        let url = self
-            .config
-            .endpoint(&self.page_origin, &self.config.reset_path);
-        let response = self
-            .post(
-                &url,
-                &[
-                    (wire::TOKEN_FIELD, token.expose()),
-                    (wire::NEW_PASSWORD_FIELD, new_password),
-                ],
-            )
-            .await?;
-        let (status, retry_after, message) = read(response).await;
-        reset_outcome(status, retry_after.as_deref(), message)
-    }
-
-    async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Result<Response, ApiError> {
-        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
-        let timed_out = Rc::new(Cell::new(false));
-        let timer = {
-            let (controller, timed_out) = (controller.clone(), timed_out.clone());
-            browser::after(REQUEST_TIMEOUT, move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let builder = Request::post(url).abort_signal(Some(&controller.signal()));
-        let request = match self.config.encoding {
-            // The browser sets `application/x-www-form-urlencoded;charset=UTF-8`
-            // and encodes the UTF-8 bytes exactly as typed.
-            Encoding::Form => {
-                let params = UrlSearchParams::new().map_err(|_| ApiError::Network)?;
-                for (name, value) in fields {
-                    params.append(name, value);
-                }
-                builder.body(params)
-            }
-            Encoding::Json => builder
-                .header("Content-Type", "application/json")
-                .body(browser::json_object(fields)),
-        }
-        .map_err(|_| ApiError::Network)?;
-        let result = request.send().await;
-        browser::cancel(timer);
-        result.map_err(|_| {
-            if timed_out.get() {
-                ApiError::Timeout
-            } else {
-                ApiError::Network
-            }
+/// Posts `fields` to `url` (with `query` appended, encoded), aborting after
+/// [`REQUEST_TIMEOUT`]. Every answer, whatever its status, is `Ok`: what it
+/// means is the backend's business.
+pub async fn post(
+    url: &str,
+    query: &[(&str, &str)],
+    encoding: Encoding,
+    fields: &[(&str, &str)],
+) -> Result<Response, ApiError> {
+    let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        browser::after(REQUEST_TIMEOUT, move || {
+            timed_out.set(true);
+            controller.abort();
         })
-    }
-}
-
-/// The status, `Retry-After`, and the error body's `message` if it has one.
-async fn read(response: Response) -> (u16, Option<String>, Option<String>) {
-    let status = response.status();
-    let retry_after = response.headers().get("Retry-After");
-    // Only error bodies are read; one that fails to arrive just has no message.
-    let message = if status >= 400 {
-        response
-            .text()
-            .await
-            .ok()
-            .and_then(|body| browser::json_message(&body))
-    } else {
-        None
     };
-    (status, retry_after, message)
+    let builder = Request::post(url)
+        .query(query.iter().copied())
+        .abort_signal(Some(&controller.signal()));
+    let request = match encoding {
+        // The browser sets `application/x-www-form-urlencoded;charset=UTF-8`
+        // and encodes the UTF-8 bytes exactly as typed.
+        Encoding::Form => {
+            let params = UrlSearchParams::new().map_err(|_| ApiError::Network)?;
+            for (name, value) in fields {
+                params.append(name, value);
+            }
+            builder.body(params)
+        }
+        Encoding::Json => builder
+            .header("Content-Type", "application/json")
+            .body(browser::json_object(fields)),
+    }
+    .map_err(|_| ApiError::Network)?;
+    let result = request.send().await;
+    browser::cancel(timer);
+    result.map_err(|_| {
+        if timed_out.get() {
+            ApiError::Timeout
+        } else {
+            ApiError::Network
+        }
+    })
 }
 
 /// Loads `config.json`. A missing file, or a host that answers every path with
@@ -285,85 +189,6 @@ pub async fn load_config() -> Result<Config, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recovery_treats_404_like_200() {
-        assert_eq!(recovery_outcome(200, None, None), Ok(()));
-        assert_eq!(recovery_outcome(204, None, None), Ok(()));
-        assert_eq!(
-            recovery_outcome(404, None, Some("No such account".into())),
-            Ok(())
-        );
-    }
-
-    #[test]
-    fn recovery_400_carries_the_server_message() {
-        assert_eq!(
-            recovery_outcome(400, None, Some("That is not an address.".into())),
-            Err(ApiError::InvalidEmail {
-                message: Some("That is not an address.".into())
-            })
-        );
-        let no_message = ApiError::InvalidEmail { message: None };
-        assert!(no_message.to_string().contains("name@example.com"));
-    }
-
-    #[test]
-    fn reset_link_statuses_all_mean_invalid_link() {
-        for status in [400, 401, 403, 404, 410] {
-            assert_eq!(
-                reset_outcome(status, None, Some("Used".into())),
-                Err(ApiError::InvalidLink),
-                "{status}"
-            );
-        }
-    }
-
-    #[test]
-    fn reset_422_carries_the_policy_message() {
-        assert_eq!(
-            reset_outcome(422, None, Some("This password is too common.".into())),
-            Err(ApiError::WeakPassword {
-                message: Some("This password is too common.".into())
-            })
-        );
-        let no_message = reset_outcome(422, None, None).unwrap_err();
-        assert!(no_message.to_string().contains("too easy to guess"));
-    }
-
-    #[test]
-    fn rate_limits_read_retry_after_seconds() {
-        assert_eq!(
-            reset_outcome(429, Some("42"), None),
-            Err(ApiError::RateLimited {
-                retry_after: Some(Duration::from_secs(42))
-            })
-        );
-        assert_eq!(
-            recovery_outcome(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), None),
-            Err(ApiError::RateLimited { retry_after: None })
-        );
-        assert_eq!(
-            recovery_outcome(429, None, None),
-            Err(ApiError::RateLimited { retry_after: None })
-        );
-    }
-
-    #[test]
-    fn server_failures_tolerate_any_body() {
-        assert_eq!(
-            recovery_outcome(502, None, None),
-            Err(ApiError::Server { status: 502 })
-        );
-        assert_eq!(
-            reset_outcome(500, None, Some("boom".into())),
-            Err(ApiError::Server { status: 500 })
-        );
-        assert_eq!(
-            recovery_outcome(415, None, None),
-            Err(ApiError::Server { status: 415 })
-        );
-    }
 
     #[test]
     fn only_rate_limits_impose_a_wait() {

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{self, RecoveryClient},
+    api,
+    backend::{self, RecoveryClient},
+    browser,
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
     pages::{NotFoundPage, RecoverPage, ResetPage},
@@ -13,9 +15,13 @@ pub struct Settings(LocalResource<Result<Config, ConfigError>>);
 
 impl Settings {
     /// Starts loading `config.json`. A local resource never runs in a
-    /// prerendered first render, so that render makes no request.
+    /// prerendered first render, so that render makes no request (nor reads
+    /// the address, which may complete the configuration).
     fn load() -> Self {
-        Settings(LocalResource::new(api::load_config))
+        Settings(LocalResource::new(|| async {
+            let config = api::load_config().await?;
+            backend::settle(config, &browser::address().1)
+        }))
     }
 
     /// The configuration to display with: the defaults until `config.json` has
@@ -68,6 +74,21 @@ impl Route {
             "" | reclaim_contract::link::RECOVER_PAGE_PATH => Route::Recover,
             reclaim_contract::link::RESET_PAGE_PATH => Route::Reset,
             _ => Route::NotFound,
+        }
+    }
+
+    /// The page for an address (`query` without its `?`): as [`Route::from_path`],
+    /// except that a backend's reset link opened at the site's root (where a
+    /// deployer may point a backend's emails) is the reset page. The prerendered
+    /// root stays the request page; the app switches when it starts.
+    pub fn from_address(path: &str, query: &str) -> Self {
+        match Route::from_path(path) {
+            Route::Recover
+                if path.trim_end_matches('/').is_empty() && backend::opens_reset_page(query) =>
+            {
+                Route::Reset
+            }
+            route => route,
         }
     }
 }
@@ -135,5 +156,18 @@ mod tests {
         ] {
             assert_eq!(Route::from_path(path), route, "{path}");
         }
+    }
+
+    #[test]
+    fn an_action_link_at_the_root_opens_the_reset_page() {
+        let link = "mode=resetPassword&oobCode=abc&apiKey=k";
+        assert_eq!(Route::from_address("/", link), Route::Reset);
+        assert_eq!(Route::from_address("", "mode=verifyEmail"), Route::Reset);
+        assert_eq!(Route::from_address("/reset", link), Route::Reset);
+        // Only the root: /recover is always the request page.
+        assert_eq!(Route::from_address("/recover", link), Route::Recover);
+        assert_eq!(Route::from_address("/", ""), Route::Recover);
+        assert_eq!(Route::from_address("/", "utm_source=mail"), Route::Recover);
+        assert_eq!(Route::from_address("/x", link), Route::NotFound);
     }
 }

@@ -91,12 +91,24 @@ pub fn json_fields(text: &str) -> Result<Vec<(String, ConfigValue)>, ConfigError
 
 /// The `message` of an error body in the contract's shape, if the body is one.
 pub fn json_message(body: &str) -> Option<String> {
-    let value = js_sys::JSON::parse(body).ok().filter(JsValue::is_object)?;
-    js_sys::Reflect::get(&value, &JsValue::from_str("message"))
-        .ok()?
+    json_text(body, &["message"])
+}
+
+/// The non-empty string at `path` in a JSON body (`["error", "message"]` is
+/// `{"error":{"message":"…"}}`), trimmed; `None` when the body is not JSON or
+/// has no string there.
+pub fn json_text(body: &str, path: &[&str]) -> Option<String> {
+    let mut value = js_sys::JSON::parse(body).ok()?;
+    for name in path {
+        if !value.is_object() {
+            return None;
+        }
+        value = js_sys::Reflect::get(&value, &JsValue::from_str(name)).ok()?;
+    }
+    value
         .as_string()
-        .map(|message| message.trim().to_owned())
-        .filter(|message| !message.is_empty())
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
 }
 
 /// A JSON object of string fields, for the `json` request encoding.

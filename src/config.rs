@@ -17,9 +17,51 @@ pub enum Encoding {
     Json,
 }
 
+/// Which recovery API the pages speak to (`config.json`'s `backend`). Each has
+/// its module under `src/backend/`; nothing else in the pages depends on which.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The recovery contract (`request_path`, `reset_path`, `encoding`).
+    #[default]
+    Reclaim,
+    /// Firebase Authentication's REST API, with `firebase_api_key`.
+    Firebase,
+}
+
+impl BackendKind {
+    /// The value of `backend` that selects it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Reclaim => "reclaim",
+            BackendKind::Firebase => "firebase",
+        }
+    }
+
+    /// The keys of `config.json` that only this backend reads: giving one to
+    /// another backend is a mistake worth showing (it would be silently ignored).
+    fn own_keys(self) -> &'static [&'static str] {
+        match self {
+            BackendKind::Reclaim => &["request_path", "reset_path", "encoding"],
+            BackendKind::Firebase => &["firebase_api_key"],
+        }
+    }
+
+    /// Where the API is when `api_base` is left out: the pages' own origin for
+    /// the contract, Google's endpoint for Firebase.
+    fn default_api_base(self) -> Option<&'static str> {
+        match self {
+            BackendKind::Reclaim => None,
+            BackendKind::Firebase => Some("https://identitytoolkit.googleapis.com"),
+        }
+    }
+}
+
+const BACKENDS: [BackendKind; 2] = [BackendKind::Reclaim, BackendKind::Firebase];
+
 /// The configuration in force. Every key of `config.json` is optional.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    pub backend: BackendKind,
     /// Origin (and optional path prefix) of the recovery API; `None` means the
     /// pages' own origin.
     pub api_base: Option<String>,
@@ -31,11 +73,14 @@ pub struct Config {
     pub min_password_length: usize,
     /// Shown in the header and the document title.
     pub app_name: String,
+    /// Firebase's web API key (public by design: it names the project).
+    pub firebase_api_key: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
+            backend: BackendKind::Reclaim,
             api_base: None,
             request_path: wire::RECOVERY_PATH.into(),
             reset_path: wire::RESET_PASSWORD_PATH.into(),
@@ -43,6 +88,7 @@ impl Default for Config {
             sign_in_url: "/sign-in".into(),
             min_password_length: MIN_PASSWORD_CHARS,
             app_name: "Reclaim".into(),
+            firebase_api_key: None,
         }
     }
 }
@@ -73,7 +119,8 @@ pub enum ConfigValue {
 
 /// Every key `config.json` may have. Unknown keys are refused: a typo such as
 /// `api_bse` would otherwise fall back to a default target without anyone noticing.
-pub const CONFIG_KEYS: [&str; 7] = [
+pub const CONFIG_KEYS: [&str; 9] = [
+    "backend",
     "api_base",
     "request_path",
     "reset_path",
@@ -81,6 +128,7 @@ pub const CONFIG_KEYS: [&str; 7] = [
     "sign_in_url",
     "min_password_length",
     "app_name",
+    "firebase_api_key",
 ];
 
 impl Config {
@@ -92,6 +140,14 @@ impl Config {
             let key = key.as_str();
             match key {
                 _ if *value == ConfigValue::Null => {}
+                "backend" => {
+                    let name = text(key, value)?;
+                    config.backend = BACKENDS
+                        .into_iter()
+                        .find(|backend| backend.name() == name)
+                        .ok_or_else(|| invalid(key, "\"reclaim\" or \"firebase\"", value))?
+                }
+                "firebase_api_key" => config.firebase_api_key = Some(non_empty(key, value)?),
                 "api_base" => {
                     config.api_base = api_base(text(key, value)?).ok_or_else(|| {
                         invalid(key, "an origin like https://api.example.com", value)
@@ -136,7 +192,45 @@ impl Config {
                 }
             }
         }
+        // A key of another backend is refused, whatever order the keys came in.
+        let foreign = BACKENDS
+            .into_iter()
+            .filter(|backend| *backend != config.backend)
+            .flat_map(|backend| backend.own_keys().iter().map(move |key| (backend, *key)))
+            .find(|(_, own)| {
+                fields
+                    .iter()
+                    .any(|(key, value)| key == own && *value != ConfigValue::Null)
+            });
+        if let Some((owner, key)) = foreign {
+            return Err(ConfigError(format!(
+                "config.json: {key} is for the backend \"{}\", but backend is \"{}\"",
+                owner.name(),
+                config.backend.name()
+            )));
+        }
+        if config.api_base.is_none() {
+            config.api_base = config.backend.default_api_base().map(str::to_owned);
+        }
         Ok(config)
+    }
+
+    /// The configuration for the address the pages were opened at: a Firebase
+    /// action link names its project's API key (`apiKey`), used when
+    /// `config.json` has none. Without either, the pages cannot call Firebase
+    /// at all, which is a setup problem to show rather than a failed request.
+    pub fn for_link(mut self, link_api_key: Option<String>) -> Result<Self, ConfigError> {
+        if self.backend == BackendKind::Firebase && self.firebase_api_key.is_none() {
+            match link_api_key.filter(|key| !key.trim().is_empty()) {
+                Some(key) => self.firebase_api_key = Some(key),
+                None => {
+                    return Err(ConfigError(
+                        "config.json: backend \"firebase\" needs firebase_api_key, the web API key of your Firebase project".into(),
+                    ))
+                }
+            }
+        }
+        Ok(self)
     }
 
     /// The absolute URL of an endpoint, given the pages' own origin.
@@ -239,13 +333,15 @@ mod tests {
                 sign_in_url: "https://example.com/login".into(),
                 min_password_length: 12,
                 app_name: "Example".into(),
+                backend: BackendKind::Reclaim,
+                firebase_api_key: None,
             }
         );
         assert_eq!(
             config.endpoint("https://pages.example.com", &config.reset_path),
             "https://api.example.com/v2/reset"
         );
-        assert_eq!(CONFIG_KEYS.len(), 7);
+        assert_eq!(CONFIG_KEYS.len(), 9);
     }
 
     #[test]
@@ -294,6 +390,7 @@ mod tests {
                 let value = match value {
                     serde_json::Value::String(s) => ConfigValue::Text(s),
                     serde_json::Value::Number(n) => ConfigValue::Number(n.as_f64().unwrap()),
+                    serde_json::Value::Null => ConfigValue::Null,
                     other => panic!("{key}: unexpected {other}"),
                 };
                 (key, value)
@@ -305,6 +402,85 @@ mod tests {
             "every key is documented in the file"
         );
         assert_eq!(Config::from_fields(&fields).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn firebase_defaults_to_googles_endpoint_and_takes_a_key() {
+        let config = Config::from_fields(&fields(&[
+            ("backend", text("firebase")),
+            ("firebase_api_key", text("AIza-test")),
+        ]))
+        .unwrap();
+        assert_eq!(config.backend, BackendKind::Firebase);
+        assert_eq!(
+            config.api_base.as_deref(),
+            Some("https://identitytoolkit.googleapis.com")
+        );
+        assert_eq!(config.firebase_api_key.as_deref(), Some("AIza-test"));
+        // An empty api_base is the default too; the emulator's is taken as given.
+        for (base, expected) in [
+            ("", "https://identitytoolkit.googleapis.com"),
+            (
+                "http://127.0.0.1:9099/identitytoolkit.googleapis.com/",
+                "http://127.0.0.1:9099/identitytoolkit.googleapis.com",
+            ),
+        ] {
+            let config = Config::from_fields(&fields(&[
+                ("api_base", text(base)),
+                ("backend", text("firebase")),
+            ]))
+            .unwrap();
+            assert_eq!(config.api_base.as_deref(), Some(expected), "{base}");
+        }
+        // The contract's default stays the pages' own origin.
+        assert_eq!(Config::default().backend, BackendKind::Reclaim);
+        assert_eq!(Config::default().api_base, None);
+    }
+
+    #[test]
+    fn keys_of_the_other_backend_are_a_configuration_problem() {
+        for pairs in [
+            vec![("backend", text("firebase")), ("encoding", text("json"))],
+            vec![("request_path", text("/r")), ("backend", text("firebase"))],
+            vec![("backend", text("firebase")), ("reset_path", text("/x"))],
+            vec![("firebase_api_key", text("AIza"))],
+            vec![
+                ("backend", text("reclaim")),
+                ("firebase_api_key", text("AIza")),
+            ],
+        ] {
+            let err = Config::from_fields(&fields(&pairs)).expect_err(&format!("{pairs:?}"));
+            assert!(err.0.contains("is for the backend"), "{err}");
+        }
+        let err = Config::from_fields(&fields(&[("backend", text("supabase"))])).unwrap_err();
+        assert_eq!(
+            err.0,
+            "config.json: backend must be \"reclaim\" or \"firebase\", not \"supabase\""
+        );
+        // null is the same as leaving the key out.
+        assert!(Config::from_fields(&fields(&[("firebase_api_key", ConfigValue::Null)])).is_ok());
+    }
+
+    #[test]
+    fn firebase_without_any_key_is_a_configuration_problem() {
+        let firebase = Config::from_fields(&fields(&[("backend", text("firebase"))])).unwrap();
+        let err = firebase.clone().for_link(None).unwrap_err();
+        assert!(err.0.contains("firebase_api_key"), "{err}");
+        assert!(firebase.clone().for_link(Some(" ".into())).is_err());
+        // The action link's apiKey stands in when config.json has none...
+        let from_link = firebase.for_link(Some("link-key".into())).unwrap();
+        assert_eq!(from_link.firebase_api_key.as_deref(), Some("link-key"));
+        // ...but never overrides the one config.json names.
+        let configured = Config::from_fields(&fields(&[
+            ("backend", text("firebase")),
+            ("firebase_api_key", text("config-key")),
+        ]))
+        .unwrap()
+        .for_link(Some("link-key".into()))
+        .unwrap();
+        assert_eq!(configured.firebase_api_key.as_deref(), Some("config-key"));
+        // The contract needs no key.
+        assert_eq!(Config::default().for_link(None), Ok(Config::default()));
     }
 
     #[test]

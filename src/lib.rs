@@ -1,8 +1,10 @@
 //! Reclaim: the account-recovery pages. `/recover` asks for a reset link,
-//! `/reset` sets the new password from that link's token.
+//! `/reset` sets the new password from that link's token. `backend` decides
+//! which recovery API they speak to.
 
 pub mod api;
 mod app;
+pub mod backend;
 pub mod browser;
 pub mod components;
 pub mod config;

@@ -7,7 +7,8 @@ fn main() {
     // panic still shows as an error, and the formatting code is not shipped.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let route = Route::from_path(&browser::address().0);
+    let (path, query, _) = browser::address();
+    let route = Route::from_address(&path, &query);
     // Rendering waits for a task of its own: instantiating the wasm and
     // rendering the page are two shorter tasks rather than one long one that
     // would keep the page from answering a tap.

@@ -3,19 +3,18 @@
 
 use leptos::prelude::*;
 
-use reclaim_contract::link::address_without_token;
-
 use crate::{
+    backend::{self, ResetLink},
     browser,
-    domain::token::{token_from_link, LinkToken},
+    domain::LinkToken,
 };
 
-/// The reset page's token. The first time it is asked for, it is read from
-/// the address bar and removed from there at once (a token left in the URL
-/// ends up in history, screenshots, shared links and synced tabs); after that
-/// it comes from memory.
+/// The reset page's link. The first time it is asked for, it is read from the
+/// address bar and its secret removed from there at once (a token left in the
+/// URL ends up in history, screenshots, shared links and synced tabs); after
+/// that it comes from memory.
 #[derive(Clone, Copy)]
-pub struct TokenStore(StoredValue<Option<LinkToken>>);
+pub struct TokenStore(StoredValue<Option<ResetLink>>);
 
 impl TokenStore {
     pub fn new() -> Self {
@@ -25,12 +24,18 @@ impl TokenStore {
     /// The link's token. Only call this from an effect or an event handler:
     /// the first call reads and rewrites the address bar.
     pub fn token(&self) -> LinkToken {
-        if let Some(token) = self.0.get_value() {
-            return token;
+        self.link().token
+    }
+
+    /// Everything the link carried (its token, where to continue afterwards).
+    /// Same rule as [`TokenStore::token`].
+    pub fn link(&self) -> ResetLink {
+        if let Some(link) = self.0.get_value() {
+            return link;
         }
-        let token = take_from_address_bar();
-        self.0.set_value(Some(token.clone()));
-        token
+        let link = take_from_address_bar();
+        self.0.set_value(Some(link.clone()));
+        link
     }
 }
 
@@ -40,10 +45,10 @@ impl Default for TokenStore {
     }
 }
 
-fn take_from_address_bar() -> LinkToken {
+fn take_from_address_bar() -> ResetLink {
     let (path, query, fragment) = browser::address();
-    let token = token_from_link(&query, &fragment);
+    let link = backend::read_link(&query, &fragment);
     // Also drops an empty `token=`; replacing with an identical URL is harmless.
-    browser::replace_address(&address_without_token(&path, &query, &fragment));
-    token
+    browser::replace_address(&backend::address_without_secret(&path, &query, &fragment));
+    link
 }

@@ -10,6 +10,8 @@ mod support;
 
 #[path = "web/app_shell.rs"]
 mod app_shell;
+#[path = "web/firebase.rs"]
+mod firebase;
 #[path = "web/recover_page.rs"]
 mod recover_page;
 #[path = "web/reset_page.rs"]

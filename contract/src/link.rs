@@ -126,8 +126,10 @@ fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {
         .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
 }
 
-/// The first value of `name`, percent-decoded (`+` is a space in this encoding) and trimmed.
-fn param(encoded: &str, name: &str) -> Option<String> {
+/// The first value of `name` in a query string (without its `?`), percent-decoded (`+` is a
+/// space in this encoding) and trimmed. Other link shapes (a backend's own action links) are
+/// read with it too.
+pub fn param(encoded: &str, name: &str) -> Option<String> {
     pairs(encoded)
         .find(|(key, _)| *key == name)
         .map(|(_, value)| percent_decode(value).trim().to_owned())

@@ -7,6 +7,7 @@
 //! body passed, failed or panicked.
 
 mod browser;
+pub mod firebase;
 mod webdriver;
 
 use std::future::Future;

@@ -3,10 +3,7 @@ use std::future::Future;
 use leptos::{html::Div, prelude::*, task::spawn_local};
 
 use super::Countdown;
-use crate::{
-    api::{ApiError, RecoveryClient},
-    use_settings, Settings,
-};
+use crate::{api::ApiError, backend::RecoveryClient, use_settings, Settings};
 
 /// What both pages' forms share: one request at a time (busy while it is in
 /// flight, a second submit meanwhile sends nothing), the problems that belong

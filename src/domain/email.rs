@@ -51,6 +51,20 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+/// An account's address with most of its name hidden, `a•••@example.com`: enough
+/// for the person to recognise which account a link resets, little for anyone
+/// looking over their shoulder.
+pub fn masked_address(address: &str) -> String {
+    let address = address.trim();
+    match address.rsplit_once('@') {
+        Some((name, domain)) if !name.is_empty() && !domain.is_empty() => {
+            let first = name.chars().next().unwrap_or_default();
+            format!("{first}\u{2022}\u{2022}\u{2022}@{domain}")
+        }
+        _ => "\u{2022}\u{2022}\u{2022}".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +103,23 @@ mod tests {
         assert!(EmailError::Malformed
             .to_string()
             .contains("name@example.com"));
+    }
+
+    #[test]
+    fn masked_addresses_keep_the_first_letter_and_the_domain() {
+        assert_eq!(
+            masked_address("alice@example.com"),
+            "a\u{2022}\u{2022}\u{2022}@example.com"
+        );
+        assert_eq!(
+            masked_address("a@example.com"),
+            "a\u{2022}\u{2022}\u{2022}@example.com"
+        );
+        assert_eq!(
+            masked_address("\u{e9}lodie@exemple.fr"),
+            "\u{e9}\u{2022}\u{2022}\u{2022}@exemple.fr"
+        );
+        assert_eq!(masked_address("no-at-sign"), "\u{2022}\u{2022}\u{2022}");
+        assert_eq!(masked_address("@example.com"), "\u{2022}\u{2022}\u{2022}");
     }
 }

@@ -4,6 +4,9 @@ use std::fmt;
 
 use reclaim_contract::link::{self, CodeError};
 
+#[cfg(test)]
+use crate::backend::read_link;
+
 /// The secret from the emailed link. It is only ever held in memory and sent
 /// to the reset endpoint: `Debug` is redacted so it cannot end up in a log or
 /// a panic message by accident.
@@ -15,6 +18,12 @@ impl ResetToken {
     /// from the email), checked before anything is sent.
     pub fn from_typed(input: &str) -> Result<Self, CodeError> {
         link::code_from_typed(input).map(Self)
+    }
+
+    /// The code a link carried, as the link carried it: the API decides
+    /// whether it is valid.
+    pub fn from_link(code: String) -> Self {
+        Self(code)
     }
 
     pub fn expose(&self) -> &str {
@@ -45,19 +54,18 @@ pub enum LinkToken {
     /// No token at all (a truncated or hand-typed link).
     Missing,
     Present(ResetToken),
-}
-
-/// Finds the token in the link's query (`?token=…`) or, failing that, its
-/// fragment (`#token=…`), both given without their leading `?` / `#`.
-pub fn token_from_link(query: &str, fragment: &str) -> LinkToken {
-    link::token_from_link(query, fragment).map_or(LinkToken::Missing, |token| {
-        LinkToken::Present(ResetToken(token))
-    })
+    /// A link for something other than a password reset (verifying or
+    /// changing an email address): these pages do not handle it.
+    NotAReset,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token_from_link(query: &str, fragment: &str) -> LinkToken {
+        read_link(query, fragment).token
+    }
 
     #[test]
     fn a_link_with_a_token_is_present_and_one_without_is_missing() {

@@ -1,12 +1,16 @@
-use leptos::{ev::SubmitEvent, html::Input, prelude::*};
+use leptos::{ev::SubmitEvent, html::Input, prelude::*, task::spawn_local};
 
 use crate::{
     api::ApiError,
+    backend,
     components::{
         focus_field, use_announcer, FormAlert, FormController, InputField, PageHeading,
         SubmitButton,
     },
-    domain::{code_error_message, LinkToken, PasswordRules, ResetToken, MAX_PASSWORD_CHARS},
+    domain::{
+        code_error_message, masked_address, LinkToken, PasswordRules, ResetToken,
+        MAX_PASSWORD_CHARS,
+    },
     token_store::TokenStore,
     use_settings,
 };
@@ -21,11 +25,14 @@ enum Step {
     Invalid { typed: bool },
     /// The password was changed.
     Done,
+    /// The link is for something else (verifying an email address): nothing is sent.
+    NotAReset,
 }
 
-/// `/reset?token=…` (or `#token=…`): sets a new password with the emailed
-/// token. Without a token in the link, the person enters the code from the
-/// email instead (a mail app cut the link, or the mail is on another device).
+/// `/reset?token=…` (or `#token=…`, or a backend's own reset link): sets a new
+/// password with the emailed token. Without a token in the link, the person
+/// enters the code from the email instead (a mail app cut the link, or the
+/// mail is on another device).
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let settings = use_settings();
@@ -33,11 +40,33 @@ pub fn ResetPage() -> impl IntoView {
     let step = RwSignal::new(Step::Form);
     let token = TokenStore::new();
     let needs_code = RwSignal::new(false);
+    // Whose password the link resets (masked), when the API says.
+    let account = RwSignal::new(None::<String>);
 
     // After the first render (which must stay free of browser calls so it can
     // be prerendered), take the token and clear it from the address bar. A
     // submit that comes first takes it itself.
-    Effect::new(move |_| needs_code.set(token.token() == LinkToken::Missing));
+    Effect::new(move |_| match token.token() {
+        LinkToken::Missing => needs_code.set(true),
+        LinkToken::NotAReset => step.set(Step::NotAReset),
+        LinkToken::Present(link_token) => spawn_local(async move {
+            // Checked before a password is typed, where the API can: a used or
+            // expired link says so at once. Any other failure is left for the
+            // submit to report.
+            let Ok(client) = settings.client().await else {
+                return;
+            };
+            match client.check_link(&link_token).await {
+                Ok(address) => account.set(address.as_deref().map(masked_address)),
+                Err(ApiError::InvalidLink) => {
+                    if step.get_untracked() == Step::Form {
+                        step.set(Step::Invalid { typed: false });
+                    }
+                }
+                Err(_) => {}
+            }
+        }),
+    });
 
     let request_new_link = || {
         view! { <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p> }
@@ -57,15 +86,32 @@ pub fn ResetPage() -> impl IntoView {
         view! {
             <PageHeading text="Your password has been changed" focus=true />
             <p class="lead">"You can now sign in with your new password. For your safety, you have been signed out on every device."</p>
-            // rel=external: a full page load, not a page of this app.
-            <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>"Sign in"</a></p>
+            // rel=external: a full page load, not a page of this app. A link
+            // that named where to go next (an http(s) URL) offers that instead.
+            {match token.link().continue_to {
+                Some(url) => view! {
+                    <p><a id="continue" class="button" rel="external" href=url>"Continue"</a></p>
+                }.into_any(),
+                None => view! {
+                    <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>"Sign in"</a></p>
+                }.into_any(),
+            }}
+        }
+    };
+    let not_a_reset = move || {
+        view! {
+            <PageHeading text="This link is not for this page" focus=true />
+            <p class="lead">"This site handles password resets only. Nothing was sent and nothing about your account has changed."</p>
+            <p>"To verify or change your email address, open the link on the site or app that sent it, or ask its support team. To reset your password, request a new link."</p>
+            {request_new_link()}
         }
     };
 
     move || match step.get() {
-        Step::Form => view! { <NewPasswordForm step token needs_code /> }.into_any(),
+        Step::Form => view! { <NewPasswordForm step token needs_code account /> }.into_any(),
         Step::Invalid { typed } => invalid(typed).into_any(),
         Step::Done => done().into_any(),
+        Step::NotAReset => not_a_reset().into_any(),
     }
 }
 
@@ -91,6 +137,8 @@ fn NewPasswordForm(
     token: TokenStore,
     /// The link had no token: the person types the code from the email.
     needs_code: RwSignal<bool>,
+    /// The account being reset, partly masked, once the API has said.
+    account: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
@@ -141,9 +189,11 @@ fn NewPasswordForm(
         // The link's token, or else the typed code, checked before anything is sent.
         let reset_token = match token.token() {
             LinkToken::Present(from_link) => Ok(from_link),
+            // Not reached: such a link shows its own page instead of the form.
+            LinkToken::NotAReset => return,
             LinkToken::Missing => {
                 needs_code.set(true);
-                ResetToken::from_typed(&code.get_untracked())
+                backend::code_from_typed(&code.get_untracked())
             }
         };
         let typed = needs_code.get_untracked();
@@ -192,6 +242,9 @@ fn NewPasswordForm(
 
     view! {
         <PageHeading text="Choose a new password" />
+        {move || account.get().map(|address| view! {
+            <p id="account">"For the account "<strong>{address}</strong></p>
+        })}
         {move || if needs_code.get() {
             view! {
                 // Kept shorter than the prerendered lead it replaces: a larger block

@@ -98,7 +98,11 @@ impl Page {
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
         // As `main` does: the page for the address's path.
-        let route = reclaim::Route::from_path(path.split(['?', '#']).next().unwrap_or_default());
+        let (before_fragment, _) = path.split_once('#').unwrap_or((path, ""));
+        let (route_path, query) = before_fragment
+            .split_once('?')
+            .unwrap_or((before_fragment, ""));
+        let route = reclaim::Route::from_address(route_path, query);
         let mounted = leptos::mount::mount_to(
             root.clone().unchecked_into(),
             move || view! { <reclaim::App route /> },

@@ -101,19 +101,19 @@ fn typing_before_the_app_runs_is_kept() {
             browser.press(Key::Enter).await?;
 
             // Let the wasm through and start the app: the bootstrap again (a new URL, so the
-        // browser runs it anew), as it ran when the page loaded.
-        browser
-            .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
-            .await?;
-        browser
-            .js(
-                "const boot = document.querySelector('script[type=module][src*=boot]').src;\
+            // browser runs it anew), as it ran when the page loaded.
+            browser
+                .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
+                .await?;
+            browser
+                .js(
+                    "const boot = document.querySelector('script[type=module][src*=boot]').src;\
                  import(boot + '?again');",
-                vec![],
-            )
-            .await
-            .context("starting the app")?;
-        browser.wait_app().await?;
+                    vec![],
+                )
+                .await
+                .context("starting the app")?;
+            browser.wait_app().await?;
 
             ensure!(
                 browser
