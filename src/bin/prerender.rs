@@ -77,20 +77,23 @@ fn externalise_bootstrap(dist: &Path, html: &str) -> String {
         .unwrap_or_default();
     let file = format!("boot-{hash}.js");
     let boot = format!(
-        "// Starts the app once the prerendered page has painted: a requestAnimationFrame\n\
-         // callback runs before the next paint, and a task it queues runs after it.\n\
+        "// Starts the app once the prerendered page is on screen: a requestAnimationFrame\n\
+         // callback runs before a frame is painted, so the second one runs once the first\n\
+         // frame has been shown, and the task it queues after that.\n\
          const start = async () => {{\n\
          \x20 const bindings = await import('{glue}');\n\
          \x20 const wasm = await bindings.default({{ module_or_path: '{wasm}' }});\n\
          \x20 window.wasmBindings = bindings;\n\
          \x20 dispatchEvent(new CustomEvent('TrunkApplicationStarted', {{ detail: {{ wasm }} }}));\n\
          }};\n\
-         requestAnimationFrame(() => setTimeout(start, 0));\n"
+         requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(start, 0)));\n"
     );
     fs::write(dist.join(&file), boot).unwrap_or_else(|e| fail(&format!("writing {file}: {e}")));
     let mut html = html.replacen(
         &format!("{OPEN}{script}</script>"),
-        &format!("<script type=module src=/{file}></script>"),
+        // Low priority: the stylesheet comes first, and the bootstrap, which only waits for
+        // the paint anyway, does not hold the paint up on a slow connection.
+        &format!("<script type=module src=/{file} fetchpriority=low></script>"),
         1,
     );
     // trunk's preloads of the glue and the wasm: fetched after the paint instead.
