@@ -92,56 +92,22 @@ mod tests {
     use proptest::prelude::*;
     use proptest::string::string_regex;
 
+    /// The syntax itself is the contract's, tested there; here, that each of its refusals keeps
+    /// its own reason (for tests and logs) and that what passes is kept as typed, trimmed.
     #[test]
-    fn accepts_ordinary_addresses() {
-        for input in [
-            "alice@example.com",
-            "Alice.Smith+recovery@mail.example.co.uk",
-            "o'brien@example.ie",
-            "x@example.com",
-            "user_name-1@sub-domain.example.org",
-            "jörg@bücher.example",
-        ] {
-            let parsed = EmailAddress::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!(parsed.as_str(), input);
-        }
-    }
-
-    #[test]
-    fn trims_surrounding_whitespace() {
-        let parsed = EmailAddress::parse("  alice@example.com \n").unwrap();
-        assert_eq!(parsed.as_str(), "alice@example.com");
-    }
-
-    #[test]
-    fn refuses_what_is_not_an_address() {
+    fn the_contracts_syntax_with_the_reasons_kept() {
         let cases = [
-            ("", InvalidEmail::Empty),
             ("   ", InvalidEmail::Empty),
-            ("alice", InvalidEmail::MissingParts),
             ("alice@", InvalidEmail::MissingParts),
-            ("@example.com", InvalidEmail::MissingParts),
             ("alice@localhost", InvalidEmail::InvalidDomain),
-            ("alice@example..com", InvalidEmail::InvalidDomain),
-            ("alice@-example.com", InvalidEmail::InvalidDomain),
-            ("alice@example.com.", InvalidEmail::InvalidDomain),
-            ("alice@127.0.0.1", InvalidEmail::InvalidDomain),
-            ("alice@exa mple.com", InvalidEmail::InvalidDomain),
-            ("al ice@example.com", InvalidEmail::InvalidLocalPart),
             ("alice@bob@example.com", InvalidEmail::InvalidLocalPart),
-            (".alice@example.com", InvalidEmail::InvalidLocalPart),
-            ("alice.@example.com", InvalidEmail::InvalidLocalPart),
-            ("al..ice@example.com", InvalidEmail::InvalidLocalPart),
-            ("\"alice\"@example.com", InvalidEmail::InvalidLocalPart),
-            (
-                "alice\r\nBcc: eve@example.com",
-                InvalidEmail::InvalidLocalPart,
-            ),
-            ("<alice@example.com>", InvalidEmail::InvalidLocalPart),
+            ("alice\r\nBcc: eve@example.com", InvalidEmail::InvalidLocalPart),
         ];
         for (input, expected) in cases {
             assert_eq!(EmailAddress::parse(input), Err(expected), "{input:?}");
         }
+        let parsed = EmailAddress::parse("  jörg@bücher.example \n").unwrap();
+        assert_eq!(parsed.as_str(), "jörg@bücher.example");
     }
 
     #[test]
