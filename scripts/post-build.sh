@@ -1,0 +1,21 @@
+#!/bin/sh
+# trunk's post-build step (see Trunk.toml), one script because its steps depend on each other
+# and trunk starts the hooks of one stage all at once: terser over the JS glue first, then the
+# prerender, which writes each page's HTML and the bootstrap file into the staging folder.
+set -eu
+: "${TRUNK_STAGING_DIR:?run by trunk}"
+
+# trunk's own JS minifier cannot parse wasm-bindgen's glue: release builds run terser (from
+# scripts/package.json, installed by scripts/setup.sh), about 1.7 KB less brotli per visitor.
+if [ "${TRUNK_PROFILE:-}" = release ]; then
+    command -v terser >/dev/null || {
+        echo 'terser is missing: build with make dist (scripts/setup.sh installs it)' >&2
+        exit 1
+    }
+    for f in "$TRUNK_STAGING_DIR"/*.js; do
+        terser "$f" --module --compress --mangle --output "$f"
+    done
+fi
+
+# Each page prerendered into its own HTML file (src/bin/prerender.rs).
+cargo run --quiet --offline --no-default-features --features ssr --bin prerender -- "$TRUNK_STAGING_DIR"
