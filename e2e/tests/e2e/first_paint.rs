@@ -74,6 +74,21 @@ fn served_html_holds_each_page() {
     });
 }
 
+/// Opens `url` with the wasm blocked, so the page stays as prerendered until a test lets it
+/// through, and waits for its `heading`.
+async fn open_with_the_wasm_held_back(
+    browser: &reclaim_e2e::Browser,
+    url: &str,
+    heading: &str,
+) -> anyhow::Result<()> {
+    browser.devtools("Network.enable", json!({})).await?;
+    browser
+        .devtools("Network.setBlockedURLs", json!({ "urls": ["*_bg.wasm"] }))
+        .await?;
+    browser.client().goto(url).await?;
+    browser.wait_heading(heading).await
+}
+
 /// With the wasm held back, a person types an address and presses Enter: nothing is
 /// submitted and the address bar stays as it was. When the app starts, the address and the
 /// focus are still there, and sending sends that address.
@@ -84,13 +99,8 @@ fn typing_before_the_app_runs_is_kept() {
         &[],
         |env| async move {
             let browser = env.browser().await?;
-            browser.devtools("Network.enable", json!({})).await?;
-            browser
-                .devtools("Network.setBlockedURLs", json!({ "urls": ["*_bg.wasm"] }))
-                .await?;
             let url = env.url("/recover");
-            browser.client().goto(&url).await?;
-            browser.wait_heading(REQUEST).await?;
+            open_with_the_wasm_held_back(&browser, &url, REQUEST).await?;
             ensure!(
                 browser.attr("#send-link", "disabled").await?.is_some(),
                 "the prerendered button is not disabled"
@@ -155,13 +165,8 @@ fn enter_in_a_password_before_the_app_runs_sends_nothing() {
         &[],
         |env| async move {
             let browser = env.browser().await?;
-            browser.devtools("Network.enable", json!({})).await?;
-            browser
-                .devtools("Network.setBlockedURLs", json!({ "urls": ["*_bg.wasm"] }))
-                .await?;
             let url = env.url("/reset?token=abc");
-            browser.client().goto(&url).await?;
-            browser.wait_heading(CHOOSE).await?;
+            open_with_the_wasm_held_back(&browser, &url, CHOOSE).await?;
             browser.js("window.__samePage = true;", vec![]).await?;
             browser.type_into("#new-password", NEW_PASSWORD).await?;
             browser.press(Key::Enter).await?;

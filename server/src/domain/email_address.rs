@@ -101,7 +101,10 @@ mod tests {
             ("alice@", InvalidEmail::MissingParts),
             ("alice@localhost", InvalidEmail::InvalidDomain),
             ("alice@bob@example.com", InvalidEmail::InvalidLocalPart),
-            ("alice\r\nBcc: eve@example.com", InvalidEmail::InvalidLocalPart),
+            (
+                "alice\r\nBcc: eve@example.com",
+                InvalidEmail::InvalidLocalPart,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(EmailAddress::parse(input), Err(expected), "{input:?}");
