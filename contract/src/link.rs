@@ -91,7 +91,7 @@ pub fn code_from_typed(input: &str) -> Result<String, CodeError> {
     if text.is_empty() {
         return Err(CodeError::Empty);
     }
-    if let Some(link) = link_parts(text) {
+    if let Some(link) = pasted_link_parts(text) {
         let (query, fragment) = link;
         return token_from_link(query, fragment).ok_or(CodeError::LinkWithoutCode);
     }
@@ -101,9 +101,9 @@ pub fn code_from_typed(input: &str) -> Result<String, CodeError> {
     Ok(text.to_owned())
 }
 
-/// The query and fragment of `text` when it is a link to the reset page (absolute, or a path
-/// starting with `/`), rather than a code.
-fn link_parts(text: &str) -> Option<(&str, &str)> {
+/// The query and fragment of `text` (trimmed) when it is a pasted link rather than a code: an
+/// absolute http(s) URL, a path starting with `/`, or anything naming the reset page.
+pub fn pasted_link_parts(text: &str) -> Option<(&str, &str)> {
     let is_link = text.starts_with("http://")
         || text.starts_with("https://")
         || text.starts_with('/')

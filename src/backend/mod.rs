@@ -9,7 +9,9 @@
 mod firebase;
 mod reclaim;
 
-use reclaim_contract::link::{address_without_token, token_from_link, CodeError};
+use reclaim_contract::link::{
+    address_without_token, pasted_link_parts, token_from_link, CodeError,
+};
 
 use crate::{
     api::ApiError,
@@ -39,10 +41,7 @@ pub fn read_link(query: &str, fragment: &str) -> ResetLink {
 /// The code a person typed or pasted into the reset-code field: the code
 /// itself, or a whole link from the email, of any backend's shape.
 pub fn code_from_typed(input: &str) -> Result<ResetToken, CodeError> {
-    let text = input.trim();
-    let pasted_link = text.starts_with("http://") || text.starts_with("https://");
-    if let Some((_, query)) = text.split_once('?').filter(|_| pasted_link) {
-        let query = query.split('#').next().unwrap_or_default();
+    if let Some((query, _)) = pasted_link_parts(input.trim()) {
         if let Some(link) = firebase::read_action_link(query) {
             return match link.token {
                 LinkToken::Present(token) => Ok(token),
