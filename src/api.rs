@@ -8,11 +8,15 @@ use std::{cell::Cell, fmt, rc::Rc, time::Duration};
 use gloo_net::http::{Request, Response};
 use web_sys::{AbortController, UrlSearchParams};
 
+use reclaim_contract::wire::WeakReason;
+
 use crate::{
     browser,
     config::{Config, ConfigError, Encoding},
     domain::EmailError,
+    i18n::{Catalog, Counted, Message, Text, BUILT_IN_PATH, OVERRIDES_PATH},
 };
+use reclaim_contract::locale::DEFAULT_LOCALE;
 
 /// A request still unanswered after this long is aborted and reported: a person
 /// should never watch a spinner forever on a dead connection.
@@ -21,14 +25,21 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Every way a call can fail, in the terms the pages present to a person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
-    /// The API does not take the address (the contract's 400 from the recovery endpoint).
+    /// The API does not take the address (400 from the recovery endpoint).
+    /// `message` is the API's own sentence, kept only when the body did not
+    /// carry the contract's `invalid_email` code (whose sentence the pages have
+    /// in every language).
     InvalidEmail { message: Option<String> },
     /// Unknown, used or expired link or code (the contract's 400/401/403/404/410
     /// from the reset endpoint).
     InvalidLink,
-    /// The password policy refused the password (the contract's 422); `message`
-    /// is for the person.
-    WeakPassword { message: Option<String> },
+    /// The password policy refused the password (the contract's 422): the
+    /// contract's `reasons` the pages know, and the API's sentence for when
+    /// they know none.
+    WeakPassword {
+        reasons: Vec<WeakReason>,
+        message: Option<String>,
+    },
     /// Too many requests (429): wait `retry_after` (from `Retry-After`, when
     /// the server sent it).
     RateLimited { retry_after: Option<Duration> },
@@ -40,30 +51,41 @@ pub enum ApiError {
     Timeout,
 }
 
-impl fmt::Display for ApiError {
-    /// What the person reads when the error is not tied to one field.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ApiError {
+    /// What the person reads when the error is not tied to one field (a
+    /// refused password is worded at its field: see `WeakPassword`'s users).
+    pub fn message(&self) -> Message {
         match self {
-            ApiError::InvalidEmail { message: Some(message) } => f.write_str(message),
-            ApiError::InvalidEmail { message: None } => EmailError::Malformed.fmt(f),
-            ApiError::InvalidLink => f.write_str("This link is invalid or has expired."),
-            ApiError::WeakPassword { message } => f.write_str(
-                message.as_deref().unwrap_or("Choose a different password: this one is too easy to guess."),
-            ),
-            ApiError::RateLimited { retry_after } => match retry_after.map(|d| d.as_secs()) {
-                Some(secs) => write!(f, "Too many attempts. Wait {} and try again.", wait_phrase(secs)),
-                // Matches DEFAULT_RATE_LIMIT_WAIT.
-                None => f.write_str("Too many attempts. Wait a minute and try again."),
-            },
-            ApiError::Server { status } => write!(
-                f,
-                "Something went wrong on our side (error {status}). Nothing you typed was lost: try again in a moment."
-            ),
-            ApiError::Network => f.write_str(
-                "We could not reach the server. Check your connection, then try again.",
-            ),
-            ApiError::Timeout => f.write_str("The server took too long to answer. Try again in a moment."),
+            ApiError::InvalidEmail {
+                message: Some(message),
+            } => Message::verbatim(message),
+            ApiError::InvalidEmail { message: None } => EmailError::Malformed.message(),
+            ApiError::InvalidLink => Text::InvalidLink.into(),
+            ApiError::WeakPassword {
+                message: Some(message),
+                ..
+            } => Message::verbatim(message),
+            ApiError::WeakPassword { message: None, .. } => Text::PasswordCommon.into(),
+            ApiError::RateLimited { .. } => {
+                let secs = self.wait().unwrap_or(DEFAULT_RATE_LIMIT_WAIT).as_secs();
+                // Whole minutes, and anything from a minute and a half, read as minutes.
+                if secs < 90 && (secs < 60 || secs % 60 != 0) {
+                    Message::counted(Counted::RateLimitedSeconds, secs)
+                } else {
+                    Message::counted(Counted::RateLimitedMinutes, secs.div_ceil(60))
+                }
+            }
+            ApiError::Server { status } => Message::text(Text::ServerError).with("status", status),
+            ApiError::Network => Text::NetworkError.into(),
+            ApiError::Timeout => Text::Timeout.into(),
         }
+    }
+}
+
+/// In English: for logs and tests.
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
     }
 }
 
@@ -97,18 +119,6 @@ impl ApiError {
     }
 }
 
-/// "45 seconds", "2 minutes": how long to wait, in words.
-pub fn wait_phrase(secs: u64) -> String {
-    match secs {
-        0..=1 => "a second".into(),
-        2..=89 => format!("{secs} seconds"),
-        _ => {
-            let minutes = secs.div_ceil(60);
-            format!("{minutes} minutes")
-        }
-    }
-}
-
 /// `Retry-After` as delay-seconds. An HTTP-date or garbage falls back to the
 /// caller's default rather than a wrong countdown.
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
@@ -116,12 +126,14 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
 }
 
 /// Posts `fields` to `url` (with `query` appended, encoded), aborting after
-/// [`REQUEST_TIMEOUT`]. Every answer, whatever its status, is `Ok`: what it
-/// means is the backend's business.
+/// [`REQUEST_TIMEOUT`]. `language` is the page's locale, sent as
+/// `Accept-Language` so the API writes its mail in it. Every answer, whatever
+/// its status, is `Ok`: what it means is the backend's business.
 pub async fn post(
     url: &str,
     query: &[(&str, &str)],
     encoding: Encoding,
+    language: &str,
     fields: &[(&str, &str)],
 ) -> Result<Response, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
@@ -135,6 +147,8 @@ pub async fn post(
     };
     let builder = Request::post(url)
         .query(query.iter().copied())
+        // A CORS-safelisted header: no preflight for a cross-origin API.
+        .header("Accept-Language", language)
         .abort_signal(Some(&controller.signal()));
     let request = match encoding {
         // The browser sets `application/x-www-form-urlencoded;charset=UTF-8`
@@ -165,25 +179,61 @@ pub async fn post(
 /// Loads `config.json`. A missing file, or a host that answers every path with
 /// `index.html`, means defaults; a file that is there but wrong is an error.
 pub async fn load_config() -> Result<Config, ConfigError> {
-    let response = Request::get(crate::config::CONFIG_PATH)
-        .send()
-        .await
-        .map_err(|_| ConfigError("The page could not load its configuration (config.json). Check your connection and reload the page.".into()))?;
+    match deploy_file(crate::config::CONFIG_PATH).await? {
+        Some(text) => Config::from_fields(&browser::json_fields(&text)?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// One of the files a deployer may put beside the pages (`config.json`,
+/// `locales/<tag>.json`): its text, or `None` when there is none (404, or a
+/// host that answers every path with `index.html`).
+async fn deploy_file(path: &str) -> Result<Option<String>, ConfigError> {
+    let name = path.trim_start_matches('/');
+    let unreachable = || {
+        ConfigError(format!(
+            "The page could not load {name}. Check your connection and reload the page."
+        ))
+    };
+    let response = Request::get(path).send().await.map_err(|_| unreachable())?;
     let is_html = response
         .headers()
         .get("Content-Type")
         .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
     match response.status() {
-        404 => Ok(Config::default()),
-        200 if is_html => Ok(Config::default()),
-        200 => {
-            let text = response.text().await.map_err(|_| ConfigError("config.json could not be read.".into()))?;
-            Config::from_fields(&browser::json_fields(&text)?)
-        }
+        404 => Ok(None),
+        200 if is_html => Ok(None),
+        200 => response.text().await.map(Some).map_err(|_| unreachable()),
         status => Err(ConfigError(format!(
-            "The page could not load its configuration (config.json answered {status}). Reload the page to try again."
+            "The page could not load {name} (it answered {status}). Reload the page to try again."
         ))),
     }
+}
+
+/// The catalog of `locale`: its built-in translation (English is compiled in)
+/// with the deployer's `locales/<tag>.json` over it, both fetched at once. A
+/// broken file is a configuration problem; a missing one is no override.
+pub async fn load_catalog(locale: &str) -> Result<Catalog, ConfigError> {
+    let built_in_path = format!("{BUILT_IN_PATH}/{locale}.json");
+    let override_path = format!("{OVERRIDES_PATH}/{locale}.json");
+    let has_built_in = crate::i18n::is_built_in(locale) && locale != DEFAULT_LOCALE;
+    let built_in = async {
+        match has_built_in {
+            true => deploy_file(&built_in_path).await,
+            false => Ok(None),
+        }
+    };
+    let (built_in, overrides) = futures::join!(built_in, deploy_file(&override_path));
+    let mut files = Vec::new();
+    for (path, text) in [(&built_in_path, built_in?), (&override_path, overrides?)] {
+        if let Some(text) = text {
+            let name = &path[1..];
+            let entries = browser::locale_entries(&text)
+                .map_err(|reason| ConfigError(format!("{name}: {reason}")))?;
+            files.push((name, entries));
+        }
+    }
+    Catalog::from_files(locale, &files)
 }
 
 #[cfg(test)]
@@ -211,9 +261,25 @@ mod tests {
             err.to_string(),
             "Too many attempts. Wait 30 seconds and try again."
         );
-        assert_eq!(wait_phrase(1), "a second");
-        assert_eq!(wait_phrase(90), "2 minutes");
-        assert_eq!(wait_phrase(3600), "60 minutes");
+        let limited = |secs| ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(secs)),
+        };
+        assert_eq!(
+            limited(1).to_string(),
+            "Too many attempts. Wait 1 second and try again."
+        );
+        assert_eq!(
+            limited(90).to_string(),
+            "Too many attempts. Wait 2 minutes and try again."
+        );
+        assert_eq!(
+            limited(3600).to_string(),
+            "Too many attempts. Wait 60 minutes and try again."
+        );
+        assert_eq!(
+            ApiError::RateLimited { retry_after: None }.to_string(),
+            "Too many attempts. Wait 1 minute and try again."
+        );
         assert!(ApiError::Server { status: 502 }.to_string().contains("502"));
     }
 }

@@ -1,4 +1,9 @@
-use leptos::prelude::*;
+use std::time::Duration;
+
+use futures::channel::oneshot;
+use leptos::{prelude::*, task::spawn_local};
+use reclaim_contract::locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE, LANG_PARAM};
+use wasm_bindgen::JsCast;
 
 use crate::{
     api,
@@ -6,50 +11,147 @@ use crate::{
     browser,
     components::{provide_announcer, LiveRegion},
     config::{Config, ConfigError},
+    i18n::{
+        choice::{choose, Asked},
+        native_name, use_i18n, Catalog, I18n, Text,
+    },
     pages::{NotFoundPage, RecoverPage, ResetPage},
 };
 
-/// The deployment's configuration, loaded once at start-up and shared by the pages.
+/// The deployment's configuration and the reader's language, loaded at
+/// start-up (and the language again when the reader switches), shared by the
+/// pages.
 #[derive(Clone, Copy)]
-pub struct Settings(LocalResource<Result<Config, ConfigError>>);
+pub struct Settings {
+    /// `None` until the first load has finished; a reload keeps the last.
+    loaded: RwSignal<Option<Result<Config, ConfigError>>>,
+    /// Submits that came before the first load finished, woken by it.
+    waiting: StoredValue<Vec<oneshot::Sender<()>>, LocalStorage>,
+    i18n: I18n,
+}
 
 impl Settings {
-    /// Starts loading `config.json`. A local resource never runs in a
-    /// prerendered first render, so that render makes no request (nor reads
-    /// the address, which may complete the configuration).
-    fn load() -> Self {
-        Settings(LocalResource::new(|| async {
-            let config = api::load_config().await?;
-            backend::settle(config, &browser::address().1)
-        }))
+    fn new(i18n: I18n) -> Self {
+        Settings {
+            loaded: RwSignal::new(None),
+            waiting: StoredValue::new_local(Vec::new()),
+            i18n,
+        }
+    }
+
+    /// Loads `config.json`, then the catalog of the language chosen for the
+    /// reader from the address, the stored choice and the browser. Only ever
+    /// called from an effect or a handler: a prerendered render makes no request
+    /// and reads no address.
+    fn load(self) {
+        spawn_local(async move {
+            let loaded = self.load_now().await;
+            // The page may have gone meanwhile (a test unmounting it).
+            if self.loaded.try_set(Some(loaded)).is_some() {
+                return;
+            }
+            for waiter in self
+                .waiting
+                .try_update_value(std::mem::take)
+                .unwrap_or_default()
+            {
+                let _ = waiter.send(());
+            }
+        });
+    }
+
+    async fn load_now(self) -> Result<Config, ConfigError> {
+        let (_, query, _) = browser::address();
+        let config = api::load_config().await;
+        // Even a broken config.json gets its problem page in the reader's language.
+        let (offered, default) = match &config {
+            Ok(config) => (config.locales.clone(), config.default_locale.clone()),
+            Err(_) => (
+                BUILT_IN.map(str::to_owned).to_vec(),
+                DEFAULT_LOCALE.to_owned(),
+            ),
+        };
+        let offered: Vec<&str> = offered.iter().map(String::as_str).collect();
+        let address = reclaim_contract::link::param(&query, LANG_PARAM);
+        let stored = browser::stored_locale();
+        let languages = browser::languages();
+        let asked = Asked {
+            address: address.as_deref(),
+            stored: stored.as_deref(),
+            browser: &languages,
+        };
+        let locale = choose(&offered, &default, &asked);
+        // A broken locale file is shown in English, and nothing is sent.
+        let catalog = api::load_catalog(locale).await;
+        self.i18n.set(catalog.clone().unwrap_or_default());
+        catalog?;
+        backend::settle(config?, &query)
     }
 
     /// The configuration to display with: the defaults until `config.json` has
     /// loaded. Tracked.
     pub fn config(&self) -> Config {
-        self.0.get().and_then(Result::ok).unwrap_or_default()
+        self.loaded
+            .with(|loaded| loaded.as_ref().and_then(|l| l.as_ref().ok()).cloned())
+            .unwrap_or_default()
     }
 
-    /// Whether `config.json` has been read. Tracked.
+    /// Whether `config.json` and the reader's language have been loaded. Tracked.
     pub fn is_loaded(&self) -> bool {
-        self.0.with(Option::is_some)
+        self.loaded.with(Option::is_some)
     }
 
     fn error(&self) -> Option<ConfigError> {
-        self.0.get().and_then(Result::err)
+        self.loaded
+            .with(|loaded| loaded.as_ref().and_then(|l| l.as_ref().err()).cloned())
     }
 
-    /// A client for the configured API. If a person submits before
-    /// `config.json` has arrived (it is requested first thing, so this is
-    /// rare), waits for it rather than calling a default API.
+    /// A client for the configured API, speaking the page's language. If a
+    /// person submits before `config.json` has arrived (it is requested first
+    /// thing, so this is rare), waits for it rather than calling a default API.
     pub async fn client(self) -> Result<RecoveryClient, ConfigError> {
-        self.0.await.map(RecoveryClient::new)
+        if !self.loaded.with_untracked(Option::is_some) {
+            let (wake, woken) = oneshot::channel();
+            self.waiting.update_value(|waiting| waiting.push(wake));
+            let _ = woken.await;
+        }
+        let config = self
+            .loaded
+            .get_untracked()
+            .unwrap_or(Ok(Config::default()))?;
+        Ok(RecoveryClient::new(config, self.i18n.locale_untracked()))
     }
 
     /// The document title for a page state, e.g. "Check your email – Reclaim".
     pub fn title(&self, heading: &str) -> String {
         format!("{heading} – {}", self.config().app_name)
     }
+
+    /// Switches the pages to `locale` in place (what was typed stays, the
+    /// page's state too), keeps the choice for the next visit, and puts it in
+    /// the address, so a reload or a shared link opens in it too. A broken
+    /// locale file shows the configuration problem.
+    pub fn switch_language(self, locale: &str) {
+        browser::store_locale(locale);
+        let (path, query, fragment) = browser::address();
+        browser::replace_address(&address_in(&path, &query, &fragment, locale));
+        self.load();
+    }
+}
+
+/// The address with `lang=` set to `locale`, every other part kept.
+fn address_in(path: &str, query: &str, fragment: &str, locale: &str) -> String {
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|param| !param.is_empty() && param.split('=').next() != Some(LANG_PARAM))
+        .collect();
+    let lang = format!("{LANG_PARAM}={locale}");
+    params.push(&lang);
+    let mut address = format!("{path}?{}", params.join("&"));
+    if !fragment.is_empty() {
+        address = format!("{address}#{fragment}");
+    }
+    address
 }
 
 pub fn use_settings() -> Settings {
@@ -70,7 +172,14 @@ impl Route {
     /// The page for `path`; a trailing slash is the same page (a static host
     /// redirects `/recover` to its folder, `/recover/`).
     pub fn from_path(path: &str) -> Self {
-        match path.trim_end_matches('/') {
+        let path = path.trim_end_matches('/');
+        // A locale's prerendered copy (`/ar/recover/`) opened by its own path.
+        let path = BUILT_IN
+            .iter()
+            .find_map(|tag| path.strip_prefix('/')?.strip_prefix(tag))
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .unwrap_or(path);
+        match path {
             "" | reclaim_contract::link::RECOVER_PAGE_PATH => Route::Recover,
             reclaim_contract::link::RESET_PAGE_PATH => Route::Reset,
             _ => Route::NotFound,
@@ -93,22 +202,47 @@ impl Route {
     }
 }
 
-/// The whole app: configuration, the live region, and the page for `route`.
+/// The whole app: configuration, language, the live region, and the page for `route`.
 #[component]
 pub fn App(
     /// Which page to show: `main` reads it from the address, a prerender
     /// names it.
     route: Route,
+    /// The language of the first render: a prerender names it; in the browser
+    /// the reader's is loaded with the configuration.
+    #[prop(optional)]
+    catalog: Option<Catalog>,
+    /// Set once the configuration and the reader's language have loaded: the
+    /// page is then the one to show (see `takeover.rs`).
+    #[prop(optional)]
+    ready: Option<RwSignal<bool>>,
 ) -> impl IntoView {
-    let settings = Settings::load();
+    let i18n = I18n::provide(catalog.unwrap_or_default());
+    let settings = Settings::new(i18n);
     provide_context(settings);
     provide_announcer();
     let config_error = Memo::new(move |_| settings.error());
+    // Effects never run in a prerender: the loading starts in the browser only.
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            settings.load();
+        }
+        // Not before the language is known: the prerendered page already has its own.
+        if settings.is_loaded() {
+            let locale = i18n.locale();
+            browser::set_document_language(&locale, is_right_to_left(&locale));
+            if let Some(ready) = ready.filter(|ready| !ready.get_untracked()) {
+                // A task later, once the new language has been rendered.
+                browser::after(Duration::ZERO, move || ready.set(true));
+            }
+        }
+    });
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     view! {
         <header class="masthead">
             <p class="app-name">{app_name}</p>
+            <LanguageSwitcher />
         </header>
         <main id="main" class="main">
             {move || match config_error.get() {
@@ -124,16 +258,101 @@ pub fn App(
     }
 }
 
-/// Shown instead of any page when `config.json` is broken: better than sending
-/// someone's email address to a default API that is the wrong one.
+/// The deployment's locales, each named in its own language. Links, so that
+/// before the app runs (or without JavaScript) choosing one loads the page
+/// prerendered in it; once the app runs, the page switches in place and keeps
+/// what was typed.
+///
+/// Written as markup rather than one view per link: every visitor downloads the
+/// code of every element a view has, and this list is plain text and links.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let settings = use_settings();
+    let i18n = use_i18n();
+    // One listener for every link: the one clicked names its language.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let chosen = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[hreflang]").ok().flatten())
+            .and_then(|link| link.get_attribute("hreflang"));
+        if let Some(locale) = chosen {
+            ev.prevent_default();
+            // The menu closes behind the choice.
+            if let Some(menu) = ev.current_target() {
+                let _ = menu
+                    .unchecked_into::<web_sys::Element>()
+                    .remove_attribute("open");
+            }
+            if locale != i18n.locale_untracked() {
+                settings.switch_language(&locale);
+            }
+        }
+    };
+    let summary = move || {
+        format!(
+            "{GLOBE_ICON}<span class=visually-hidden>{}: </span>{}",
+            escape(&i18n.text(Text::LanguageLabel)),
+            native_name(&i18n.locale())
+        )
+    };
+    let list = move || {
+        let current = i18n.locale();
+        settings
+            .config()
+            .locales
+            .iter()
+            .map(|tag| {
+                // Tags are checked to be letters, digits and hyphens (config.rs).
+                let marked = if *tag == current { " aria-current=true" } else { "" };
+                let name = escape(native_name(tag));
+                format!("<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag}{marked}>{name}</a>")
+            })
+            .collect::<String>()
+    };
+    move || {
+        (settings.config().locales.len() > 1).then(|| {
+            view! {
+                <details class="language" on:click=on_click>
+                    <summary class="language-current" inner_html=summary></summary>
+                    <ul class="language-list" inner_html=list></ul>
+                </details>
+            }
+        })
+    }
+}
+
+/// A globe, the sign for "language" that needs no reading.
+const GLOBE_ICON: &str = "<svg class=language-icon viewBox=\"0 0 24 24\" width=18 height=18 aria-hidden=true focusable=false><circle cx=12 cy=12 r=9.25 /><path d=\"M2.75 12h18.5M12 2.75c2.6 2.6 3.9 5.7 3.9 9.25s-1.3 6.65-3.9 9.25c-2.6-2.6-3.9-5.7-3.9-9.25s1.3-6.65 3.9-9.25z\" /></svg>";
+
+/// Text made safe to put in markup (a deployer's own translation may have `<` or `&`).
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '&' => escaped.push_str("&amp;"),
+            '"' => escaped.push_str("&quot;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Shown instead of any page when the configuration (`config.json`, or a
+/// locale file) is broken: better than sending someone's email address to a
+/// default API that is the wrong one. The problem itself is for the deployer,
+/// in English.
 #[component]
 fn ConfigProblem(error: ConfigError) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1 id="page-heading" class="heading" tabindex="-1">"This page is not set up correctly"</h1>
+        <h1 id="page-heading" class="heading" tabindex="-1">{i18n.show(Text::ConfigProblemHeading)}</h1>
         <div class="alert" role="alert">
-            <p>{error.to_string()}</p>
+            <p lang="en" dir="ltr">{error.to_string()}</p>
         </div>
-        <p>"Nothing was sent. If you run this site, fix config.json and reload; otherwise, try again later."</p>
+        <p>{i18n.show(Text::ConfigProblemNote)}</p>
     }
 }
 
@@ -153,6 +372,10 @@ mod tests {
             ("/resets", Route::NotFound),
             ("/recover/x", Route::NotFound),
             ("/index.html", Route::NotFound),
+            ("/ar/recover/", Route::Recover),
+            ("/pt-BR/reset", Route::Reset),
+            ("/ja", Route::Recover),
+            ("/japan/recover", Route::NotFound),
         ] {
             assert_eq!(Route::from_path(path), route, "{path}");
         }
@@ -169,5 +392,19 @@ mod tests {
         assert_eq!(Route::from_address("/", ""), Route::Recover);
         assert_eq!(Route::from_address("/", "utm_source=mail"), Route::Recover);
         assert_eq!(Route::from_address("/x", link), Route::NotFound);
+    }
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(escape("<b> & \"x\""), "&lt;b&gt; &amp; &quot;x&quot;");
+    }
+
+    #[test]
+    fn a_chosen_language_goes_into_the_address_beside_the_rest() {
+        assert_eq!(address_in("/recover", "", "", "ar"), "/recover?lang=ar");
+        assert_eq!(
+            address_in("/reset", "lang=fr&utm=x", "top", "ja"),
+            "/reset?utm=x&lang=ja#top"
+        );
     }
 }

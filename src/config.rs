@@ -3,7 +3,11 @@
 
 use std::fmt;
 
-use reclaim_contract::{link::base_url, wire, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use reclaim_contract::{
+    link::base_url,
+    locale::{BUILT_IN, DEFAULT_LOCALE},
+    wire, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
 
 /// Where the pages look for their configuration, relative to the site root.
 pub const CONFIG_PATH: &str = "/config.json";
@@ -75,6 +79,11 @@ pub struct Config {
     pub app_name: String,
     /// Firebase's web API key (public by design: it names the project).
     pub firebase_api_key: Option<String>,
+    /// The locales offered (in the switcher's order): a subset of the built-in ones, or any
+    /// other with a `locales/<tag>.json` beside `config.json`.
+    pub locales: Vec<String>,
+    /// Used when nothing the reader asks for is offered; one of `locales`.
+    pub default_locale: String,
 }
 
 impl Default for Config {
@@ -89,6 +98,8 @@ impl Default for Config {
             min_password_length: MIN_PASSWORD_CHARS,
             app_name: "Reclaim".into(),
             firebase_api_key: None,
+            locales: BUILT_IN.map(str::to_owned).to_vec(),
+            default_locale: DEFAULT_LOCALE.to_owned(),
         }
     }
 }
@@ -113,13 +124,15 @@ pub enum ConfigValue {
     Number(f64),
     /// `null`: the same as leaving the key out.
     Null,
+    /// An array of strings (`locales`).
+    Texts(Vec<String>),
     /// Anything else (boolean, array, object), named for the error message.
     Other(&'static str),
 }
 
 /// Every key `config.json` may have. Unknown keys are refused: a typo such as
 /// `api_bse` would otherwise fall back to a default target without anyone noticing.
-pub const CONFIG_KEYS: [&str; 9] = [
+pub const CONFIG_KEYS: [&str; 11] = [
     "backend",
     "api_base",
     "request_path",
@@ -129,6 +142,8 @@ pub const CONFIG_KEYS: [&str; 9] = [
     "min_password_length",
     "app_name",
     "firebase_api_key",
+    "locales",
+    "default_locale",
 ];
 
 impl Config {
@@ -164,6 +179,8 @@ impl Config {
                 }
                 "sign_in_url" => config.sign_in_url = non_empty(key, value)?,
                 "app_name" => config.app_name = non_empty(key, value)?,
+                "locales" => config.locales = locales(key, value)?,
+                "default_locale" => config.default_locale = non_empty(key, value)?,
                 "min_password_length" => {
                     config.min_password_length = match value {
                         ConfigValue::Number(n)
@@ -212,6 +229,7 @@ impl Config {
         if config.api_base.is_none() {
             config.api_base = config.backend.default_api_base().map(str::to_owned);
         }
+        config.default_locale = default_locale(&config, fields)?;
         Ok(config)
     }
 
@@ -246,6 +264,7 @@ fn invalid(key: &str, expected: &str, value: &ConfigValue) -> ConfigError {
         ConfigValue::Text(text) => format!("\"{text}\""),
         ConfigValue::Number(_) => "that number".to_owned(),
         ConfigValue::Null => "null".to_owned(),
+        ConfigValue::Texts(_) => "a list".to_owned(),
         ConfigValue::Other(kind) => (*kind).to_owned(),
     };
     ConfigError(format!("config.json: {key} must be {expected}, not {got}"))
@@ -271,6 +290,66 @@ fn non_empty(key: &str, value: &ConfigValue) -> Result<String, ConfigError> {
     match text(key, value)? {
         "" => Err(invalid(key, "a non-empty string", value)),
         text => Ok(text.to_owned()),
+    }
+}
+
+/// The offered locales: tags, each once, the built-in ones spelled as built in (`pt-br` is
+/// `pt-BR`, the name of its file).
+fn locales(key: &str, value: &ConfigValue) -> Result<Vec<String>, ConfigError> {
+    let expected = "a non-empty list of language tags, like [\"en\", \"fr\"]";
+    let ConfigValue::Texts(tags) = value else {
+        return Err(invalid(key, expected, value));
+    };
+    let mut locales: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim();
+        let well_formed = (2..=35).contains(&tag.len())
+            && tag.starts_with(|c: char| c.is_ascii_alphabetic())
+            && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !well_formed {
+            return Err(invalid(key, expected, &ConfigValue::Text(tag.to_owned())));
+        }
+        let tag = BUILT_IN
+            .into_iter()
+            .find(|built_in| built_in.eq_ignore_ascii_case(tag))
+            .unwrap_or(tag);
+        if locales.iter().any(|had| had.eq_ignore_ascii_case(tag)) {
+            return Err(ConfigError(format!(
+                "config.json: locales has \"{tag}\" twice"
+            )));
+        }
+        locales.push(tag.to_owned());
+    }
+    if locales.is_empty() {
+        return Err(invalid(key, expected, value));
+    }
+    Ok(locales)
+}
+
+/// `default_locale` as one of `locales`; left out, English if offered, else the first.
+fn default_locale(
+    config: &Config,
+    fields: &[(String, ConfigValue)],
+) -> Result<String, ConfigError> {
+    let named = fields
+        .iter()
+        .any(|(key, value)| key == "default_locale" && *value != ConfigValue::Null);
+    let wanted = if named {
+        config.default_locale.as_str()
+    } else {
+        DEFAULT_LOCALE
+    };
+    match config
+        .locales
+        .iter()
+        .find(|tag| tag.eq_ignore_ascii_case(wanted))
+    {
+        Some(tag) => Ok(tag.clone()),
+        None if !named => Ok(config.locales[0].clone()),
+        None => Err(ConfigError(format!(
+            "config.json: default_locale \"{wanted}\" is not one of locales ({})",
+            config.locales.join(", ")
+        ))),
     }
 }
 
@@ -335,13 +414,14 @@ mod tests {
                 app_name: "Example".into(),
                 backend: BackendKind::Reclaim,
                 firebase_api_key: None,
+                ..Config::default()
             }
         );
         assert_eq!(
             config.endpoint("https://pages.example.com", &config.reset_path),
             "https://api.example.com/v2/reset"
         );
-        assert_eq!(CONFIG_KEYS.len(), 9);
+        assert_eq!(CONFIG_KEYS.len(), 11);
     }
 
     #[test]
@@ -391,6 +471,12 @@ mod tests {
                     serde_json::Value::String(s) => ConfigValue::Text(s),
                     serde_json::Value::Number(n) => ConfigValue::Number(n.as_f64().unwrap()),
                     serde_json::Value::Null => ConfigValue::Null,
+                    serde_json::Value::Array(items) => ConfigValue::Texts(
+                        items
+                            .into_iter()
+                            .map(|i| i.as_str().unwrap().to_owned())
+                            .collect(),
+                    ),
                     other => panic!("{key}: unexpected {other}"),
                 };
                 (key, value)
@@ -481,6 +567,45 @@ mod tests {
         assert_eq!(configured.firebase_api_key.as_deref(), Some("config-key"));
         // The contract needs no key.
         assert_eq!(Config::default().for_link(None), Ok(Config::default()));
+    }
+
+    #[test]
+    fn locales_and_their_default() {
+        let list =
+            |tags: &[&str]| ConfigValue::Texts(tags.iter().map(|t| (*t).to_owned()).collect());
+        let config = Config::from_fields(&fields(&[
+            ("locales", list(&["pt-br", "ar", "nl"])),
+            ("default_locale", text("AR")),
+        ]))
+        .unwrap();
+        assert_eq!(config.locales, ["pt-BR", "ar", "nl"]);
+        assert_eq!(config.default_locale, "ar");
+        // Without a default, English if offered, else the first offered.
+        let config = Config::from_fields(&fields(&[("locales", list(&["ja", "en"]))])).unwrap();
+        assert_eq!(config.default_locale, "en");
+        let config = Config::from_fields(&fields(&[("locales", list(&["ja", "fr"]))])).unwrap();
+        assert_eq!(config.default_locale, "ja");
+        assert_eq!(Config::default().locales.len(), 8);
+        for (pairs, expected) in [
+            (vec![("locales", list(&[]))], "must be a non-empty list"),
+            (vec![("locales", list(&["en", "EN"]))], "twice"),
+            (
+                vec![("locales", list(&["en", "e n"]))],
+                "must be a non-empty list",
+            ),
+            (vec![("locales", text("en"))], "not \"en\""),
+            (
+                vec![("default_locale", text("ko"))],
+                "is not one of locales",
+            ),
+            (
+                vec![("locales", list(&["fr"])), ("default_locale", text("en"))],
+                "is not one of locales (fr)",
+            ),
+        ] {
+            let err = Config::from_fields(&fields(&pairs)).expect_err(&format!("{pairs:?}"));
+            assert!(err.0.contains(expected), "{err}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod domain;
+pub mod i18n;
 pub mod pages;
 #[cfg(feature = "csr")]
 pub mod takeover;

@@ -2,32 +2,58 @@
 //! prerendered markup paints before the wasm arrives; when the app starts it
 //! renders the same page fresh, carries over what the person did meanwhile
 //! (text typed into any field, the focused field and its caret), and swaps the
-//! fresh page in, in one step. Rendering fresh rather than hydrating means a
+//! fresh page in, in one step, once the configuration and the reader's
+//! language have loaded (so the page never flashes another language). Rendering fresh rather than hydrating means a
 //! page that differs from its markup (a host that serves `/index.html` for an
 //! unknown path) simply shows the right page: nothing can mismatch.
+
+use std::{cell::Cell, rc::Rc, time::Duration};
 
 use leptos::{mount::mount_to, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
 
-use crate::{App, Route, APP_ELEMENT_ID};
+use crate::{browser, App, Route, APP_ELEMENT_ID};
 
-/// Starts the app for `route`: over the prerendered page if there is one,
-/// otherwise into an empty body (a development build without the prerender).
+/// The longest the prerendered page waits for the configuration and the
+/// language before the app takes over anyway (and switches language in place
+/// when they arrive): its button stays disabled until then.
+const LONGEST_WAIT: Duration = Duration::from_secs(3);
+
+/// Starts the app for `route`: over the prerendered page if there is one, once
+/// the app is ready; otherwise at once into an empty body (a development build
+/// without the prerender).
 pub fn start(route: Route) {
     let fresh = document().create_element("div").expect("a div");
     fresh.set_id(APP_ELEMENT_ID);
-    mount_to(
-        fresh.clone().unchecked_into(),
-        move || view! { <App route /> },
-    )
-    .forget();
-    match document().get_element_by_id(APP_ELEMENT_ID) {
-        Some(prerendered) => take_over(&prerendered, &fresh),
-        None => {
-            let _ = document().body().expect("a body").append_child(&fresh);
+    let Some(prerendered) = document().get_element_by_id(APP_ELEMENT_ID) else {
+        let _ = document().body().expect("a body").append_child(&fresh);
+        mount_to(fresh.unchecked_into(), move || view! { <App route /> }).forget();
+        return;
+    };
+    let swap = {
+        let (fresh, done) = (fresh.clone(), Rc::new(Cell::new(false)));
+        move || {
+            if !done.replace(true) {
+                take_over(&prerendered, &fresh);
+            }
         }
-    }
+    };
+    let swap_late = swap.clone();
+    browser::after(LONGEST_WAIT, swap_late);
+    mount_to(fresh.unchecked_into(), move || {
+        let ready = RwSignal::new(false);
+        let mut swap = Some(swap);
+        Effect::new(move |_| {
+            if ready.get() {
+                if let Some(swap) = swap.take() {
+                    swap();
+                }
+            }
+        });
+        view! { <App route ready /> }
+    })
+    .forget();
 }
 
 /// Replaces `prerendered` with `fresh` (the same page, rendered by the app),

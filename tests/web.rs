@@ -12,6 +12,8 @@ mod support;
 mod app_shell;
 #[path = "web/firebase.rs"]
 mod firebase;
+#[path = "web/languages.rs"]
+mod languages;
 #[path = "web/recover_page.rs"]
 mod recover_page;
 #[path = "web/reset_page.rs"]

@@ -13,6 +13,13 @@ pub const TOKEN_FIELD: &str = "token";
 pub const NEW_PASSWORD_FIELD: &str = "new_password";
 pub const PASSWORD_FIELD: &str = "password";
 
+/// An error body's fields: `{"error": "<code>", "message": "<sentence>", "reasons": [...]}`
+/// (`reasons` on a 422 only). The pages word known codes and reasons themselves, in the
+/// reader's language, and show `message` only for a code they do not know.
+pub const ERROR_FIELD: &str = "error";
+pub const MESSAGE_FIELD: &str = "message";
+pub const REASONS_FIELD: &str = "reasons";
+
 /// The `error` codes of the contract's error bodies that clients branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {

@@ -125,7 +125,9 @@ pub fn answer(call: Call, status: u16, message: Option<&str>) -> Result<(), ApiE
             Err(ApiError::InvalidEmail { message: None })
         }
         (Call::CheckCode | Call::SetPassword, _) if invalid_link => Err(ApiError::InvalidLink),
+        // Firebase's policy names no reason the pages know: its own sentence.
         (Call::SetPassword, "WEAK_PASSWORD") => Err(ApiError::WeakPassword {
+            reasons: Vec::new(),
             message: detail.map(sentence),
         }),
         _ if status == 429 => Err(ApiError::RateLimited { retry_after: None }),
@@ -150,14 +152,16 @@ pub struct FirebaseClient {
     /// `https://identitytoolkit.googleapis.com`, or the emulator's.
     base: String,
     api_key: String,
+    language: String,
 }
 
 impl FirebaseClient {
     /// The configuration has been through `Config::for_link`, so it has a key.
-    pub fn new(config: &Config) -> Self {
+    pub fn new(config: &Config, language: String) -> Self {
         Self {
             base: config.api_base.clone().unwrap_or_default(),
             api_key: config.firebase_api_key.clone().unwrap_or_default(),
+            language,
         }
     }
 
@@ -202,7 +206,14 @@ impl FirebaseClient {
         fields: &[(&str, &str)],
     ) -> Result<String, ApiError> {
         let url = format!("{}/v1/accounts:{method}", self.base);
-        let response = api::post(&url, &[("key", &self.api_key)], Encoding::Json, fields).await?;
+        let response = api::post(
+            &url,
+            &[("key", &self.api_key)],
+            Encoding::Json,
+            &self.language,
+            fields,
+        )
+        .await?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         let message = browser::json_text(&body, &["error", "message"]);
@@ -272,13 +283,17 @@ mod tests {
                 Call::SetPassword,
                 "WEAK_PASSWORD : Password should be at least 6 characters",
                 Err(WeakPassword {
+                    reasons: vec![],
                     message: Some("Password should be at least 6 characters.".into()),
                 }),
             ),
             (
                 Call::SetPassword,
                 "WEAK_PASSWORD",
-                Err(WeakPassword { message: None }),
+                Err(WeakPassword {
+                    reasons: vec![],
+                    message: None,
+                }),
             ),
             (
                 Call::SetPassword,

@@ -80,11 +80,16 @@ enum Speaker {
 }
 
 impl RecoveryClient {
-    /// Only call this in event handlers or effects: it may read the page's origin.
-    pub fn new(config: Config) -> Self {
+    /// Only call this in event handlers or effects: it may read the page's
+    /// origin. `language` is the page's locale, which the API hears.
+    pub fn new(config: Config, language: String) -> Self {
         RecoveryClient(match config.backend {
-            BackendKind::Reclaim => Speaker::Reclaim(reclaim::ContractClient::new(config)),
-            BackendKind::Firebase => Speaker::Firebase(firebase::FirebaseClient::new(&config)),
+            BackendKind::Reclaim => {
+                Speaker::Reclaim(reclaim::ContractClient::new(config, language))
+            }
+            BackendKind::Firebase => {
+                Speaker::Firebase(firebase::FirebaseClient::new(&config, language))
+            }
         })
     }
 

@@ -2,7 +2,7 @@
 //! and any deployer's API that speaks it. The default backend.
 
 use gloo_net::http::Response;
-use reclaim_contract::wire;
+use reclaim_contract::wire::{self, ErrorCode, WeakReason};
 
 use crate::{
     api::{self, parse_retry_after, ApiError},
@@ -11,19 +11,40 @@ use crate::{
     domain::{EmailAddress, ResetToken},
 };
 
+/// An error body in the contract's shape (`{"error": "…", "message": "…",
+/// "reasons": […]}`), as far as it is one: anything else (a proxy's HTML page,
+/// an empty 500) simply has nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub error: Option<String>,
+    pub message: Option<String>,
+    /// The 422 `reasons` the contract names; others are left out.
+    pub reasons: Vec<WeakReason>,
+}
+
+impl ErrorBody {
+    /// The API's own sentence, needed only when its code is not one the pages
+    /// word themselves, in the reader's language.
+    fn message_unless(self, known: bool) -> Option<String> {
+        self.message.filter(|_| !known)
+    }
+}
+
 /// What a status from `POST /account/recovery` means. 404 is success: an API
 /// that reveals which accounts exist must not have that amplified by the UI.
-///
-/// `message` is the error body's `message`, when the body was the contract's
-/// JSON; anything else (a proxy's HTML page, an empty 500) simply has none.
 pub fn recovery_outcome(
     status: u16,
     retry_after: Option<&str>,
-    message: Option<String>,
+    body: ErrorBody,
 ) -> Result<(), ApiError> {
     match status {
         200..=299 | 404 => Ok(()),
-        400 => Err(ApiError::InvalidEmail { message }),
+        400 => {
+            let known = body.error.as_deref() == Some(ErrorCode::InvalidEmail.as_str());
+            Err(ApiError::InvalidEmail {
+                message: body.message_unless(known),
+            })
+        }
         other => Err(common_error(other, retry_after)),
     }
 }
@@ -32,12 +53,18 @@ pub fn recovery_outcome(
 pub fn reset_outcome(
     status: u16,
     retry_after: Option<&str>,
-    message: Option<String>,
+    body: ErrorBody,
 ) -> Result<(), ApiError> {
     match status {
         200..=299 => Ok(()),
         400 | 401 | 403 | 404 | 410 => Err(ApiError::InvalidLink),
-        422 => Err(ApiError::WeakPassword { message }),
+        422 => {
+            let reasons = body.reasons.clone();
+            Err(ApiError::WeakPassword {
+                message: body.message_unless(!reasons.is_empty()),
+                reasons,
+            })
+        }
         other => Err(common_error(other, retry_after)),
     }
 }
@@ -56,14 +83,16 @@ fn common_error(status: u16, retry_after: Option<&str>) -> ApiError {
 pub struct ContractClient {
     config: Config,
     page_origin: String,
+    language: String,
 }
 
 impl ContractClient {
     /// Only call this in event handlers or effects: it reads the page's origin.
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config, language: String) -> Self {
         Self {
             config,
             page_origin: browser::origin(),
+            language,
         }
     }
 
@@ -74,8 +103,8 @@ impl ContractClient {
         let response = self
             .post(&url, &[(wire::EMAIL_FIELD, email.as_str())])
             .await?;
-        let (status, retry_after, message) = read(response).await;
-        recovery_outcome(status, retry_after.as_deref(), message)
+        let (status, retry_after, body) = read(response).await;
+        recovery_outcome(status, retry_after.as_deref(), body)
     }
 
     pub async fn reset_password(
@@ -95,30 +124,33 @@ impl ContractClient {
                 ],
             )
             .await?;
-        let (status, retry_after, message) = read(response).await;
-        reset_outcome(status, retry_after.as_deref(), message)
+        let (status, retry_after, body) = read(response).await;
+        reset_outcome(status, retry_after.as_deref(), body)
     }
 
     async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Result<Response, ApiError> {
-        api::post(url, &[], self.config.encoding, fields).await
+        api::post(url, &[], self.config.encoding, &self.language, fields).await
     }
 }
 
-/// The status, `Retry-After`, and the error body's `message` if it has one.
-async fn read(response: Response) -> (u16, Option<String>, Option<String>) {
+/// The status, `Retry-After`, and what the error body says.
+async fn read(response: Response) -> (u16, Option<String>, ErrorBody) {
     let status = response.status();
     let retry_after = response.headers().get("Retry-After");
-    // Only error bodies are read; one that fails to arrive just has no message.
-    let message = if status >= 400 {
-        response
-            .text()
-            .await
-            .ok()
-            .and_then(|body| browser::json_message(&body))
-    } else {
-        None
+    // Only error bodies are read; one that fails to arrive just says nothing.
+    let body = match status {
+        400.. => response.text().await.unwrap_or_default(),
+        _ => String::new(),
     };
-    (status, retry_after, message)
+    let error_body = ErrorBody {
+        error: browser::json_text(&body, &[wire::ERROR_FIELD]),
+        message: browser::json_text(&body, &[wire::MESSAGE_FIELD]),
+        reasons: browser::json_strings(&body, wire::REASONS_FIELD)
+            .iter()
+            .filter_map(|reason| WeakReason::parse(reason))
+            .collect(),
+    };
+    (status, retry_after, error_body)
 }
 
 #[cfg(test)]
@@ -127,20 +159,32 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn recovery_treats_404_like_200() {
-        assert_eq!(recovery_outcome(200, None, None), Ok(()));
-        assert_eq!(recovery_outcome(204, None, None), Ok(()));
-        assert_eq!(
-            recovery_outcome(404, None, Some("No such account".into())),
-            Ok(())
-        );
+    fn said(message: &str) -> ErrorBody {
+        ErrorBody {
+            message: Some(message.into()),
+            ..ErrorBody::default()
+        }
     }
 
     #[test]
-    fn recovery_400_carries_the_server_message() {
+    fn recovery_treats_404_like_200() {
+        assert_eq!(recovery_outcome(200, None, ErrorBody::default()), Ok(()));
+        assert_eq!(recovery_outcome(204, None, ErrorBody::default()), Ok(()));
+        assert_eq!(recovery_outcome(404, None, said("No such account")), Ok(()));
+    }
+
+    #[test]
+    fn recovery_400_carries_the_server_message_unless_the_code_is_the_contracts() {
+        let contract = ErrorBody {
+            error: Some("invalid_email".into()),
+            ..said("Not an email address.")
+        };
         assert_eq!(
-            recovery_outcome(400, None, Some("That is not an address.".into())),
+            recovery_outcome(400, None, contract),
+            Err(ApiError::InvalidEmail { message: None })
+        );
+        assert_eq!(
+            recovery_outcome(400, None, said("That is not an address.")),
             Err(ApiError::InvalidEmail {
                 message: Some("That is not an address.".into())
             })
@@ -153,7 +197,7 @@ mod tests {
     fn reset_link_statuses_all_mean_invalid_link() {
         for status in [400, 401, 403, 404, 410] {
             assert_eq!(
-                reset_outcome(status, None, Some("Used".into())),
+                reset_outcome(status, None, said("Used")),
                 Err(ApiError::InvalidLink),
                 "{status}"
             );
@@ -161,31 +205,48 @@ mod tests {
     }
 
     #[test]
-    fn reset_422_carries_the_policy_message() {
+    fn reset_422_carries_the_reasons_or_else_the_policy_message() {
+        let contract = ErrorBody {
+            error: Some("weak_password".into()),
+            reasons: vec![WeakReason::Common],
+            ..said("This password is too common.")
+        };
         assert_eq!(
-            reset_outcome(422, None, Some("This password is too common.".into())),
+            reset_outcome(422, None, contract),
             Err(ApiError::WeakPassword {
-                message: Some("This password is too common.".into())
+                reasons: vec![WeakReason::Common],
+                message: None,
             })
         );
-        let no_message = reset_outcome(422, None, None).unwrap_err();
+        assert_eq!(
+            reset_outcome(422, None, said("Needs a digit.")),
+            Err(ApiError::WeakPassword {
+                reasons: vec![],
+                message: Some("Needs a digit.".into())
+            })
+        );
+        let no_message = reset_outcome(422, None, ErrorBody::default()).unwrap_err();
         assert!(no_message.to_string().contains("too easy to guess"));
     }
 
     #[test]
     fn rate_limits_read_retry_after_seconds() {
         assert_eq!(
-            reset_outcome(429, Some("42"), None),
+            reset_outcome(429, Some("42"), ErrorBody::default()),
             Err(ApiError::RateLimited {
                 retry_after: Some(Duration::from_secs(42))
             })
         );
         assert_eq!(
-            recovery_outcome(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), None),
+            recovery_outcome(
+                429,
+                Some("Wed, 21 Oct 2026 07:28:00 GMT"),
+                ErrorBody::default()
+            ),
             Err(ApiError::RateLimited { retry_after: None })
         );
         assert_eq!(
-            recovery_outcome(429, None, None),
+            recovery_outcome(429, None, ErrorBody::default()),
             Err(ApiError::RateLimited { retry_after: None })
         );
     }
@@ -193,15 +254,15 @@ mod tests {
     #[test]
     fn server_failures_tolerate_any_body() {
         assert_eq!(
-            recovery_outcome(502, None, None),
+            recovery_outcome(502, None, ErrorBody::default()),
             Err(ApiError::Server { status: 502 })
         );
         assert_eq!(
-            reset_outcome(500, None, Some("boom".into())),
+            reset_outcome(500, None, said("boom")),
             Err(ApiError::Server { status: 500 })
         );
         assert_eq!(
-            recovery_outcome(415, None, None),
+            recovery_outcome(415, None, ErrorBody::default()),
             Err(ApiError::Server { status: 415 })
         );
     }

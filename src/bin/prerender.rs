@@ -6,6 +6,9 @@
 //!   `reset/index.html`, and `404.html` for hosts that serve one), with the
 //!   page rendered by the same components the app runs, under `<div id="app">`
 //!   where the app takes over (see `takeover.rs`);
+//! - and so does each built-in locale's copy, under `<tag>/` (`ar/reset/index.html`), which a
+//!   host serves for `?lang=<tag>` (see `deploy/`), so a reader who opens the emailed link
+//!   (it carries `&lang=`) sees the first paint in their language;
 //! - trunk's inline bootstrap script moves to a file of its own
 //!   (`boot-<hash>.js`), so the pages carry no inline script and any host can
 //!   serve them with a fixed Content-Security-Policy (`script-src 'self'`).
@@ -13,7 +16,11 @@
 use std::{fs, path::Path};
 
 use leptos::prelude::*;
-use reclaim::{App, Route, APP_ELEMENT_ID};
+use reclaim::{
+    i18n::{native::built_in_catalog, Catalog},
+    App, Route, APP_ELEMENT_ID,
+};
+use reclaim_contract::locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE};
 
 /// The files each page is written to, relative to the build folder.
 const PAGES: [(Route, &[&str]); 3] = [
@@ -30,10 +37,21 @@ fn main() {
     let template = fs::read_to_string(dist.join("index.html"))
         .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
     let template = externalise_bootstrap(dist, &template);
+    for locale in BUILT_IN {
+        let catalog = built_in_catalog(locale).unwrap_or_else(|e| fail(&e));
+        let folder = match locale {
+            DEFAULT_LOCALE => dist.to_owned(),
+            other => dist.join(other),
+        };
+        write_pages(&folder, &template, &catalog);
+    }
+}
+
+fn write_pages(folder: &Path, template: &str, catalog: &Catalog) {
     for (route, files) in PAGES {
-        let page = page_html(&template, route);
+        let page = page_html(template, route, catalog);
         for file in files {
-            let path = dist.join(file);
+            let path = folder.join(file);
             if let Some(folder) = path.parent() {
                 fs::create_dir_all(folder)
                     .unwrap_or_else(|e| fail(&format!("creating {}: {e}", folder.display())));
@@ -44,14 +62,23 @@ fn main() {
     }
 }
 
-/// The template with `route`'s first render as its body and its heading as the title.
-fn page_html(template: &str, route: Route) -> String {
-    let body = without_comments(&Owner::new().with(|| view! { <App route /> }.to_html()));
+/// The template with `route`'s first render in `catalog`'s language as its body, its heading as
+/// the title, and the language's `lang` and `dir` on `<html>`.
+fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
+    let locale = catalog.locale().to_owned();
+    let catalog = catalog.clone();
+    let body = without_comments(&Owner::new().with(|| view! { <App route catalog /> }.to_html()));
     let heading = between(&body, "<h1", "</h1>")
         .and_then(|h1| h1.split_once('>'))
         .map(|(_, text)| text.to_owned())
         .unwrap_or_else(|| fail(&format!("{route:?} renders no <h1>")));
     let page = replace_between(template, "<title>", "</title>", &heading);
+    let dir = if is_right_to_left(&locale) {
+        "rtl"
+    } else {
+        "ltr"
+    };
+    let page = replace_between(&page, "<html", ">", &format!(" lang={locale} dir={dir}"));
     let body = format!("<div id={APP_ELEMENT_ID} data-prerendered>{body}</div>");
     replace_between(&page, "<body>", "</body>", &body)
 }

@@ -1,5 +1,7 @@
 use leptos::{html::Input, prelude::*};
 
+use crate::i18n::{use_i18n, Message, Text};
+
 /// A labelled input with an optional hint and an error tied to it, in the
 /// GOV.UK pattern: label, hint, error, then the input.
 #[component]
@@ -7,10 +9,10 @@ pub fn InputField(
     /// The input's id; its hint and error get `{id}-hint` and `{id}-error`.
     id: &'static str,
     /// The visible label.
-    label: &'static str,
+    label: Text,
     /// Help shown under the label.
     #[prop(optional)]
-    hint: Option<&'static str>,
+    hint: Option<Text>,
     /// `email`, `password` or `text` (the password fields switch on "Show").
     #[prop(into)]
     input_type: Signal<&'static str>,
@@ -20,10 +22,11 @@ pub fn InputField(
     value: RwSignal<String>,
     /// The message to show at the field, if any.
     #[prop(into)]
-    error: Signal<Option<String>>,
+    error: Signal<Option<Message>>,
     /// Lets the page move focus to the field (to the first error).
     input_ref: NodeRef<Input>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {
@@ -42,11 +45,12 @@ pub fn InputField(
     let invalid = move || error.with(Option::is_some);
     view! {
         <div class="field" class:field-invalid=invalid>
-            <label class="label" for=id>{label}</label>
-            {hint.map(|text| view! { <p class="hint" id=hint_id>{text}</p> })}
+            <label class="label" for=id>{i18n.show(label)}</label>
+            {hint.map(|text| view! { <p class="hint" id=hint_id>{i18n.show(text)}</p> })}
             {move || error.get().map(|message| view! {
                 <p class="field-error" id=error_id.clone()>
-                    <span class="visually-hidden">"Error: "</span>{message}
+                    <span class="visually-hidden">{i18n.show(Text::ErrorPrefix)}" "</span>
+                    {move || i18n.render(&message)}
                 </p>
             })}
             <input

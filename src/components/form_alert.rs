@@ -3,7 +3,12 @@ use std::future::Future;
 use leptos::{html::Div, prelude::*, task::spawn_local};
 
 use super::Countdown;
-use crate::{api::ApiError, backend::RecoveryClient, use_settings, Settings};
+use crate::{
+    api::ApiError,
+    backend::RecoveryClient,
+    i18n::{use_i18n, Counted, Message},
+    use_settings, Settings,
+};
 
 /// What both pages' forms share: one request at a time (busy while it is in
 /// flight, a second submit meanwhile sends nothing), the problems that belong
@@ -14,7 +19,7 @@ use crate::{api::ApiError, backend::RecoveryClient, use_settings, Settings};
 pub struct FormController {
     settings: Settings,
     busy: RwSignal<bool>,
-    message: RwSignal<Option<String>>,
+    message: RwSignal<Option<Message>>,
     wait: Countdown,
 }
 
@@ -58,7 +63,7 @@ impl FormController {
                     answer => on_answer(answer),
                 },
                 // Not reached in practice: a broken configuration replaces the pages.
-                Err(error) => this.message.set(Some(error.to_string())),
+                Err(error) => this.message.set(Some(Message::verbatim(error.to_string()))),
             }
             this.busy.set(false);
         });
@@ -69,7 +74,7 @@ impl FormController {
         if let Some(wait) = error.wait() {
             self.wait.start(wait.as_secs());
         }
-        self.message.set(Some(error.to_string()));
+        self.message.set(Some(error.message()));
     }
 
     pub fn clear(&self) {
@@ -87,14 +92,14 @@ impl FormController {
     }
 
     /// The form-wide message for [`FormAlert`].
-    pub fn message(&self) -> Signal<Option<String>> {
+    pub fn message(&self) -> Signal<Option<Message>> {
         self.message.into()
     }
 
-    /// "You can try again in N s." while a rate limit lasts. Tracked.
-    pub fn wait_hint(&self) -> Option<String> {
+    /// "You can try again in N seconds." while a rate limit lasts. Tracked.
+    pub fn wait_hint(&self) -> Option<Message> {
         self.must_wait()
-            .then(|| format!("You can try again in {} s.", self.wait.remaining()))
+            .then(|| Message::counted(Counted::TryAgainIn, self.wait.remaining()))
     }
 }
 
@@ -112,6 +117,7 @@ pub fn FormAlert(
     /// The form whose problems are shown; nothing is rendered while it has none.
     form: FormController,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let message = form.message();
     let alert = NodeRef::<Div>::new();
     Effect::new(move |_| {
@@ -120,10 +126,10 @@ pub fn FormAlert(
         }
     });
     move || {
-        message.get().map(|text| {
+        message.get().map(|message| {
             view! {
                 <div id="form-error" class="alert" role="alert" tabindex="-1" node_ref=alert>
-                    <p>{text}</p>
+                    <p>{move || i18n.render(&message)}</p>
                 </div>
             }
         })

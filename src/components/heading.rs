@@ -1,6 +1,10 @@
 use leptos::{html::H1, prelude::*};
 
-use crate::{browser, use_settings};
+use crate::{
+    browser,
+    i18n::{use_i18n, Text},
+    use_settings,
+};
 
 /// The heading that says what the current state of a page is for. It also
 /// names the browser tab after itself ("Check your email – Reclaim"), so the
@@ -8,17 +12,18 @@ use crate::{browser, use_settings};
 #[component]
 pub fn PageHeading(
     /// The heading's words.
-    text: &'static str,
+    text: Text,
     /// Move focus here once rendered: set when an action (not the page load)
     /// led to this state, so screen-reader and keyboard users land on it.
     #[prop(optional)]
     focus: bool,
 ) -> impl IntoView {
     let settings = use_settings();
+    let i18n = use_i18n();
     let heading = NodeRef::<H1>::new();
-    // Re-runs when the configured app name arrives; focuses only once.
+    // Re-runs when the configured app name or the language arrives; focuses only once.
     Effect::new(move |focused: Option<bool>| {
-        browser::set_title(&settings.title(text));
+        browser::set_title(&settings.title(&i18n.text(text)));
         let focused = focused.unwrap_or(false);
         match heading.get() {
             Some(heading) if focus && !focused => heading.focus().is_ok(),
@@ -26,6 +31,6 @@ pub fn PageHeading(
         }
     });
     view! {
-        <h1 id="page-heading" class="heading" tabindex="-1" node_ref=heading>{text}</h1>
+        <h1 id="page-heading" class="heading" tabindex="-1" node_ref=heading>{i18n.show(text)}</h1>
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use reclaim_contract::{check_email, EmailSyntaxError};
 
+use crate::i18n::{Message, Text};
+
 /// An email address that passed the browser-side check. Parse, don't validate:
 /// holding one means the check passed. The server stays the authority.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,14 +18,20 @@ pub enum EmailError {
     Malformed,
 }
 
+impl EmailError {
+    /// What the person reads at the field.
+    pub fn message(self) -> Message {
+        Message::text(match self {
+            EmailError::Empty => Text::EmailEmpty,
+            EmailError::Malformed => Text::EmailMalformed,
+        })
+    }
+}
+
+/// In English: for logs and tests.
 impl fmt::Display for EmailError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            EmailError::Empty => "Enter your email address",
-            EmailError::Malformed => {
-                "Enter an email address in the correct format, like name@example.com"
-            }
-        })
+        self.message().fmt(f)
     }
 }
 

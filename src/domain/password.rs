@@ -4,10 +4,9 @@
 //! no composition rules. The server also refuses common passwords: it is the
 //! authority, these checks only save a round trip.
 
-use reclaim_contract::{
-    password::{too_long_sentence, too_short_sentence},
-    password_chars, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
-};
+use reclaim_contract::{password_chars, wire::WeakReason, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+
+use crate::i18n::{Counted, Message, Text};
 
 /// The length limits in force: the minimum comes from the deployment's
 /// configuration, the maximum is the contract's [`MAX_PASSWORD_CHARS`].
@@ -78,25 +77,47 @@ impl PasswordCheck {
     }
 
     /// The message shown at the new-password field, if any.
-    pub fn password_error(&self) -> Option<String> {
+    pub fn password_error(&self) -> Option<Message> {
         if self.chars == 0 {
-            Some("Enter a new password".into())
+            Some(Text::PasswordEmpty.into())
         } else if !self.long_enough() {
-            Some(too_short_sentence(self.rules.min_chars))
+            Some(self.too_short())
         } else if !self.short_enough() {
-            Some(format!("{} (it has {})", too_long_sentence(), self.chars))
+            Some(self.too_long())
         } else {
             None
         }
     }
 
     /// The message shown at the confirmation field, if any.
-    pub fn confirmation_error(&self) -> Option<String> {
+    pub fn confirmation_error(&self) -> Option<Message> {
         match self.confirmation {
-            Confirmation::Empty => Some("Enter your new password again".into()),
-            Confirmation::Differs => Some("The passwords do not match".into()),
+            Confirmation::Empty => Some(Text::ConfirmationEmpty.into()),
+            Confirmation::Differs => Some(Text::PasswordsDiffer.into()),
             Confirmation::Matches => None,
         }
+    }
+
+    /// Why the API refused this password, in the page's words where the
+    /// contract's `reasons` name a rule the pages know; else the API's own
+    /// sentence, else a general one.
+    pub fn refusal(&self, reasons: &[WeakReason], message: Option<&str>) -> Message {
+        match reasons.first() {
+            Some(WeakReason::TooShort) => self.too_short(),
+            Some(WeakReason::TooLong) => self.too_long(),
+            Some(WeakReason::Common) => Text::PasswordCommon.into(),
+            Some(WeakReason::ContainsEmail) => Text::PasswordContainsEmail.into(),
+            None => message.map_or(Text::PasswordCommon.into(), Message::verbatim),
+        }
+    }
+
+    fn too_short(&self) -> Message {
+        Message::counted(Counted::PasswordTooShort, self.rules.min_chars as u64)
+    }
+
+    fn too_long(&self) -> Message {
+        Message::counted(Counted::PasswordTooLong, MAX_PASSWORD_CHARS as u64)
+            .with("now", self.chars)
     }
 }
 
@@ -126,7 +147,7 @@ mod tests {
         let too_long = check(&"a".repeat(129));
         assert!(!too_long.is_acceptable());
         assert_eq!(
-            too_long.password_error().unwrap(),
+            too_long.password_error().unwrap().to_string(),
             "Your password must be 128 characters or fewer (it has 129)"
         );
     }
@@ -149,7 +170,7 @@ mod tests {
         let short = rules.check("elevenchars", "elevenchars");
         assert!(!short.is_acceptable());
         assert_eq!(
-            short.password_error().unwrap(),
+            short.password_error().unwrap().to_string(),
             "Your password must be at least 12 characters long"
         );
     }
@@ -183,18 +204,45 @@ mod tests {
     }
 
     #[test]
+    fn the_apis_reasons_are_worded_by_the_page() {
+        let check = PasswordRules { min_chars: 12 }.check("short", "short");
+        assert_eq!(
+            check
+                .refusal(&[WeakReason::TooShort], Some("Too short."))
+                .to_string(),
+            "Your password must be at least 12 characters long"
+        );
+        assert_eq!(
+            check.refusal(&[WeakReason::Common, WeakReason::TooShort], None),
+            Message::text(Text::PasswordCommon)
+        );
+        // A reason the pages do not know: the API's sentence, as it wrote it.
+        assert_eq!(
+            check.refusal(&[], Some("Needs a digit.")),
+            Message::verbatim("Needs a digit.")
+        );
+        assert_eq!(
+            check.refusal(&[], None),
+            Message::text(Text::PasswordCommon)
+        );
+    }
+
+    #[test]
     fn messages_for_each_field() {
         let rules = PasswordRules::default();
         let empty = rules.check("", "");
-        assert_eq!(empty.password_error().unwrap(), "Enter a new password");
         assert_eq!(
-            empty.confirmation_error().unwrap(),
+            empty.password_error().unwrap().to_string(),
+            "Enter a new password"
+        );
+        assert_eq!(
+            empty.confirmation_error().unwrap().to_string(),
             "Enter your new password again"
         );
         let differs = rules.check("longenough", "longenougj");
         assert_eq!(differs.password_error(), None);
         assert_eq!(
-            differs.confirmation_error().unwrap(),
+            differs.confirmation_error().unwrap().to_string(),
             "The passwords do not match"
         );
     }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use reclaim_contract::link::{self, CodeError};
 
+use crate::i18n::{Message, Text};
+
 #[cfg(test)]
 use crate::backend::read_link;
 
@@ -32,14 +34,12 @@ impl ResetToken {
 }
 
 /// What the person reads at the code field.
-pub fn code_error_message(error: CodeError) -> &'static str {
-    match error {
-        CodeError::Empty => "Enter the reset code from the email",
-        CodeError::Malformed => "Enter the code exactly as it is in the email, with no spaces",
-        CodeError::LinkWithoutCode => {
-            "This link has no code in it. Copy the code from the email instead"
-        }
-    }
+pub fn code_error_message(error: CodeError) -> Message {
+    Message::text(match error {
+        CodeError::Empty => Text::CodeEmpty,
+        CodeError::Malformed => Text::CodeMalformed,
+        CodeError::LinkWithoutCode => Text::CodeLinkWithoutCode,
+    })
 }
 
 impl fmt::Debug for ResetToken {
@@ -87,7 +87,7 @@ mod tests {
         );
         assert_eq!(ResetToken::from_typed("a b"), Err(CodeError::Malformed));
         assert_eq!(
-            code_error_message(CodeError::Empty),
+            code_error_message(CodeError::Empty).to_string(),
             "Enter the reset code from the email"
         );
     }

@@ -5,7 +5,8 @@ use crate::{
         focus_field, use_announcer, Countdown, FormAlert, FormController, InputField, PageHeading,
         SubmitButton,
     },
-    domain::EmailAddress,
+    domain::{EmailAddress, EmailError},
+    i18n::{texts::around, use_i18n, Counted, Message, Text},
 };
 
 /// Pause before "Send again" works: enough for a mail to arrive, short enough
@@ -26,9 +27,10 @@ enum Step {
 #[component]
 pub fn RecoverPage() -> impl IntoView {
     let announcer = use_announcer();
+    let i18n = use_i18n();
     let step = RwSignal::new(Step::Form { returned: false });
     let email = RwSignal::new(String::new());
-    let email_error = RwSignal::new(None::<String>);
+    let email_error = RwSignal::new(None::<Message>);
     let form = FormController::new();
     let resend_pause = Countdown::new();
     let email_input = NodeRef::<Input>::new();
@@ -41,9 +43,11 @@ pub fn RecoverPage() -> impl IntoView {
                 Ok(()) => {
                     resend_pause.start(RESEND_AFTER_SECS);
                     if matches!(step.get_untracked(), Step::Sent(_)) {
-                        announcer.say(format!("We sent the link to {address} again."));
+                        let again =
+                            Message::text(Text::AnnounceSentAgain).with("address", &address);
+                        announcer.say(i18n.render_untracked(&again));
                     } else {
-                        announcer.say("Check your email.");
+                        announcer.say(i18n.text_untracked(Text::AnnounceSent));
                         step.set(Step::Sent(address));
                     }
                 }
@@ -53,7 +57,7 @@ pub fn RecoverPage() -> impl IntoView {
                     if matches!(step.get_untracked(), Step::Sent(_)) {
                         step.set(Step::Form { returned: false });
                     }
-                    email_error.set(Some(error.to_string()));
+                    email_error.set(Some(error.message()));
                     focus_field(email_input);
                 }
             },
@@ -72,7 +76,7 @@ pub fn RecoverPage() -> impl IntoView {
             }
             Err(error) => {
                 form.clear();
-                email_error.set(Some(error.to_string()));
+                email_error.set(Some(EmailError::message(error)));
                 focus_field(email_input);
             }
         }
@@ -88,20 +92,20 @@ pub fn RecoverPage() -> impl IntoView {
 
     let request_form = move |returned: bool| {
         view! {
-            <PageHeading text="Forgot your password?" focus=returned />
-            <p class="lead">"Enter the email address you use to sign in. We'll send you a link to choose a new password."</p>
+            <PageHeading text=Text::RecoverHeading focus=returned />
+            <p class="lead">{i18n.show(Text::RecoverLead)}</p>
             <FormAlert form />
             <form id="recovery-form" class="form" novalidate on:submit=on_submit>
                 <InputField
                     id="email"
-                    label="Email address"
+                    label=Text::EmailLabel
                     input_type="email"
                     autocomplete="email"
                     value=email
                     error=email_error
                     input_ref=email_input
                 />
-                <SubmitButton id="send-link" label="Send reset link" busy_label="Sending…" form />
+                <SubmitButton id="send-link" label=Text::SendLink busy_label=Text::Sending form />
             </form>
         }
     };
@@ -109,12 +113,14 @@ pub fn RecoverPage() -> impl IntoView {
     let sent = move |address: EmailAddress| {
         let busy = move || form.is_busy();
         view! {
-            <PageHeading text="Check your email" focus=true />
+            <PageHeading text=Text::SentHeading focus=true />
             <p id="confirmation" class="lead">
-                "If an account exists for "<strong>{address.to_string()}</strong>
-                ", we've sent a link to reset its password."
+                {move || around(&i18n.text(Text::SentLead), "address").0}
+                // An address reads left to right, whatever the page's direction.
+                <strong dir="ltr">{address.to_string()}</strong>
+                {move || around(&i18n.text(Text::SentLead), "address").1}
             </p>
-            <p>"The link works once and expires soon. If it has not arrived in a few minutes, check your spam folder."</p>
+            <p>{i18n.show(Text::SentNote)}</p>
             <FormAlert form />
             <div class="actions">
                 <button
@@ -128,11 +134,11 @@ pub fn RecoverPage() -> impl IntoView {
                 >
                     {move || {
                         if busy() {
-                            "Sending…".to_owned()
+                            i18n.text(Text::Sending)
                         } else if resend_pause.is_running() {
-                            format!("Send again in {} s", resend_pause.remaining())
+                            i18n.render(&Message::counted(Counted::SendAgainIn, resend_pause.remaining()))
                         } else {
-                            "Send the link again".to_owned()
+                            i18n.text(Text::SendAgain)
                         }
                     }}
                 </button>
@@ -145,7 +151,7 @@ pub fn RecoverPage() -> impl IntoView {
                         step.set(Step::Form { returned: true });
                     }
                 >
-                    "Use a different email address"
+                    {i18n.show(Text::UseDifferentAddress)}
                 </button>
             </div>
         }

@@ -11,9 +11,11 @@ use crate::{
         code_error_message, masked_address, LinkToken, PasswordRules, ResetToken,
         MAX_PASSWORD_CHARS,
     },
+    i18n::{texts::around, use_i18n, Counted, Message, Text},
     token_store::TokenStore,
     use_settings,
 };
+use reclaim_contract::link::RECOVER_PAGE_PATH;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -37,6 +39,7 @@ enum Step {
 pub fn ResetPage() -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
+    let i18n = use_i18n();
     let step = RwSignal::new(Step::Form);
     let token = TokenStore::new();
     let needs_code = RwSignal::new(false);
@@ -68,41 +71,47 @@ pub fn ResetPage() -> impl IntoView {
         }),
     });
 
-    let request_new_link = || {
-        view! { <p><a id="request-new-link" class="button" href="/recover">"Request a new link"</a></p> }
+    let request_new_link = move || {
+        view! {
+            <p>
+                <a id="request-new-link" class="button" href=move || i18n.page_link(RECOVER_PAGE_PATH)>
+                    {i18n.show(Text::RequestNewLink)}
+                </a>
+            </p>
+        }
     };
     let invalid = move |typed: bool| {
         view! {
             <PageHeading
-                text=if typed { "This code is invalid or has expired" } else { "This link is invalid or has expired" }
+                text=if typed { Text::InvalidCodeHeading } else { Text::InvalidLinkHeading }
                 focus=true
             />
-            <p class="lead">"Reset links and codes work once and expire after a short time. Your password has not been changed."</p>
+            <p class="lead">{i18n.show(Text::InvalidLead)}</p>
             {request_new_link()}
         }
     };
     let done = move || {
-        announcer.say("Your password has been changed.");
+        announcer.say(i18n.text_untracked(Text::AnnounceDone));
         view! {
-            <PageHeading text="Your password has been changed" focus=true />
-            <p class="lead">"You can now sign in with your new password. For your safety, you have been signed out on every device."</p>
+            <PageHeading text=Text::DoneHeading focus=true />
+            <p class="lead">{i18n.show(Text::DoneLead)}</p>
             // rel=external: a full page load, not a page of this app. A link
             // that named where to go next (an http(s) URL) offers that instead.
             {match token.link().continue_to {
                 Some(url) => view! {
-                    <p><a id="continue" class="button" rel="external" href=url>"Continue"</a></p>
+                    <p><a id="continue" class="button" rel="external" href=url>{i18n.show(Text::Continue)}</a></p>
                 }.into_any(),
                 None => view! {
-                    <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>"Sign in"</a></p>
+                    <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>{i18n.show(Text::SignIn)}</a></p>
                 }.into_any(),
             }}
         }
     };
     let not_a_reset = move || {
         view! {
-            <PageHeading text="This link is not for this page" focus=true />
-            <p class="lead">"This site handles password resets only. Nothing was sent and nothing about your account has changed."</p>
-            <p>"To verify or change your email address, open the link on the site or app that sent it, or ask its support team. To reset your password, request a new link."</p>
+            <PageHeading text=Text::NotAResetHeading focus=true />
+            <p class="lead">{i18n.show(Text::NotAResetLead)}</p>
+            <p>{i18n.show(Text::NotAResetNote)}</p>
             {request_new_link()}
         }
     };
@@ -117,9 +126,9 @@ pub fn ResetPage() -> impl IntoView {
 
 /// An error kept with the value it is about, shown only while that value is
 /// still in its field: once the person edits it, the live rules take over.
-type FieldError = RwSignal<Option<(String, String)>>;
+type FieldError = RwSignal<Option<(String, Message)>>;
 
-fn shown_error(error: FieldError, field: RwSignal<String>) -> Signal<Option<String>> {
+fn shown_error(error: FieldError, field: RwSignal<String>) -> Signal<Option<Message>> {
     Signal::derive(move || {
         error
             .get()
@@ -142,6 +151,7 @@ fn NewPasswordForm(
 ) -> impl IntoView {
     let settings = use_settings();
     let announcer = use_announcer();
+    let i18n = use_i18n();
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -171,8 +181,12 @@ fn NewPasswordForm(
                     confirmation.set(String::new());
                     step.set(Step::Done);
                 }
-                Err(error @ ApiError::WeakPassword { .. }) => {
-                    password_error.set(Some((new_password, error.to_string())));
+                Err(ApiError::WeakPassword { reasons, message }) => {
+                    let refusal = rules
+                        .get_untracked()
+                        .check(&new_password, &new_password)
+                        .refusal(&reasons, message.as_deref());
+                    password_error.set(Some((new_password, refusal)));
                     focus_field(password_input);
                 }
                 Err(_) => step.set(Step::Invalid { typed }),
@@ -201,7 +215,7 @@ fn NewPasswordForm(
             reset_token
                 .as_ref()
                 .err()
-                .map(|error| (code.get_untracked(), code_error_message(*error).to_owned())),
+                .map(|error| (code.get_untracked(), code_error_message(*error))),
         );
         let check = check.get_untracked();
         password_error.set(
@@ -231,38 +245,42 @@ fn NewPasswordForm(
     let toggle_shown = move |_| {
         let now_shown = !shown.get_untracked();
         shown.set(now_shown);
-        announcer.say(if now_shown {
-            "Your passwords are shown."
+        announcer.say(i18n.text_untracked(if now_shown {
+            Text::AnnouncePasswordsShown
         } else {
-            "Your passwords are hidden."
-        });
+            Text::AnnouncePasswordsHidden
+        }));
     };
     let input_type = Signal::derive(move || if shown.get() { "text" } else { "password" });
-    let min_chars = move || rules.get().min_chars;
+    let min_chars = move || rules.get().min_chars as u64;
+    let counted =
+        move |counted: Counted, count: u64| i18n.render(&Message::counted(counted, count));
 
     view! {
-        <PageHeading text="Choose a new password" />
+        <PageHeading text=Text::ResetHeading />
         {move || account.get().map(|address| view! {
-            <p id="account">"For the account "<strong>{address}</strong></p>
+            <p id="account">
+                {move || around(&i18n.text(Text::ResetAccount), "address").0}
+                <strong dir="ltr">{address}</strong>
+                {move || around(&i18n.text(Text::ResetAccount), "address").1}
+            </p>
         })}
-        {move || if needs_code.get() {
-            view! {
-                // Kept shorter than the prerendered lead it replaces: a larger block
-                // appearing once the app runs would become the page's largest paint.
-                <p class="lead">"Enter the code from the email, then choose a new password."</p>
-            }.into_any()
-        } else {
-            view! {
-                <p class="lead">"Use at least " {min_chars} " characters. A few unrelated words make a password that is long, strong and easy to remember."</p>
-            }.into_any()
-        }}
+        // Kept shorter with a code than the prerendered lead it replaces: a larger
+        // block appearing once the app runs would become the page's largest paint.
+        <p class="lead">
+            {move || if needs_code.get() {
+                i18n.text(Text::ResetLeadWithCode)
+            } else {
+                counted(Counted::ResetLead, min_chars())
+            }}
+        </p>
         <FormAlert form />
         <form id="reset-form" class="form" novalidate on:submit=on_submit>
             {move || needs_code.get().then(|| view! {
                 <InputField
                     id="reset-code"
-                    label="Reset code"
-                    hint="It is on its own line in the email, under the link. A link cut short brings you here; pasting the whole link works too."
+                    label=Text::CodeLabel
+                    hint=Text::CodeHint
                     input_type="text"
                     autocomplete="one-time-code"
                     value=code
@@ -272,7 +290,7 @@ fn NewPasswordForm(
             })}
             <InputField
                 id="new-password"
-                label="New password"
+                label=Text::NewPasswordLabel
                 input_type
                 autocomplete="new-password"
                 value=password
@@ -281,7 +299,7 @@ fn NewPasswordForm(
             />
             <InputField
                 id="confirm-password"
-                label="Confirm new password"
+                label=Text::ConfirmPasswordLabel
                 input_type
                 autocomplete="new-password"
                 value=confirmation
@@ -296,23 +314,29 @@ fn NewPasswordForm(
                 aria-controls="new-password confirm-password"
                 on:click=toggle_shown
             >
-                "Show passwords"
+                {i18n.show(Text::ShowPasswords)}
             </button>
-            <ul id="password-rules" class="rules" aria-label="Password rules">
+            <ul id="password-rules" class="rules" aria-label=i18n.show(Text::PasswordRulesLabel)>
                 <Rule met=Signal::derive(move || check.get().long_enough())>
-                    "At least " {min_chars} " characters"
+                    {move || counted(Counted::RuleMinimum, min_chars())}
                 </Rule>
                 {move || (!check.get().short_enough()).then(|| view! {
                     <Rule met=Signal::derive(|| false)>
-                        {move || format!("No more than {} characters (now {})", MAX_PASSWORD_CHARS, check.get().chars)}
+                        {move || i18n.render(
+                            &Message::counted(Counted::RuleMaximum, MAX_PASSWORD_CHARS as u64)
+                                .with("now", check.get().chars),
+                        )}
                     </Rule>
                 })}
-                <Rule met=Signal::derive(move || check.get().matches())>"Both passwords match"</Rule>
+                <Rule met=Signal::derive(move || check.get().matches())>{i18n.show(Text::RuleMatch)}</Rule>
             </ul>
-            <SubmitButton id="set-password" label="Set new password" busy_label="Saving…" form />
+            <SubmitButton id="set-password" label=Text::SetPassword busy_label=Text::Saving form />
         </form>
         {move || needs_code.get().then(|| view! {
-            <p id="no-code">"No email, or the code has expired? "<a id="request-new-link" href="/recover">"Request a new link"</a></p>
+            <p id="no-code">
+                {i18n.show(Text::NoCode)}" "
+                <a id="request-new-link" href=move || i18n.page_link(RECOVER_PAGE_PATH)>{i18n.show(Text::RequestNewLink)}</a>
+            </p>
         })}
     }
 }
@@ -324,10 +348,13 @@ fn Rule(
     met: Signal<bool>,
     children: Children,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <li class="rule" class:rule-met=move || met.get()>
             {children()}
-            <span class="visually-hidden">{move || if met.get() { " (done)" } else { " (not yet)" }}</span>
+            <span class="visually-hidden">
+                " "{move || i18n.text(if met.get() { Text::RuleDone } else { Text::RuleNotYet })}
+            </span>
         </li>
     }
 }

@@ -23,6 +23,7 @@ export function install_fetch(routesJson) {
       path: url.pathname,
       method: request.method,
       content_type: request.headers.get("content-type"),
+      accept_language: request.headers.get("accept-language"),
       body,
     });
     const key = url.origin === location.origin ? url.pathname : url.origin + url.pathname;
@@ -39,11 +40,15 @@ export function install_fetch(routesJson) {
     return new Response(answer.body ?? "", { status: answer.status, headers });
   };
 }
+export function set_browser_languages(tags) {
+  Object.defineProperty(navigator, "languages", { get: () => tags, configurable: true });
+}
 export function recorded_calls() { return JSON.stringify(globalThis.__reclaimCalls || []); }
 export function sleep_ms(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
     fn install_fetch(routes_json: &str);
+    fn set_browser_languages(tags: Vec<String>);
     fn recorded_calls() -> String;
     fn sleep_ms(ms: u32) -> js_sys::Promise;
 }
@@ -55,6 +60,7 @@ pub struct Call {
     pub path: String,
     pub method: String,
     pub content_type: Option<String>,
+    pub accept_language: Option<String>,
     pub body: String,
 }
 
@@ -88,7 +94,15 @@ pub struct Page {
 impl Page {
     /// Opens `path` with `fetch` answering from `routes` (path → list of answers).
     /// Without a `/config.json` entry the config file is missing (404): defaults.
+    /// The built-in translations are served at `/i18n/<tag>.json`, as in the build.
     pub async fn open(path: &str, routes: Value) -> Page {
+        let mut routes = routes;
+        for (tag, file) in BUILT_IN_FILES {
+            let route = format!("/i18n/{tag}.json");
+            if routes.get(&route).is_none() {
+                routes[route] = json!([answer(200, file)]);
+            }
+        }
         install_fetch(&routes.to_string());
         window()
             .history()
@@ -169,7 +183,56 @@ impl Drop for Page {
     fn drop(&mut self) {
         drop(self.mounted.take());
         self.root.remove();
+        // What a page may leave behind for the next test: the reader's
+        // language choice, the browser's languages, `<html lang dir>`.
+        if let Ok(Some(storage)) = window().local_storage() {
+            storage.clear().unwrap();
+        }
+        set_browser_languages(vec!["en-US".into()]);
+        let html = document().document_element().unwrap();
+        html.set_attribute("lang", "en").unwrap();
+        html.set_attribute("dir", "ltr").unwrap();
     }
+}
+
+/// What `navigator.languages` says from now until the page is dropped.
+pub fn browser_languages(tags: &[&str]) {
+    set_browser_languages(tags.iter().map(|t| (*t).to_owned()).collect());
+}
+
+/// The built-in translations, as the build serves them.
+pub const BUILT_IN_FILES: [(&str, &str); 7] = [
+    ("es", include_str!("../../src/i18n/builtin/es.json")),
+    ("fr", include_str!("../../src/i18n/builtin/fr.json")),
+    ("de", include_str!("../../src/i18n/builtin/de.json")),
+    ("pt-BR", include_str!("../../src/i18n/builtin/pt-BR.json")),
+    ("ja", include_str!("../../src/i18n/builtin/ja.json")),
+    (
+        "zh-Hans",
+        include_str!("../../src/i18n/builtin/zh-Hans.json"),
+    ),
+    ("ar", include_str!("../../src/i18n/builtin/ar.json")),
+];
+
+/// A text of a built-in locale, as its file has it.
+pub fn translation(locale: &str, key: &str) -> String {
+    let (_, file) = BUILT_IN_FILES
+        .iter()
+        .find(|(tag, _)| *tag == locale)
+        .unwrap_or_else(|| panic!("no built-in {locale}"));
+    let texts: Value = serde_json::from_str(file).unwrap();
+    texts[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{locale}: no {key}"))
+        .to_owned()
+}
+
+pub fn html_attr(name: &str) -> String {
+    document()
+        .document_element()
+        .unwrap()
+        .get_attribute(name)
+        .unwrap_or_default()
 }
 
 pub async fn sleep(duration: Duration) {

@@ -175,15 +175,27 @@ async fn network_failure_says_so_and_keeps_the_address() {
 
 #[wasm_bindgen_test]
 async fn invalid_email_from_the_server_is_shown_at_the_field() {
+    // The contract's code: the page's own words, in the reader's language.
     let refused = answer(
         400,
-        r#"{"error":"invalid_email","message":"We can't send mail to that address."}"#,
+        r#"{"error":"invalid_email","message":"Not an email address."}"#,
+    );
+    let page = request_link(json!({ RECOVERY: [refused] }), "alice@example.com").await;
+    page.wait_for("the field error", || find("#email-error").is_some())
+        .await;
+    assert!(text("#email-error").contains("Enter an email address in the correct format"));
+    assert_eq!(value("#email"), "alice@example.com");
+    drop(page);
+
+    // A code the pages do not know: the API's own sentence.
+    let refused = answer(
+        400,
+        r#"{"error":"blocked_domain","message":"We can't send mail to that address."}"#,
     );
     let page = request_link(json!({ RECOVERY: [refused] }), "alice@example.com").await;
     page.wait_for("the field error", || find("#email-error").is_some())
         .await;
     assert!(text("#email-error").contains("We can't send mail to that address."));
-    assert_eq!(value("#email"), "alice@example.com");
 }
 
 #[wasm_bindgen_test]

@@ -96,7 +96,7 @@ async fn a_link_without_a_token_asks_for_the_code_with_a_labelled_field() {
     assert!(find("#new-password").is_some() && find("#confirm-password").is_some());
     assert_eq!(
         attr("#request-new-link", "href").as_deref(),
-        Some("/recover")
+        Some("/recover?lang=en")
     );
 
     page.submit("#reset-form");
@@ -190,7 +190,7 @@ async fn a_refused_code_says_the_code_is_invalid_and_offers_a_new_link() {
     .await;
     assert_eq!(
         attr("#request-new-link", "href").as_deref(),
-        Some("/recover")
+        Some("/recover?lang=en")
     );
 }
 
@@ -329,7 +329,7 @@ async fn refused_links_all_show_invalid_or_expired() {
         .await;
         assert_eq!(
             attr("#request-new-link", "href").as_deref(),
-            Some("/recover"),
+            Some("/recover?lang=en"),
             "status {status}"
         );
         assert!(find("#reset-form").is_none());
@@ -337,7 +337,7 @@ async fn refused_links_all_show_invalid_or_expired() {
 }
 
 #[wasm_bindgen_test]
-async fn weak_password_shows_the_servers_sentence_and_keeps_what_was_typed() {
+async fn weak_password_shows_the_reason_in_the_pages_words_and_keeps_what_was_typed() {
     let weak = answer(
         422,
         r#"{"error":"weak_password","message":"This password is too common. Choose another.","reasons":["common"]}"#,
@@ -348,11 +348,28 @@ async fn weak_password_shows_the_servers_sentence_and_keeps_what_was_typed() {
         find("#new-password-error").is_some()
     })
     .await;
-    assert!(text("#new-password-error").contains("This password is too common. Choose another."));
+    // A reason of the contract is worded by the page, in the reader's language.
+    assert!(text("#new-password-error").contains("too common or too easy to guess"));
     assert_eq!(value("#new-password"), "password123");
     assert_eq!(value("#confirm-password"), "password123");
     page.wait_for("focus on the password", || focused_id() == "new-password")
         .await;
+}
+
+/// A policy the pages know nothing of (no reason they know): the API's own sentence.
+#[wasm_bindgen_test]
+async fn a_refusal_for_a_reason_the_pages_do_not_know_shows_the_apis_sentence() {
+    let weak = answer(
+        422,
+        r#"{"error":"weak_password","message":"Use a digit somewhere.","reasons":["needs_digit"]}"#,
+    );
+    let page = open_link(json!({ RESET: [weak] })).await;
+    choose(&page, "password-without", "password-without");
+    page.wait_for("the policy message", || {
+        find("#new-password-error").is_some()
+    })
+    .await;
+    assert!(text("#new-password-error").contains("Use a digit somewhere."));
 }
 
 #[wasm_bindgen_test]
