@@ -65,12 +65,14 @@ pub fn accept_language(header: &str) -> Vec<&str> {
             }
             let well_formed = !tag.is_empty()
                 && tag.len() <= 35
-                && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
+                && tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*');
             (well_formed && quality > 0).then_some((tag, quality))
         })
         .collect();
     // A stable sort keeps the header's order among equal weights.
-    tags.sort_by(|a, b| b.1.cmp(&a.1));
+    tags.sort_by_key(|&(_, quality)| std::cmp::Reverse(quality));
     tags.into_iter().map(|(tag, _)| tag).collect()
 }
 
@@ -177,7 +179,10 @@ mod tests {
 
     #[test]
     fn first_served_preference_wins() {
-        assert_eq!(negotiate(["ko", "zh-TW", "de-CH", "en"], &BUILT_IN), Some("de"));
+        assert_eq!(
+            negotiate(["ko", "zh-TW", "de-CH", "en"], &BUILT_IN),
+            Some("de")
+        );
         assert_eq!(negotiate(["ko"], &BUILT_IN), None);
         assert_eq!(negotiate(["ar"], &["en", "fr"]), None);
     }
