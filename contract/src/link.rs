@@ -1,6 +1,8 @@
-//! The emailed link, `{public_url}/reset?token=<token>` (the pages also accept `#token=`, which
-//! never reaches a server or its logs), and the code a person types or pastes instead of
-//! opening it.
+//! The emailed link, `{public_url}/reset?token=<token>&lang=<locale>` (the pages also accept
+//! `#token=`, which never reaches a server or its logs), and the code a person types or pastes
+//! instead of opening it.
+
+use crate::locale::LANG_PARAM;
 
 /// The page that asks for a reset link.
 pub const RECOVER_PAGE_PATH: &str = "/recover";
@@ -12,23 +14,32 @@ pub const TOKEN_PARAM: &str = "token";
 /// request.
 pub const MAX_TOKEN_LEN: usize = 1024;
 
-/// The link mailed for `token`. `public_url` is the pages' origin (and optional path prefix)
-/// from configuration, without a trailing slash. Tokens are base64url (the contract), so the
-/// token needs no escaping.
-pub fn reset_link(public_url: &str, token: &str) -> String {
-    format!("{}?{TOKEN_PARAM}={token}", reset_page_url(public_url))
+/// The link mailed for `token`, opening the reset page in `locale` (a BCP 47 tag such as
+/// `pt-BR`: the language the mail is written in, so the page speaks it too even when the
+/// browser prefers another). `public_url` is the pages' origin (and optional path prefix) from
+/// configuration, without a trailing slash. Tokens are base64url (the contract) and tags are
+/// letters, digits and `-`, so neither needs escaping.
+pub fn reset_link(public_url: &str, token: &str, locale: &str) -> String {
+    format!(
+        "{}{RESET_PAGE_PATH}?{TOKEN_PARAM}={token}&{LANG_PARAM}={locale}",
+        public_url
+    )
 }
 
-/// The same link with the token in the fragment (`/reset#token=…`): a fragment never reaches a
-/// server or a proxy's log. The pages read both.
-pub fn reset_fragment_link(public_url: &str, token: &str) -> String {
-    format!("{}#{TOKEN_PARAM}={token}", reset_page_url(public_url))
+/// The same link with the token in the fragment (`/reset?lang=ar#token=…`): a fragment never
+/// reaches a server or a proxy's log. The language stays in the query, so a static host can
+/// serve the page prerendered in it; it is not secret. The pages read both.
+pub fn reset_fragment_link(public_url: &str, token: &str, locale: &str) -> String {
+    format!(
+        "{}#{TOKEN_PARAM}={token}",
+        reset_page_url(public_url, locale)
+    )
 }
 
-/// The reset page itself, where the code from the email can be typed when the link will not
-/// open.
-pub fn reset_page_url(public_url: &str) -> String {
-    format!("{public_url}{RESET_PAGE_PATH}")
+/// The reset page itself in `locale` (`/reset?lang=ar`), where the code from the email can be
+/// typed when the link will not open.
+pub fn reset_page_url(public_url: &str, locale: &str) -> String {
+    format!("{public_url}{RESET_PAGE_PATH}?{LANG_PARAM}={locale}")
 }
 
 /// Checks a base URL that links or API calls are built on (the server's public URL, the pages'
@@ -173,15 +184,90 @@ fn hex(digit: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
+    /// A link's query and fragment, as the pages read them from the address bar.
+    fn query_and_fragment(link: &str) -> (&str, &str) {
+        let (before, fragment) = link.split_once('#').unwrap_or((link, ""));
+        (before.split_once('?').map_or("", |(_, q)| q), fragment)
+    }
+
     #[test]
-    fn the_mailed_link_carries_the_token_in_the_query() {
+    fn the_mailed_link_carries_the_token_and_the_language_in_the_query() {
         assert_eq!(
-            reset_link("https://id.example.com/help", "abc_DEF-1"),
-            "https://id.example.com/help/reset?token=abc_DEF-1"
+            reset_link("https://id.example.com/help", "abc_DEF-1", "pt-BR"),
+            "https://id.example.com/help/reset?token=abc_DEF-1&lang=pt-BR"
         );
-        let link = reset_link("http://127.0.0.1:8080", "t0k");
-        let query = link.split_once('?').unwrap().1;
-        assert_eq!(token_from_link(query, "").as_deref(), Some("t0k"));
+        let link = reset_link("http://127.0.0.1:8080", "t0k", "ar");
+        let (query, fragment) = query_and_fragment(&link);
+        assert_eq!(token_from_link(query, fragment).as_deref(), Some("t0k"));
+        assert_eq!(param(query, LANG_PARAM).as_deref(), Some("ar"));
+    }
+
+    #[test]
+    fn the_fragment_link_keeps_the_language_in_the_query() {
+        let link = reset_fragment_link("https://id.example.com", "t0k", "zh-Hans");
+        assert_eq!(link, "https://id.example.com/reset?lang=zh-Hans#token=t0k");
+        let (query, fragment) = query_and_fragment(&link);
+        assert_eq!(token_from_link(query, fragment).as_deref(), Some("t0k"));
+        assert_eq!(param(query, LANG_PARAM).as_deref(), Some("zh-Hans"));
+        assert!(!query.contains(TOKEN_PARAM), "{link}");
+    }
+
+    #[test]
+    fn the_reset_page_names_the_language_even_for_english() {
+        assert_eq!(
+            reset_page_url("https://id.example.com/help", "en"),
+            "https://id.example.com/help/reset?lang=en"
+        );
+        assert_eq!(
+            reset_page_url("http://127.0.0.1:8080", "ja"),
+            "http://127.0.0.1:8080/reset?lang=ja"
+        );
+    }
+
+    #[test]
+    fn the_token_is_found_whatever_the_order_of_the_parameters() {
+        for query in [
+            "token=t0k&lang=ar",
+            "lang=ar&token=t0k",
+            "lang=ar&token=t0k&utm=x",
+        ] {
+            assert_eq!(
+                token_from_link(query, "").as_deref(),
+                Some("t0k"),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            token_from_link("lang=ar", "token=t0k").as_deref(),
+            Some("t0k")
+        );
+        assert_eq!(token_from_link("lang=ar", ""), None);
+        assert_eq!(
+            address_without_token("/reset", "token=t0k&lang=ar", ""),
+            "/reset?lang=ar"
+        );
+        assert_eq!(
+            address_without_token("/reset", "lang=ar", "token=t0k"),
+            "/reset?lang=ar"
+        );
+    }
+
+    #[test]
+    fn a_pasted_link_with_its_language_gives_its_code() {
+        for link in [
+            reset_link("https://id.example.com", "abc_DEF-123", "ar"),
+            reset_fragment_link("https://id.example.com", "abc_DEF-123", "ja"),
+        ] {
+            assert_eq!(
+                code_from_typed(&link).as_deref(),
+                Ok("abc_DEF-123"),
+                "{link}"
+            );
+        }
+        assert_eq!(
+            code_from_typed(&reset_page_url("https://id.example.com", "de")),
+            Err(CodeError::LinkWithoutCode)
+        );
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn accept_language(header: &str) -> Vec<&str> {
         })
         .collect();
     // A stable sort keeps the header's order among equal weights.
-    tags.sort_by(|a, b| b.1.cmp(&a.1));
+    tags.sort_by_key(|&(_, quality)| std::cmp::Reverse(quality));
     tags.into_iter().map(|(tag, _)| tag).collect()
 }
 

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::LinkStyle;
-use crate::domain::{EmailAddress, SecretToken};
+use crate::domain::{EmailAddress, Locale, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::{Database, RecoveryRequest};
 
@@ -28,7 +28,8 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 /// What the worker needs to issue a token and build the link.
 #[derive(Debug, Clone)]
 pub struct RecoverySettings {
-    /// Where the pages are: links are `{public_url}/reset?token=…` (or `#token=`).
+    /// Where the pages are: links are `{public_url}/reset?token=…&lang=…` (or
+    /// `/reset?lang=…#token=…`).
     pub public_url: Url,
     pub link_style: LinkStyle,
     pub token_lifetime: Duration,
@@ -49,14 +50,18 @@ pub struct RecoveryQueue {
 pub struct BacklogFull;
 
 impl RecoveryQueue {
-    /// Writes the request to the database (so a 200 after this is kept even through a crash)
-    /// and wakes the worker.
-    pub async fn enqueue(&self, email: &EmailAddress) -> anyhow::Result<Result<(), BacklogFull>> {
+    /// Writes the request, with the language its mail is to be written in, to the database (so
+    /// a 200 after this is kept even through a crash) and wakes the worker.
+    pub async fn enqueue(
+        &self,
+        email: &EmailAddress,
+        locale: Locale,
+    ) -> anyhow::Result<Result<(), BacklogFull>> {
         if self.backlog.load(Ordering::Relaxed) >= self.max_backlog {
             return Ok(Err(BacklogFull));
         }
         self.database
-            .insert_recovery_request(email.as_str().to_owned())
+            .insert_recovery_request(email.as_str().to_owned(), locale)
             .await?;
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();
@@ -140,12 +145,18 @@ async fn handle(
         return database.delete_recovery_request(request.id).await;
     };
     let token = SecretToken::generate();
-    let link = mail_link(&settings.public_url, settings.link_style, &token);
+    let link = mail_link(
+        &settings.public_url,
+        settings.link_style,
+        &token,
+        request.locale,
+    );
     if mailer.is_outbox() {
         // Development only: the person running the server locally has no inbox to click from.
         tracing::info!(link = %link.url, "outbox mode: password reset link");
     }
-    let message = mailer.reset_message(&user.email, &link, settings.token_lifetime)?;
+    let message =
+        mailer.reset_message(&user.email, &link, settings.token_lifetime, request.locale)?;
     let mail = mailer.queue(MailKind::Reset, &user.email, &message);
     database
         .issue_reset_token(
@@ -163,17 +174,17 @@ async fn handle(
 
 /// The mailed link (the contract's shape on the configured public URL, the token in the query
 /// or, with `--link-style fragment`, in the fragment), its code, and the page where the code
-/// can be typed.
-fn mail_link(public_url: &Url, style: LinkStyle, token: &SecretToken) -> ResetLink {
+/// can be typed; the link and the page open in `locale`, the language of the mail.
+fn mail_link(public_url: &Url, style: LinkStyle, token: &SecretToken, locale: Locale) -> ResetLink {
     let public_url = public_url.as_str().trim_end_matches('/');
     let url = match style {
-        LinkStyle::Query => reset_link(public_url, token.expose()),
-        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose()),
+        LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag()),
+        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose(), locale.tag()),
     };
     ResetLink {
         url,
         code: token.expose().to_owned(),
-        page: reset_page_url(public_url),
+        page: reset_page_url(public_url, locale.tag()),
     }
 }
 
@@ -212,9 +223,17 @@ mod tests {
         let (queue, handle) = worker(stopped).await.unwrap();
         handle.await.unwrap();
         let alice = EmailAddress::parse("alice@example.com").unwrap();
-        assert!(queue.enqueue(&alice).await.unwrap().is_ok());
+        assert!(queue
+            .enqueue(&alice, Locale::DEFAULT)
+            .await
+            .unwrap()
+            .is_ok());
         assert!(
-            queue.enqueue(&alice).await.unwrap().is_err(),
+            queue
+                .enqueue(&alice, Locale::DEFAULT)
+                .await
+                .unwrap()
+                .is_err(),
             "backlog of 1 is full"
         );
         assert_eq!(database.count_recovery_requests().await.unwrap(), 1);
@@ -246,12 +265,19 @@ mod tests {
             ("https://example.com/app", "https://example.com/app/reset"),
         ] {
             let url = Url::parse(public_url).unwrap();
-            let link = mail_link(&url, LinkStyle::Query, &token);
-            assert_eq!(link.url, format!("{expected}?token={}", token.expose()));
+            let arabic = Locale::from_tag("ar");
+            let link = mail_link(&url, LinkStyle::Query, &token, arabic);
+            assert_eq!(
+                link.url,
+                format!("{expected}?token={}&lang=ar", token.expose())
+            );
             assert_eq!(link.code, token.expose());
-            assert_eq!(link.page, expected);
-            let link = mail_link(&url, LinkStyle::Fragment, &token);
-            assert_eq!(link.url, format!("{expected}#token={}", token.expose()));
+            assert_eq!(link.page, format!("{expected}?lang=ar"));
+            let link = mail_link(&url, LinkStyle::Fragment, &token, Locale::DEFAULT);
+            assert_eq!(
+                link.url,
+                format!("{expected}?lang=en#token={}", token.expose())
+            );
         }
     }
 }

@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use mailparse::{MailAddr, MailHeaderMap};
+use reclaim_contract::link;
+use reclaim_contract::locale::LANG_PARAM;
 
 use crate::eventually;
 
@@ -214,24 +216,45 @@ impl Mail {
             .collect()
     }
 
-    /// The reset link (`…/reset?token=…`). Panics if there is none.
+    /// The reset link (`…/reset?token=…&lang=…`, or `…/reset?lang=…#token=…`). Panics if there
+    /// is none.
     pub fn reset_link(&self) -> String {
         self.links()
             .into_iter()
-            .find(|link| link.contains("/reset?token="))
+            .find(|link| link.contains("/reset?") && token_of(link).is_some())
             .unwrap_or_else(|| panic!("no reset link in {self:?}"))
     }
 
-    /// The token of the reset link.
+    /// The token of the reset link, read as the pages read it (query, else fragment).
     pub fn token(&self) -> String {
+        token_of(&self.reset_link()).expect("the reset link has a token")
+    }
+
+    /// The `lang` of the reset link: the language the page opens in.
+    pub fn link_lang(&self) -> Option<String> {
         let link = self.reset_link();
-        link.split_once("token=").unwrap().1.to_owned()
+        let (query, _) = query_and_fragment(&link);
+        link::param(query, LANG_PARAM)
     }
 
     /// The server's sequence number from the outbox file name.
     fn sequence(&self) -> Option<u64> {
         self.file_name.as_deref()?.split('-').nth(1)?.parse().ok()
     }
+}
+
+/// A link's query and fragment, without their `?` and `#`.
+fn query_and_fragment(link: &str) -> (&str, &str) {
+    let (before, fragment) = link.split_once('#').unwrap_or((link, ""));
+    (
+        before.split_once('?').map_or("", |(_, query)| query),
+        fragment,
+    )
+}
+
+fn token_of(link: &str) -> Option<String> {
+    let (query, fragment) = query_and_fragment(link);
+    link::token_from_link(query, fragment)
 }
 
 fn text_of(part: &mailparse::ParsedMail) -> String {
@@ -304,6 +327,23 @@ mod tests {
         );
         assert!(!mail.is_to("dan@example.org"));
         assert_eq!(mail.links(), ["https://r.example/reset?token=a-b_c"]);
+    }
+
+    #[test]
+    fn the_token_and_the_language_of_both_link_styles() {
+        for (link, token) in [
+            ("https://r.example/reset?token=a-b_c&lang=ar", "a-b_c"),
+            ("https://r.example/reset?lang=ja#token=d-e_f", "d-e_f"),
+        ] {
+            let mail = Mail::parse(format!("To: a@example.com\r\n\r\n{link}\r\n").as_bytes());
+            assert_eq!(mail.reset_link(), link);
+            assert_eq!(mail.token(), token);
+        }
+        let mail = Mail::parse(
+            b"To: a@example.com\r\n\r\nGo to https://r.example/reset?lang=ar and enter:\r\n\r\nhttps://r.example/reset?token=t&lang=ar\r\n",
+        );
+        assert_eq!(mail.token(), "t");
+        assert_eq!(mail.link_lang().as_deref(), Some("ar"));
     }
 
     #[test]

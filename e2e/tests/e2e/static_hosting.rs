@@ -606,9 +606,10 @@ fn static_host_files_match_the_nginx_configuration() {
             .map(|line| line.split_whitespace().collect())
             .collect();
         for line in &lines {
+            let with_query = line.len() == 4 && line[1].starts_with("lang=");
             ensure!(
-                (2..=3).contains(&line.len()),
-                "_redirects: `{}` is not `from to [status]`",
+                (2..=3).contains(&line.len()) || with_query,
+                "_redirects: `{}` is not `from [lang=<tag>] to [status]`",
                 line.join(" ")
             );
             ensure!(
@@ -622,6 +623,50 @@ fn static_host_files_match_the_nginx_configuration() {
                 "_redirects lacks `{from} {to} 200`"
             );
         }
+        // `?lang=<tag>` serves the build's copy of each page in every built-in locale but
+        // English (the root's own), before the rules above, as nginx's map does.
+        let mut rules_before_routes = 0;
+        for (index, line) in lines.iter().enumerate() {
+            if line.len() == 4 {
+                rules_before_routes = rules_before_routes.max(index + 1);
+            }
+        }
+        let first_route = lines
+            .iter()
+            .position(|l| l == &vec!["/recover", "/recover/", "200"])
+            .unwrap_or(0);
+        ensure!(
+            rules_before_routes <= first_route,
+            "_redirects: the lang= rules must come before `/recover /recover/ 200`"
+        );
+        let localised = reclaim_contract::locale::BUILT_IN
+            .iter()
+            .filter(|tag| **tag != reclaim_contract::locale::DEFAULT_LOCALE);
+        for tag in localised {
+            let condition = format!("lang={tag}");
+            for (from, to) in [
+                ("/", format!("/{tag}/index.html")),
+                ("/recover", format!("/{tag}/recover/index.html")),
+                ("/recover/", format!("/{tag}/recover/index.html")),
+                ("/reset", format!("/{tag}/reset/index.html")),
+                ("/reset/", format!("/{tag}/reset/index.html")),
+            ] {
+                ensure!(
+                    lines.contains(&vec![from, condition.as_str(), to.as_str(), "200!"]),
+                    "_redirects lacks `{from} {condition} {to} 200!`"
+                );
+            }
+            let key = format!("\"~*^{}$\"", tag.to_ascii_lowercase());
+            let folder = nginx_map_value(&nginx, "$reclaim_lang_dir", &key)?;
+            ensure!(
+                folder == format!("/{tag}"),
+                "nginx maps lang={tag} to {folder:?}"
+            );
+        }
+        ensure!(
+            nginx_map_value(&nginx, "$reclaim_lang_dir", "default")? == "",
+            "nginx must ignore an unknown lang"
+        );
         ensure!(
             lines.iter().any(|l| l[0] == "/account/*"
                 && l[1].ends_with("/account/:splat")

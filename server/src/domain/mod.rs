@@ -1,10 +1,12 @@
 //! Values that are valid by construction: parse once at the edge, then trust.
 
 mod email_address;
+mod locale;
 mod password;
 mod token;
 
 pub use email_address::EmailAddress;
+pub use locale::Locale;
 #[cfg(test)]
 pub use password::WeakReason;
 pub use password::{NewPassword, PasswordPolicy, WeakPassword};

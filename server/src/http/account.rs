@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::ApiBody;
+use super::extract::{ApiBody, MailLocale};
 use super::rate_limit::{retry_after_secs, ClientIp};
 use super::{ApiError, AppState};
 use crate::domain::{EmailAddress, NewPassword, SecretToken};
@@ -64,10 +64,12 @@ fn ok() -> Json<serde_json::Value> {
 /// the mail happen in the recovery worker afterwards, so nothing in the answer, its headers or
 /// its timing depends on whether the account exists. Every limit applies to every address
 /// alike. The request is in the database before the 200, so a crash cannot lose it; when the
-/// server is saturated (global limit, full backlog) the answer is 503 with Retry-After.
+/// server is saturated (global limit, full backlog) the answer is 503 with Retry-After. The
+/// mail is written in the language of `Accept-Language`, stored with the request.
 async fn request_recovery(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     // Limit by IP before reading the body, so a flood is refused as cheaply as possible.
@@ -95,7 +97,7 @@ async fn request_recovery(
         .map_err(|wait| ApiError::Unavailable {
             retry_after_secs: retry_after_secs(wait),
         })?;
-    if state.recovery.enqueue(&email).await?.is_err() {
+    if state.recovery.enqueue(&email, locale).await?.is_err() {
         tracing::warn!("recovery backlog full: request refused with 503");
         return Err(ApiError::Unavailable {
             retry_after_secs: BACKLOG_RETRY_AFTER_SECS,
@@ -109,10 +111,12 @@ async fn request_recovery(
 /// Checks, in order: the token is well formed and known (400 `invalid_token`), still live
 /// (410 `used_token` / `expired_token`), then the password policy (422 `weak_password`), so
 /// a person who picks a weak password keeps a working link. The token is only spent by the
-/// final conditional update, which exactly one of several concurrent requests can win.
+/// final conditional update, which exactly one of several concurrent requests can win. The
+/// "password changed" notice is written in the language of this request's `Accept-Language`.
 async fn reset_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.limits.reset_per_ip.check(ip).map_err(rate_limited)?;
@@ -133,7 +137,10 @@ async fn reset_password(
     let password_hash = state.hashes.hash(&password).await?;
     // Built before the change so that it goes into the outbox in the same transaction; a
     // notice that cannot be built is logged, and does not stop the change.
-    let notice = match state.mailer.password_changed_message(email.as_str()) {
+    let notice = match state
+        .mailer
+        .password_changed_message(email.as_str(), locale)
+    {
         Ok(notice) => Some(
             state
                 .mailer

@@ -1,5 +1,5 @@
 //! [`ApiBody`]: reads a request body as form fields or JSON, by its content type, and turns
-//! every failure into an [`ApiError`].
+//! every failure into an [`ApiError`]. [`MailLocale`]: the language to write a request's mail in.
 //!
 //! Hand-written on purpose: axum's `Form` and `Json` answer in plain text, and the usual form
 //! decoder (serde_urlencoded over form_urlencoded) replaces invalid UTF-8 silently, which
@@ -7,13 +7,33 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use percent_encoding::percent_decode;
 use serde::de::value::MapDeserializer;
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
+use crate::domain::Locale;
+
+/// The built-in locale that best serves the request's `Accept-Language` (the pages send the
+/// tag they show), English when none does or the header is absent or unreadable. Never fails.
+#[derive(Debug, Clone, Copy)]
+pub struct MailLocale(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for MailLocale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        Ok(Self(Locale::from_accept_language(header)))
+    }
+}
 
 /// Bodies are a few short fields; anything larger than this is refused with 413 unread.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

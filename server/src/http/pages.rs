@@ -1,5 +1,6 @@
 //! The built pages (`--dist`), served by tower-http's `ServeDir`: files as they are,
-//! client-side routes as their `index.html`, and on every HTML page a Content-Security-Policy
+//! client-side routes as their `index.html` (prerendered in the language `?lang=` names, when
+//! the build wrote it under `dist/<tag>/`), and on every HTML page a Content-Security-Policy
 //! that allows exactly the pages' inline scripts, hashed once at start-up.
 
 use std::collections::HashMap;
@@ -14,6 +15,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any_service, MethodRouter};
 use percent_encoding::percent_decode_str;
+use reclaim_contract::link::param;
+use reclaim_contract::locale::{match_locale, BUILT_IN, LANG_PARAM};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use walkdir::WalkDir;
@@ -26,7 +29,8 @@ use super::ApiError;
 struct Site {
     /// The Content-Security-Policy of every HTML page.
     policy: HeaderValue,
-    /// Each folder with an `index.html`, by its route (`recover`; `` for the top).
+    /// Each folder with an `index.html`, by its route (`recover`; `` for the top; `ar/recover`
+    /// for a locale's copy).
     route_indexes: HashMap<String, PathBuf>,
 }
 
@@ -73,18 +77,41 @@ fn read_site(root: &Path) -> anyhow::Result<Site> {
     })
 }
 
-/// What `ServeDir` does not find. A path without a file extension is a client-side route: its
-/// own `index.html` (`/recover` → `recover/index.html`), else the top `index.html`. A missing
-/// path with an extension (`/config.json`) is a 404, never the index: the pages read a missing
-/// `/config.json` as "use the defaults".
+/// What `ServeDir` does not find (folders included, so every route comes here). A path without
+/// a file extension is a client-side route: its own `index.html` (`/recover` →
+/// `recover/index.html`), else the top `index.html`. With `?lang=` naming a built-in locale
+/// (any case, as the contract matches it), the build's copy in that language comes first:
+/// `/recover?lang=ar` → `ar/recover/index.html`, when the build wrote one; an unknown `lang`
+/// is ignored. A missing path with an extension (`/config.json`) is a 404, never the index:
+/// the pages read a missing `/config.json` as "use the defaults".
+///
+/// The page then depends on the query, which is part of the URL every cache keys on, so no
+/// `Vary` is needed; pages are `no-store` anyway.
 async fn route_index(State(site): State<Arc<Site>>, request: Request) -> Response {
     let segments = decode_segments(request.uri().path()).unwrap_or_default();
     if segments.last().is_some_and(|last| last.contains('.')) {
         return ApiError::NotFound.into_response();
     }
-    let index = site
-        .route_indexes
-        .get(&segments.join("/"))
+    let route = segments.join("/");
+    let locale = request
+        .uri()
+        .query()
+        .and_then(|query| param(query, LANG_PARAM))
+        .and_then(|lang| match_locale(&lang, &BUILT_IN));
+    let in_locale = |route: &str| {
+        locale.and_then(|tag| {
+            let localised = if route.is_empty() {
+                tag.to_owned()
+            } else {
+                format!("{tag}/{route}")
+            };
+            site.route_indexes.get(&localised)
+        })
+    };
+    // The right page in the wrong language beats the wrong page in the right one.
+    let index = in_locale(&route)
+        .or_else(|| site.route_indexes.get(&route))
+        .or_else(|| in_locale(""))
         .or_else(|| site.route_indexes.get(""));
     match index {
         Some(index) => match ServeFile::new(index).oneshot(request).await {

@@ -101,6 +101,15 @@ const SCHEMA: &[M<'static>] = &[
     CREATE INDEX outbox_by_due ON outbox (next_attempt_at);
 "#,
     ),
+    // The language of the mail is chosen when the request is answered (its Accept-Language)
+    // and must survive until the worker writes the mail, across restarts. The outbox holds
+    // whole messages, already written in it.
+    M::up(
+        r#"
+    -- A built-in locale tag (reclaim_contract::locale::BUILT_IN); rows from before are English.
+    ALTER TABLE recovery_requests ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+"#,
+    ),
 ];
 
 /// A handle on the database file; cheap to clone.
@@ -231,5 +240,45 @@ mod tests {
         assert_eq!(journal_mode, "wal");
         drop(database);
         Database::open(&path).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_waiting_request_keeps_its_language_across_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reclaim.db");
+        let database = Database::open(&path).await.unwrap();
+        let arabic = crate::domain::Locale::from_tag("ar");
+        database
+            .insert_recovery_request("alice@example.com".into(), arabic)
+            .await
+            .unwrap();
+        drop(database);
+        let database = Database::open(&path).await.unwrap();
+        let pending = database.pending_recovery_requests(10).await.unwrap();
+        assert_eq!(pending[0].locale, arabic);
+    }
+
+    /// A database left by the previous version, with a request waiting, migrates and keeps it
+    /// (in English, what it would have been sent in).
+    #[tokio::test]
+    async fn a_waiting_request_from_before_locales_is_kept_in_english() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reclaim.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(&SCHEMA[..2])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO recovery_requests (email, created_at) VALUES ('alice@example.com', 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let database = Database::open(&path).await.unwrap();
+        let pending = database.pending_recovery_requests(10).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].email, "alice@example.com");
+        assert_eq!(pending[0].locale, crate::domain::Locale::DEFAULT);
     }
 }

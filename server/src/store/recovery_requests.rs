@@ -3,22 +3,29 @@
 use rusqlite::params;
 
 use super::{now_millis, Database};
+use crate::domain::Locale;
 
 /// A request as the handler stored it.
 #[derive(Debug, Clone)]
 pub struct RecoveryRequest {
     pub id: i64,
     pub email: String,
+    /// The language the mail is written in, from the request's `Accept-Language`.
+    pub locale: Locale,
 }
 
 impl Database {
     /// Stores a request: the one write the handler makes, the same for every address.
-    pub async fn insert_recovery_request(&self, email: String) -> anyhow::Result<()> {
+    pub async fn insert_recovery_request(
+        &self,
+        email: String,
+        locale: Locale,
+    ) -> anyhow::Result<()> {
         self.run(move |conn| {
             conn.prepare_cached(
-                "INSERT INTO recovery_requests (email, created_at) VALUES (?1, ?2)",
+                "INSERT INTO recovery_requests (email, locale, created_at) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![email, now_millis()])
+            .execute(params![email, locale.tag(), now_millis()])
             .map(drop)
         })
         .await
@@ -31,12 +38,14 @@ impl Database {
     ) -> anyhow::Result<Vec<RecoveryRequest>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |conn| {
-            let mut statement = conn
-                .prepare_cached("SELECT id, email FROM recovery_requests ORDER BY id LIMIT ?1")?;
+            let mut statement = conn.prepare_cached(
+                "SELECT id, email, locale FROM recovery_requests ORDER BY id LIMIT ?1",
+            )?;
             let rows = statement.query_map([limit], |row| {
                 Ok(RecoveryRequest {
                     id: row.get(0)?,
                     email: row.get(1)?,
+                    locale: Locale::from_tag(&row.get::<_, String>(2)?),
                 })
             })?;
             rows.collect()

@@ -25,7 +25,16 @@ pub async fn spawn_with_dist() -> TestServer {
 /// A reset token for alice, through the real flow.
 pub async fn alice_token(app: &TestServer) -> String {
     let link = app.request_reset_link(ALICE).await;
-    link.split_once("token=").unwrap().1.to_owned()
+    token_of(&link)
+}
+
+/// The token of a mailed link, read as the pages read it (`?token=`, else `#token=`, whatever
+/// else the link carries, e.g. `&lang=`). Panics if there is none.
+pub fn token_of(link: &str) -> String {
+    let (before, fragment) = link.split_once('#').unwrap_or((link, ""));
+    let query = before.split_once('?').map_or("", |(_, query)| query);
+    reclaim_contract::link::token_from_link(query, fragment)
+        .unwrap_or_else(|| panic!("no token in {link}"))
 }
 
 /// Sends bytes as they are (no URL normalisation, any framing) and reads the whole answer.

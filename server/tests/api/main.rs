@@ -8,6 +8,7 @@ mod deployment;
 mod durability;
 mod flood;
 mod helpers;
+mod languages;
 mod login;
 mod pages;
 mod proxies;

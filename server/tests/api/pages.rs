@@ -224,3 +224,92 @@ async fn gzip_and_brotli_when_the_client_accepts_them() {
         }
     }
 }
+
+/// A build with each locale's prerendered pages under `dist/<tag>/` (here Arabic in full,
+/// Japanese with its top page only) beside the English ones at the root.
+async fn spawn_with_localised_dist() -> TestServer {
+    let builder = TestServer::builder();
+    let dist = builder.dir().join("dist");
+    write_dist(&dist);
+    std::fs::create_dir_all(dist.join("reset")).unwrap();
+    std::fs::write(dist.join("reset/index.html"), "<title>Reset en</title>").unwrap();
+    std::fs::write(dist.join("404.html"), "<title>Not found en</title>").unwrap();
+    for page in ["", "recover/", "reset/"] {
+        std::fs::create_dir_all(dist.join("ar").join(page)).unwrap();
+        let title = format!("<title>ar {}</title>", page.trim_end_matches('/'));
+        std::fs::write(dist.join(format!("ar/{page}index.html")), title).unwrap();
+    }
+    std::fs::write(dist.join("ar/404.html"), "<title>ar 404</title>").unwrap();
+    std::fs::create_dir_all(dist.join("ja")).unwrap();
+    std::fs::write(dist.join("ja/index.html"), "<title>ja </title>").unwrap();
+    builder.flag("--dist", dist.display()).start().await
+}
+
+#[tokio::test]
+async fn lang_in_the_query_serves_the_page_prerendered_in_it() {
+    let app = spawn_with_localised_dist().await;
+    for (path, title) in [
+        ("/?lang=ar", "<title>ar </title>"),
+        ("/recover?lang=ar", "<title>ar recover</title>"),
+        ("/recover/?lang=ar", "<title>ar recover</title>"),
+        ("/reset?lang=ar", "<title>ar reset</title>"),
+        ("/reset/?lang=ar", "<title>ar reset</title>"),
+        // The mailed links, both styles: the token does not change the page.
+        ("/reset?token=abc&lang=ar", "<title>ar reset</title>"),
+        ("/reset?lang=ar#token=abc", "<title>ar reset</title>"),
+        // Matched as the contract matches: any case, a regional variant.
+        ("/reset?lang=AR", "<title>ar reset</title>"),
+        ("/recover?lang=ar-EG", "<title>ar recover</title>"),
+        ("/?lang=ja", "<title>ja </title>"),
+        // A locale the build has no copy of this page in: the page, in English.
+        ("/recover?lang=ja", "<title>Recover</title>"),
+        ("/reset?lang=ja", "<title>Reset en</title>"),
+        // A built-in locale the build did not write at all, an unknown one, none.
+        ("/recover?lang=de", "<title>Recover</title>"),
+        ("/recover?lang=ko", "<title>Recover</title>"),
+        ("/recover?lang=../ar", "<title>Recover</title>"),
+        ("/recover?lang=", "<title>Recover</title>"),
+        ("/reset?token=abc", "<title>Reset en</title>"),
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let headers = page.headers().clone();
+        assert_eq!(
+            headers["content-type"], "text/html; charset=utf-8",
+            "{path}"
+        );
+        // The answer depends on the URL only (the query is part of every cache key), and
+        // pages are never stored anyway.
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert!(headers.get("vary").is_none_or(|vary| {
+            !vary
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-language")
+        }));
+        assert!(headers.contains_key("content-security-policy"), "{path}");
+        let body = page.text().await.unwrap();
+        assert!(body.contains(title), "{path}: {body}");
+    }
+    // The locale folders are served as themselves too, and assets are not affected.
+    let direct = app.get("/ar/recover/").await.text().await.unwrap();
+    assert!(direct.contains("<title>ar recover</title>"), "{direct}");
+    let wasm = app.get("/reclaim-0123456789abcdef_bg.wasm?lang=ar").await;
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+}
+
+#[tokio::test]
+async fn a_request_for_a_localised_page_sends_the_same_headers_for_head() {
+    let app = spawn_with_localised_dist().await;
+    let head = app
+        .send(app.client.head(app.url_for("/reset?lang=ar")))
+        .await;
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-type"], "text/html; charset=utf-8");
+    let length = head.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(length, "<title>ar reset</title>".len().to_string());
+}

@@ -1,4 +1,5 @@
-//! Outgoing mail: the two messages the server sends, and how one is delivered.
+//! Outgoing mail: the two messages the server sends, in the reader's language
+//! ([`texts`]), and how one is delivered.
 //!
 //! Messages go into the database's outbox in the same transaction as what they are about; the
 //! delivery worker (`crate::delivery`) hands them to [`Mailer::deliver`] with retries, after
@@ -6,12 +7,14 @@
 //! sees. Messages are built with lettre's builder for both transports, so the outbox files are
 //! byte-for-byte what SMTP sends.
 
+mod texts;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::address::Envelope;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -19,7 +22,9 @@ use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executo
 use secrecy::ExposeSecret;
 
 use crate::config::ServeConfig;
+use crate::domain::Locale;
 use crate::store::{NewMail, QueuedMail};
+pub use texts::MailTexts;
 
 /// An SMTP server that accepts the connection but never answers must not pin a task forever.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -106,53 +111,47 @@ impl Mailer {
     }
 
     /// The message with the reset link, and the code on a line of its own for a person whose
-    /// mail app cuts or will not open links, or who resets on another device.
+    /// mail app cuts or will not open links, or who resets on another device, in `locale`.
     pub fn reset_message(
         &self,
         to: &str,
         link: &ResetLink,
         lifetime: Duration,
+        locale: Locale,
     ) -> anyhow::Result<Message> {
+        let texts = MailTexts::of(locale);
         let ResetLink { url, code, page } = link;
-        let text = format!(
-            "Hello,\n\
-             \n\
-             Someone asked to reset the password of the account for {to}.\n\
-             If it was you, open this link to choose a new password:\n\
-             \n\
-             {url}\n\
-             \n\
-             If the link does not open, go to {page} and enter this code:\n\
-             \n\
-             {code}\n\
-             \n\
-             The link expires in {lifetime} and works only once.\n\
-             \n\
-             If you did not ask for this, you can ignore this email. Your password\n\
-             stays the same, and nobody can change it without this link or code.\n",
-            lifetime = describe_duration(lifetime),
+        let lifetime = texts.describe(lifetime);
+        let text = texts::fill(
+            texts.reset_body,
+            &[
+                ("to", to),
+                ("url", url),
+                ("page", page),
+                ("code", code),
+                ("lifetime", &lifetime),
+            ],
         );
-        self.message(to, "Reset your password", text)
+        self.message(to, texts.reset_subject, text, locale)
     }
 
-    /// The notice sent after a password was changed with a reset link.
-    pub fn password_changed_message(&self, to: &str) -> anyhow::Result<Message> {
-        let text = format!(
-            "Hello,\n\
-             \n\
-             The password of the account for {to} was just changed with a\n\
-             password reset link. Every other reset link and every signed-in\n\
-             session of the account has been ended.\n\
-             \n\
-             If you did this, there is nothing more to do.\n\
-             \n\
-             If you did not, someone may be able to read your email. Secure your\n\
-             email account first, then ask for a new password reset link.\n"
-        );
-        self.message(to, "Your password was changed", text)
+    /// The notice sent after a password was changed with a reset link, in `locale`.
+    pub fn password_changed_message(&self, to: &str, locale: Locale) -> anyhow::Result<Message> {
+        let texts = MailTexts::of(locale);
+        let text = texts::fill(texts.changed_body, &[("to", to)]);
+        self.message(to, texts.changed_subject, text, locale)
     }
 
-    fn message(&self, to: &str, subject: &str, text: String) -> anyhow::Result<Message> {
+    /// A plain-text message; `Content-Language` tells the mail client the language (plain
+    /// text has no `lang` or `dir` of its own: a client lays out Arabic right to left from
+    /// the text itself).
+    fn message(
+        &self,
+        to: &str,
+        subject: &str,
+        text: String,
+        locale: Locale,
+    ) -> anyhow::Result<Message> {
         let body = plain_body(text);
         Message::builder()
             .from(self.from.clone())
@@ -160,6 +159,10 @@ impl Mailer {
             .subject(subject)
             .message_id(None)
             .header(ContentType::TEXT_PLAIN)
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Content-Language"),
+                locale.tag().to_owned(),
+            ))
             .body(body)
             .context("building the message")
     }
@@ -202,18 +205,24 @@ impl Mailer {
 }
 
 /// Hand-written rather than lettre's own choice of encoding, which switches to quoted-printable
-/// past 76 characters a line: that turns `token=` into `token=3D` and folds long links, so a
-/// person copying the link from a plain-text mail view gets a broken one. Here the text is a
-/// 7bit body when it can be (ASCII, lines within RFC 5322's 998 octets), so the raw message and
-/// the outbox file show the link exactly as sent; other text gets lettre's choice.
+/// past 76 characters a line (or base64 for most non-Latin text): that turns `token=` into
+/// `token=3D` and folds long links, so a person copying the link from a plain-text mail view
+/// gets a broken one. Here the text goes as it is when its lines fit RFC 5322's 998 octets:
+/// 7bit for ASCII (English), 8bit UTF-8 otherwise, so the raw message and the outbox file show
+/// the link exactly as sent in every language. Over SMTP, lettre announces 8bit with
+/// `BODY=8BITMIME` (RFC 6152, offered by every common relay) and refuses a relay without it,
+/// which the delivery worker logs and retries. Other text gets lettre's choice.
 fn plain_body(text: String) -> Body {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    let fits_7bit =
-        crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
-    if fits_7bit {
-        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
-    } else {
-        Body::new(text)
+    let fits_lines = !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
+    match (fits_lines, crlf.is_ascii()) {
+        (true, true) => {
+            Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+        }
+        (true, false) => {
+            Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit)
+        }
+        (false, _) => Body::new(text),
     }
 }
 
@@ -337,20 +346,6 @@ async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> anyhow:
     Ok(())
 }
 
-/// "30 minutes", "1 hour", "45 seconds": rounded down, so the mail never promises more time
-/// than the link has.
-fn describe_duration(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    let (count, unit) = if seconds >= 3600 && seconds.is_multiple_of(3600) {
-        (seconds / 3600, "hour")
-    } else if seconds >= 60 {
-        (seconds / 60, "minute")
-    } else {
-        (seconds, "second")
-    };
-    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,32 +417,28 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_naturally() {
-        assert_eq!(describe_duration(Duration::from_secs(1800)), "30 minutes");
-        assert_eq!(describe_duration(Duration::from_secs(3600)), "1 hour");
-        assert_eq!(describe_duration(Duration::from_secs(5400)), "90 minutes");
-        assert_eq!(describe_duration(Duration::from_secs(61)), "1 minute");
-        assert_eq!(describe_duration(Duration::from_secs(2)), "2 seconds");
-    }
-
-    #[test]
     fn reset_message_has_the_link_intact() {
         let dir = tempfile::tempdir().unwrap();
         let mailer = outbox_mailer(dir.path());
         let link = ResetLink {
             url: "http://127.0.0.1:8080/reset?token=abc-_DEF123".into(),
             code: "abc-_DEF123".into(),
-            page: "http://127.0.0.1:8080/reset".into(),
+            page: "http://127.0.0.1:8080/reset?lang=en".into(),
         };
         let message = mailer
-            .reset_message("alice@example.com", &link, Duration::from_secs(1800))
+            .reset_message(
+                "alice@example.com",
+                &link,
+                Duration::from_secs(1800),
+                Locale::DEFAULT,
+            )
             .unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
         // The code on a line of its own, and where to enter it.
         assert!(raw.contains("\r\nabc-_DEF123\r\n"), "{raw}");
         assert!(
-            raw.contains("go to http://127.0.0.1:8080/reset and enter this code"),
+            raw.contains("go to http://127.0.0.1:8080/reset?lang=en and enter this code"),
             "{raw}"
         );
         assert!(raw.contains("To: alice@example.com\r\n"), "{raw}");
@@ -463,6 +454,54 @@ mod tests {
         );
         assert!(raw.contains("you can ignore this email"), "{raw}");
         assert!(raw.contains("Message-ID: <"), "{raw}");
+        assert!(raw.contains("Content-Language: en\r\n"), "{raw}");
+    }
+
+    #[test]
+    fn every_locale_sends_the_link_and_the_code_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = outbox_mailer(dir.path());
+        for locale in Locale::all() {
+            let tag = locale.tag();
+            let link = ResetLink {
+                url: format!("https://reclaim.example.com/reset?token=abc-_DEF123&lang={tag}"),
+                code: "abc-_DEF123".into(),
+                page: format!("https://reclaim.example.com/reset?lang={tag}"),
+            };
+            let message = mailer
+                .reset_message(
+                    "alice@example.com",
+                    &link,
+                    Duration::from_secs(1800),
+                    locale,
+                )
+                .unwrap();
+            let raw = String::from_utf8(message.formatted()).unwrap();
+            let texts = MailTexts::of(locale);
+            assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
+            assert!(raw.contains("\r\nabc-_DEF123\r\n"), "{raw}");
+            assert!(raw.contains(&link.page), "{raw}");
+            assert!(
+                raw.contains(&format!("Content-Language: {tag}\r\n")),
+                "{raw}"
+            );
+            let first_line = texts.reset_body.lines().find(|l| !l.contains('{')).unwrap();
+            assert!(raw.contains(first_line), "{tag}: {raw}");
+            let encoding = if tag == "en" { "7bit" } else { "8bit" };
+            assert!(
+                raw.contains(&format!("Content-Transfer-Encoding: {encoding}\r\n")),
+                "{raw}"
+            );
+            let notice = mailer
+                .password_changed_message("alice@example.com", locale)
+                .unwrap();
+            let raw = String::from_utf8(notice.formatted()).unwrap();
+            assert!(
+                raw.contains(&format!("Content-Language: {tag}\r\n")),
+                "{raw}"
+            );
+            assert!(raw.contains("alice@example.com"), "{raw}");
+        }
     }
 
     #[test]
@@ -477,9 +516,14 @@ mod tests {
             body.into_vec(),
             format!("Open this:\r\n\r\n{link}\r\n").into_bytes()
         );
-        assert_ne!(
+        assert_eq!(
             plain_body("Grüße\n".to_owned()).encoding(),
-            ContentTransferEncoding::SevenBit
+            ContentTransferEncoding::EightBit
+        );
+        assert_ne!(
+            plain_body(format!("{}\n", "é".repeat(500))).encoding(),
+            ContentTransferEncoding::EightBit,
+            "a line over 998 octets"
         );
     }
 
