@@ -87,17 +87,40 @@ const pages = [
   ["not found", "404.html"],
 ].filter(([, file]) => byName.has(file));
 
+// A locale's pages are its prerendered copies (`ar/reset/index.html`; English's are the root
+// ones) and its catalog (`i18n/ar.json`), which the app fetches as it starts; English's is
+// compiled in.
+const locales = [
+  "",
+  ...[...new Set(sizes.map(({ name }) => name.split("/")))]
+    .filter((parts) => parts.length > 1 && parts.at(-1) === "index.html" && parts[0] !== "recover" && parts[0] !== "reset")
+    .map((parts) => parts[0]),
+].filter((tag, i, all) => all.indexOf(tag) === i);
+
+function localeVisit(tag, file) {
+  const page = byName.get(tag ? `${tag}/${file}` : file);
+  if (!page) return null;
+  const list = firstVisit(page);
+  const catalog = byName.get(`i18n/${tag}.json`);
+  if (catalog) list.push(catalog);
+  return list;
+}
+
 console.log();
 console.log(`First visit per page, against the budget of ${BUDGET_BROTLI / 1024} KB brotli`);
 console.log(`${"page".padEnd(width)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)}  budget`);
 let worst = null;
-for (const [route, file] of pages) {
-  const list = firstVisit(byName.get(file));
-  const sum = total(list);
-  const verdict = sum.brotli <= BUDGET_BROTLI ? "within" : "OVER";
-  console.log(`${row(`${route} (${file})`, sum)}  ${verdict}`);
-  console.log(`  (${list.map((s) => s.name).join(", ")})`);
-  if (!worst || sum.brotli > worst.brotli) worst = { route, brotli: sum.brotli };
+for (const tag of locales) {
+  for (const [route, file] of pages) {
+    const list = localeVisit(tag, file);
+    if (!list) continue;
+    const sum = total(list);
+    const verdict = sum.brotli <= BUDGET_BROTLI ? "within" : "OVER";
+    const name = tag ? `${route}?lang=${tag} (${tag}/${file})` : `${route} (${file})`;
+    console.log(`${row(name, sum)}  ${verdict}`);
+    if (!tag) console.log(`  (${list.map((s) => s.name).join(", ")})`);
+    if (!worst || sum.brotli > worst.brotli) worst = { route: tag ? `${route}?lang=${tag}` : route, brotli: sum.brotli };
+  }
 }
 if (worst) {
   const verdict = worst.brotli <= BUDGET_BROTLI ? "within" : "OVER";
@@ -106,4 +129,17 @@ if (worst) {
   );
 } else {
   console.log("first visit: no page found (index.html, recover/index.html, reset/index.html, 404.html)");
+}
+
+// Per language, the largest first visit and what that language itself adds to it.
+if (locales.length > 1) {
+  console.log();
+  console.log("First visit per language (its largest page, and its catalog i18n/<tag>.json)");
+  for (const tag of locales) {
+    const visits = pages.map(([, file]) => localeVisit(tag, file)).filter(Boolean).map(total);
+    const largest = visits.reduce((a, b) => (b.brotli > a.brotli ? b : a));
+    const catalog = byName.get(`i18n/${tag}.json`);
+    const extra = catalog ? `catalog ${kb(catalog.brotli).trim()} KB` : "catalog compiled in";
+    console.log(`${(tag || "en").padEnd(8)} ${kb(largest.brotli)} KB brotli  (${extra})`);
+  }
 }

@@ -305,8 +305,11 @@ fn LanguageSwitcher() -> impl IntoView {
             .map(|tag| {
                 // Tags are checked to be letters, digits and hyphens (config.rs).
                 let marked = if *tag == current { " aria-current=true" } else { "" };
+                // Each name in its own direction: "Português (Brasil)" keeps its brackets in
+                // an Arabic page.
+                let dir = if is_right_to_left(tag) { "rtl" } else { "ltr" };
                 let name = escape(native_name(tag));
-                format!("<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag}{marked}>{name}</a>")
+                format!("<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag} dir={dir}{marked}>{name}</a>")
             })
             .collect::<String>()
     };

@@ -264,3 +264,21 @@ fn messages_fill_their_values() {
         ("For the account ".to_owned(), String::new())
     );
 }
+
+/// Each built-in locale ships an empty `locales/<tag>.json` for the deployer to fill: the pages
+/// always ask for it, and a missing file would put a 404 in every visitor's console.
+#[test]
+fn every_locale_ships_an_empty_override_file() {
+    let folder = native::built_in_folder().join("../overrides");
+    for locale in BUILT_IN {
+        let path = folder.join(format!("{locale}.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            native::entries(&text).unwrap(),
+            vec![],
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -76,7 +76,7 @@ fn request_page_states() {
         browser.goto("/no-such-page").await?;
         browser.wait_heading(NOT_FOUND).await?;
         ensure!(
-            browser.exists("a[href$='/recover']").await?,
+            browser.exists("a[href*='/recover']").await?,
             "the not-found page has no link to /recover"
         );
         check_state(&browser, "not-found").await?;

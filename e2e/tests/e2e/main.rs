@@ -8,10 +8,11 @@ mod firebase;
 mod first_paint;
 mod flows;
 mod keyboard;
+mod languages;
 mod security;
 mod static_hosting;
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use reclaim_e2e::Browser;
 
 // The pages' headings, one per state.
@@ -53,15 +54,24 @@ pub async fn set_password_in_page(browser: &Browser, password: &str) -> Result<S
 
 /// The address bar must not show the token once the page has read it.
 pub async fn assert_token_gone(browser: &Browser, link: &str) -> Result<()> {
-    let token = link.rsplit_once("token=").map(|(_, t)| t).unwrap_or(link);
+    let (before_fragment, fragment) = link.split_once('#').unwrap_or((link, ""));
+    let query = before_fragment
+        .split_once('?')
+        .map_or("", |(_, query)| query);
+    let token = reclaim_contract::link::token_from_link(query, fragment)
+        .with_context(|| format!("no token in {link}"))?;
+    let token = token.as_str();
     let url = browser.current_url().await?;
     ensure!(
         !url.contains("token") && !url.contains(token),
         "the address bar still shows the token: {url}"
     );
+    // What stays is the page, and the language the link named (`?lang=en`, or `#lang=en`
+    // when the link carried it in the fragment with the token).
+    let (page, rest) = url.split_once(['?', '#']).unwrap_or((&url, ""));
     ensure!(
-        url.ends_with("/reset"),
-        "the address bar shows {url}, expected …/reset"
+        page.ends_with("/reset") && (rest.is_empty() || rest.starts_with("lang=")),
+        "the address bar shows {url}, expected …/reset or …/reset?lang=…"
     );
     // Nor is it kept anywhere a script or a later visitor could find it.
     let stored = browser

@@ -513,7 +513,7 @@ fn nginx_map_value(config: &str, variable: &str, key: &str) -> Result<String> {
         .find(&format!(" {variable} {{"))
         .with_context(|| format!("no map for {variable}"))?;
     let block = &config[start..];
-    // The block ends at a `}` alone on its line (a regex key may hold `{16,}`).
+    // The block ends at a `}` alone on its line (a regex key may hold `{12,}`).
     let block = &block[..block.find("\n}").unwrap_or(block.len())];
     for line in block.lines().skip(1) {
         let line = line.trim().trim_end_matches(';');
@@ -537,7 +537,7 @@ fn static_host_files_match_the_nginx_configuration() {
         let hashed_cache = nginx_map_value(
             &nginx,
             "$reclaim_asset_cache_control",
-            "\"~-[0-9a-f]{16,}(_bg)?\\.[A-Za-z0-9]+$\"",
+            "\"~-[0-9a-f]{12,}(_bg)?\\.[A-Za-z0-9]+$\"",
         )?;
         let other_cache = nginx_map_value(&nginx, "$reclaim_asset_cache_control", "default")?;
         ensure!(

@@ -185,7 +185,8 @@ fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// trunk names assets `name-<16 hex digits>.ext` (or `name-<hash>_bg.wasm`).
+/// trunk names assets `name-<hash>.ext` (or `name-<hash>_bg.wasm`), the hash a 64-bit number in
+/// hex without leading zeros: usually 16 digits, sometimes fewer (one build in sixteen has 15).
 fn has_content_hash(file_name: &str) -> bool {
     let stem = Path::new(file_name)
         .file_stem()
@@ -193,7 +194,7 @@ fn has_content_hash(file_name: &str) -> bool {
         .unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -221,6 +222,8 @@ mod tests {
     fn hashed_asset_names() {
         assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b.js"));
         assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b_bg.wasm"));
+        // A hash with a leading zero dropped.
+        assert!(has_content_hash("reclaim-355491398ef7800_bg.wasm"));
         assert!(!has_content_hash("config.json"));
         assert!(!has_content_hash("my-app.js"));
     }
