@@ -305,11 +305,10 @@ fn LanguageSwitcher() -> impl IntoView {
             .map(|tag| {
                 // Tags are checked to be letters, digits and hyphens (config.rs).
                 let marked = if *tag == current { " aria-current=true" } else { "" };
-                // Each name in its own direction: "Português (Brasil)" keeps its brackets in
-                // an Arabic page.
-                let dir = if is_right_to_left(tag) { "rtl" } else { "ltr" };
                 let name = escape(native_name(tag));
-                format!("<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag} dir={dir}{marked}>{name}</a>")
+                // <bdi>: each name in its own direction ("Português (Brasil)" keeps its
+                // brackets in an Arabic page), the list aligned as the page is.
+                format!("<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag}{marked}><bdi>{name}</bdi></a>")
             })
             .collect::<String>()
     };

@@ -282,3 +282,21 @@ fn every_locale_ships_an_empty_override_file() {
         );
     }
 }
+
+/// Right-to-left pages mirror by themselves only when the stylesheet names no physical side:
+/// `margin-inline-start`, never `margin-left`.
+#[test]
+fn the_stylesheet_names_no_physical_side() {
+    let css = include_str!("../../style/main.css");
+    for (number, line) in css.lines().enumerate() {
+        let code = line.split("/*").next().unwrap_or_default();
+        for side in ["left", "right"] {
+            assert!(
+                !code.contains(side),
+                "style/main.css:{}: `{}` names a side; use the logical property (inline-start/end)",
+                number + 1,
+                line.trim()
+            );
+        }
+    }
+}
