@@ -57,9 +57,9 @@ for (const s of sizes) console.log(row(s.name, s));
 console.log(row("total (all files)", total(sizes)));
 
 // What a first visit to each page downloads: its HTML file, then every top-level asset it
-// names, followed through what those name in turn (the inline module script names the JS glue
-// or a boot-*.js, which names the wasm; the wasm may name config.json). The app fetches
-// config.json when it starts, so a page that loads a wasm pays for it whether or not its
+// names, followed through what those name in turn (its <meta name=reclaim-app> names the JS
+// glue and the wasm, which the inline bootstrap loads; the wasm may name config.json). The app
+// fetches config.json when it starts, so a page that loads a wasm pays for it whether or not its
 // name is found. HTML files are pages, never assets of another page.
 const assets = sizes.filter(({ name }) => !name.includes("/") && !name.endsWith(".html"));
 function firstVisit(page) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # trunk's post-build step (see Trunk.toml), one script because its steps depend on each other
 # and trunk starts the hooks of one stage all at once: terser over the JS glue first, then the
-# prerender, which writes each page's HTML and the bootstrap file into the staging folder.
+# prerender, which writes each page's HTML (in every language) into the staging folder.
 set -eu
 : "${TRUNK_STAGING_DIR:?run by trunk}"
 

@@ -7,8 +7,9 @@
 // The reference server cannot serve these pages: its Content-Security-Policy lets them call
 // only their own origin. This one adds the API's origin to connect-src, as a deployer's host
 // must (README, "Firebase Authentication"). Prints "listening on http://127.0.0.1:PORT".
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
 const [dist, port, configFile] = process.argv.slice(2);
@@ -28,8 +29,18 @@ const types = {
   ".json": "application/json",
   ".svg": "image/svg+xml",
 };
+// The pages' inline script (the bootstrap) allowed by its hash, as the reference server does.
+const inlineHashes = new Set();
+for (const entry of await readdir(dist, { recursive: true })) {
+  if (!entry.endsWith(".html")) continue;
+  const html = await readFile(join(dist, entry), "utf8");
+  for (const [, body] of html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+    inlineHashes.add(`'sha256-${createHash("sha256").update(body).digest("base64")}'`);
+  }
+}
+const scriptSources = ["'self'", "'wasm-unsafe-eval'", ...inlineHashes].join(" ");
 const policy =
-  `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${apiOrigin}; ` +
+  `default-src 'self'; script-src ${scriptSources}; connect-src 'self' ${apiOrigin}; ` +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 // Each page is its folder's index.html; a path with an extension is a file.

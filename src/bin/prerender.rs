@@ -9,9 +9,9 @@
 //! - and so does each built-in locale's copy, under `<tag>/` (`ar/reset/index.html`), which a
 //!   host serves for `?lang=<tag>` (see `deploy/`), so a reader who opens the emailed link
 //!   (it carries `&lang=`) sees the first paint in their language;
-//! - trunk's inline bootstrap script moves to a file of its own
-//!   (`boot-<hash>.js`), so the pages carry no inline script and any host can
-//!   serve them with a fixed Content-Security-Policy (`script-src 'self'`).
+//! - trunk's inline bootstrap script, which names this build's files, becomes one
+//!   that is the same in every build (the names move to a `<meta>`), so any host
+//!   can serve the pages with a fixed Content-Security-Policy naming its hash.
 
 use std::{fs, path::Path};
 
@@ -36,7 +36,7 @@ fn main() {
     let dist = Path::new(&dist);
     let template = fs::read_to_string(dist.join("index.html"))
         .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
-    let template = externalise_bootstrap(dist, &template);
+    let template = constant_bootstrap(&template);
     for locale in BUILT_IN {
         let catalog = built_in_catalog(locale).unwrap_or_else(|e| fail(&e));
         let folder = match locale {
@@ -83,12 +83,25 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
     replace_between(&page, "<body>", "</body>", &body)
 }
 
-/// Replaces trunk's inline bootstrap `<script type=module>` and its preload
-/// links with `boot-<hash>.js` (named after the hashed glue, so it changes
-/// when the build does), which starts the app only once the prerendered page
-/// has painted: the glue and the wasm, about 100 KB, then never compete with
-/// the stylesheet for the first paint on a slow connection.
-fn externalise_bootstrap(dist: &Path, html: &str) -> String {
+/// The script that starts the app, the same in every build (the build's file names are in the
+/// `<meta name=reclaim-app>` beside it), so its hash in the Content-Security-Policy never changes:
+/// `'sha256-yD0y/x4ie6PAcNDi5O1VcIb3EBm83t1kG3WaZG+5T/k='`, which `deploy/` and the README carry.
+///
+/// Inline rather than a file, so that nothing but the stylesheet is requested before the
+/// prerendered page is on screen. A `requestAnimationFrame` callback runs before a frame is
+/// painted, so the second one runs once the first frame has been shown; the task queued after it
+/// fetches the JS glue and the wasm (about 100 KB), which then never compete with the first
+/// paint on a slow connection.
+const BOOTSTRAP: &str = "requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(async()=>{\
+const app=document.querySelector('meta[name=reclaim-app]').dataset;\
+const bindings=await import(app.glue);\
+const wasm=await bindings.default({module_or_path:app.wasm});\
+window.wasmBindings=bindings;\
+dispatchEvent(new CustomEvent('TrunkApplicationStarted',{detail:{wasm}}))},0)))";
+
+/// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
+/// its hash changes with every build) and its preload links with [`BOOTSTRAP`].
+fn constant_bootstrap(html: &str) -> String {
     const OPEN: &str = "<script type=module>";
     let Some(script) = between(html, OPEN, "</script>") else {
         return html.to_owned(); // A template run through the hook twice.
@@ -97,30 +110,9 @@ fn externalise_bootstrap(dist: &Path, html: &str) -> String {
         .unwrap_or_else(|| fail("the bootstrap script imports no glue"));
     let wasm = between(script, "module_or_path: '", "'")
         .unwrap_or_else(|| fail("the bootstrap script names no wasm"));
-    let hash = glue
-        .trim_end_matches(".js")
-        .rsplit('-')
-        .next()
-        .unwrap_or_default();
-    let file = format!("boot-{hash}.js");
-    let boot = format!(
-        "// Starts the app once the prerendered page is on screen: a requestAnimationFrame\n\
-         // callback runs before a frame is painted, so the second one runs once the first\n\
-         // frame has been shown, and the task it queues after that.\n\
-         const start = async () => {{\n\
-         \x20 const bindings = await import('{glue}');\n\
-         \x20 const wasm = await bindings.default({{ module_or_path: '{wasm}' }});\n\
-         \x20 window.wasmBindings = bindings;\n\
-         \x20 dispatchEvent(new CustomEvent('TrunkApplicationStarted', {{ detail: {{ wasm }} }}));\n\
-         }};\n\
-         requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(start, 0)));\n"
-    );
-    fs::write(dist.join(&file), boot).unwrap_or_else(|e| fail(&format!("writing {file}: {e}")));
     let mut html = html.replacen(
         &format!("{OPEN}{script}</script>"),
-        // Low priority: the stylesheet comes first, and the bootstrap, which only waits for
-        // the paint anyway, does not hold the paint up on a slow connection.
-        &format!("<script type=module src=/{file} fetchpriority=low></script>"),
+        &format!("<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script type=module>{BOOTSTRAP}</script>"),
         1,
     );
     // trunk's preloads of the glue and the wasm: fetched after the paint instead.
