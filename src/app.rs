@@ -18,6 +18,11 @@ use crate::{
     pages::{NotFoundPage, RecoverPage, ResetPage},
 };
 
+/// The longest the pages wait for the configuration and the language before showing the page
+/// with the defaults (and switching when they arrive). Until then the prerendered page stays,
+/// its button disabled.
+const LONGEST_WAIT: Duration = Duration::from_secs(3);
+
 /// The deployment's configuration and the reader's language, loaded at
 /// start-up (and the language again when the reader switches), shared by the
 /// pages.
@@ -222,21 +227,39 @@ pub fn App(
     provide_context(settings);
     provide_announcer();
     let config_error = Memo::new(move |_| settings.error());
+    // In the browser the page is rendered once the configuration and the language have loaded
+    // (or after `LONGEST_WAIT` without them, with the defaults): rendered once, in the reader's
+    // language, in a task of its own rather than with the rest of the start-up, so no single
+    // task keeps the page from answering a tap for long. A prerender renders it at once.
+    let show_page = RwSignal::new(cfg!(feature = "ssr"));
     // Effects never run in a prerender: the loading starts in the browser only.
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
             settings.load();
+            browser::after(LONGEST_WAIT, move || show_once(show_page));
         }
         // Not before the language is known: the prerendered page already has its own.
         if settings.is_loaded() {
             let locale = i18n.locale();
             browser::set_document_language(&locale, is_right_to_left(&locale));
-            if let Some(ready) = ready.filter(|ready| !ready.get_untracked()) {
-                // A task later, once the new language has been rendered.
-                browser::after(Duration::ZERO, move || ready.set(true));
+            // A task of its own: reading the catalog and rendering the page are two shorter
+            // tasks rather than one long one. Only once: rendering it again (after a switch of
+            // language) would lose what was typed.
+            if !show_page.get_untracked() {
+                browser::after(Duration::ZERO, move || show_once(show_page));
             }
         }
     });
+    if let Some(ready) = ready {
+        Effect::new(move |_| {
+            if show_page.get() && !ready.get_untracked() {
+                // A task later, once the page has been rendered.
+                browser::after(Duration::ZERO, move || {
+                    ready.try_set(true);
+                });
+            }
+        });
+    }
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     view! {
@@ -245,16 +268,23 @@ pub fn App(
             <LanguageSwitcher />
         </header>
         <main id="main" class="main">
-            {move || match config_error.get() {
+            {move || show_page.get().then(|| match config_error.get() {
                 Some(error) => view! { <ConfigProblem error /> }.into_any(),
                 None => match route {
                     Route::Recover => view! { <RecoverPage /> }.into_any(),
                     Route::Reset => view! { <ResetPage /> }.into_any(),
                     Route::NotFound => view! { <NotFoundPage /> }.into_any(),
                 },
-            }}
+            })}
         </main>
         <LiveRegion />
+    }
+}
+
+/// Shows the page unless it is shown already (or the app has gone).
+fn show_once(show_page: RwSignal<bool>) {
+    if show_page.try_get_untracked() == Some(false) {
+        show_page.set(true);
     }
 }
 

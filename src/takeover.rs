@@ -7,18 +7,11 @@
 //! page that differs from its markup (a host that serves `/index.html` for an
 //! unknown path) simply shows the right page: nothing can mismatch.
 
-use std::{cell::Cell, rc::Rc, time::Duration};
-
 use leptos::{mount::mount_to, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
 
-use crate::{browser, App, Route, APP_ELEMENT_ID};
-
-/// The longest the prerendered page waits for the configuration and the
-/// language before the app takes over anyway (and switches language in place
-/// when they arrive): its button stays disabled until then.
-const LONGEST_WAIT: Duration = Duration::from_secs(3);
+use crate::{App, Route, APP_ELEMENT_ID};
 
 /// Starts the app for `route`: over the prerendered page if there is one, once
 /// the app is ready; otherwise at once into an empty body (a development build
@@ -31,25 +24,16 @@ pub fn start(route: Route) {
         mount_to(fresh.unchecked_into(), move || view! { <App route /> }).forget();
         return;
     };
-    let swap = {
-        let (fresh, done) = (fresh.clone(), Rc::new(Cell::new(false)));
-        move || {
-            if !done.replace(true) {
-                take_over(&prerendered, &fresh);
-            }
-        }
-    };
-    let swap_late = swap.clone();
-    browser::after(LONGEST_WAIT, swap_late);
-    mount_to(fresh.unchecked_into(), move || {
+    mount_to(fresh.clone().unchecked_into(), move || {
+        // Set by the app once its page is rendered, in the reader's language.
         let ready = RwSignal::new(false);
-        let mut swap = Some(swap);
-        Effect::new(move |_| {
-            if ready.get() {
-                if let Some(swap) = swap.take() {
-                    swap();
-                }
+        Effect::new(move |swapped: Option<bool>| {
+            let swapped = swapped.unwrap_or(false);
+            if ready.get() && !swapped {
+                take_over(&prerendered, &fresh);
+                return true;
             }
+            swapped
         });
         view! { <App route ready /> }
     })
