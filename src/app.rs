@@ -217,8 +217,8 @@ pub fn App(
     /// the reader's is loaded with the configuration.
     #[prop(optional)]
     catalog: Option<Catalog>,
-    /// Set once the configuration and the reader's language have loaded: the
-    /// page is then the one to show (see `takeover.rs`).
+    /// Set once the page has been rendered with the configuration and in the
+    /// reader's language: it is then the one to show (see `takeover.rs`).
     #[prop(optional)]
     ready: Option<RwSignal<bool>>,
 ) -> impl IntoView {

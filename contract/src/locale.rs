@@ -90,6 +90,52 @@ pub fn is_right_to_left(tag: &str) -> bool {
     }
 }
 
+/// `template` with each `{name}` replaced by its value, in one pass: a value that itself holds
+/// `{url}` (an address may) stays as it is. An unknown `{name}` is left in place. The pages'
+/// sentences and the server's mails are written with the same placeholders.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = values.iter().find(|(key, _)| *key == name)?.1;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The placeholders (`{name}`) of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        match rest.find('}') {
+            Some(close) => {
+                found.push(&rest[..close]);
+                rest = &rest[close + 1..];
+            }
+            None => break,
+        }
+    }
+    found
+}
+
 /// A `q` value (`0.8`, `1`, `0.125`) in thousandths; `None` when it is not one.
 fn thousandths(q: &str) -> Option<u16> {
     let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
@@ -201,6 +247,16 @@ mod tests {
             negotiate(accept_language("zh-TW,zh;q=0.9,en;q=0.8"), &BUILT_IN),
             Some("zh-Hans")
         );
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        let values = [("to", "a{url}@example.com"), ("url", "https://x")];
+        assert_eq!(
+            fill("{to} -> {url} {nope} {", &values),
+            "a{url}@example.com -> https://x {nope} {"
+        );
+        assert_eq!(placeholders("{count} of {now}, {"), ["count", "now"]);
     }
 
     #[test]

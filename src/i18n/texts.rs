@@ -153,49 +153,7 @@ counted_texts! {
     TryAgainIn = "form.try_again_in": { one: "You can try again in {count} second.", other: "You can try again in {count} seconds." },
 }
 
-/// The placeholders (`{name}`) in a text, in order.
-pub fn placeholders(text: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        match rest.find('}') {
-            Some(close) => {
-                found.push(&rest[..close]);
-                rest = &rest[close + 1..];
-            }
-            None => break,
-        }
-    }
-    found
-}
-
-/// `text` with each `{name}` replaced by its value (an unknown name is left as it is).
-pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    let mut filled = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        filled.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            let (_, value) = values.iter().find(|(known, _)| *known == name)?;
-            Some((*value, close))
-        });
-        match value {
-            Some((value, close)) => {
-                filled.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                filled.push('{');
-                rest = after;
-            }
-        }
-    }
-    filled.push_str(rest);
-    filled
-}
+pub use reclaim_contract::locale::{fill, placeholders};
 
 /// The text before and after `{name}`, for a value shown in its own element (`<strong>`).
 pub fn around(text: &str, name: &str) -> (String, String) {

@@ -61,33 +61,7 @@ impl MailTexts {
     }
 }
 
-/// `template` with each `{name}` replaced by its value, in one pass: a value that itself holds
-/// `{url}` (an address may) stays as it is. An unknown `{name}` is left in place.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 128);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            let value = values.iter().find(|(key, _)| *key == name)?.1;
-            Some((value, close))
-        });
-        match value {
-            Some((value, close)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use reclaim_contract::locale::fill;
 
 /// Every locale, in `BUILT_IN` order.
 pub const ALL: [&MailTexts; 8] = [&EN, &ES, &FR, &DE, &PT_BR, &JA, &ZH_HANS, &AR];
