@@ -26,7 +26,7 @@ help:
 	@echo "make test          every test: native, wasm in headless Chromium, end-to-end"
 	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
 	@echo "make dist          the release pages in dist/"
-	@echo "make bench         bundle sizes per page; Lighthouse paint figures beside a static floor"
+	@echo "make bench         bundle sizes per page and per language; Lighthouse paint figures beside a static floor"
 	@echo "make bench-server  the server's recovery latency benchmark"
 	@echo "make setup         install what is missing (every target does this first)"
 

@@ -88,12 +88,13 @@ const pages = [
 ].filter(([, file]) => byName.has(file));
 
 // A locale's pages are its prerendered copies (`ar/reset/index.html`; English's are the root
-// ones) and its catalog (`i18n/ar.json`), which the app fetches as it starts; English's is
-// compiled in.
+// ones), its catalog (`i18n/ar.json`; English's is compiled in) and the deployer's sentences for
+// it (`locales/ar.json`), which the app fetches as it starts.
 const locales = [
   "",
   ...[...new Set(sizes.map(({ name }) => name.split("/")))]
-    .filter((parts) => parts.length > 1 && parts.at(-1) === "index.html" && parts[0] !== "recover" && parts[0] !== "reset")
+    // A language's folder holds its copy of the request page.
+    .filter((parts) => parts.length === 3 && parts[1] === "recover" && parts[2] === "index.html")
     .map((parts) => parts[0]),
 ].filter((tag, i, all) => all.indexOf(tag) === i);
 
@@ -101,8 +102,10 @@ function localeVisit(tag, file) {
   const page = byName.get(tag ? `${tag}/${file}` : file);
   if (!page) return null;
   const list = firstVisit(page);
-  const catalog = byName.get(`i18n/${tag}.json`);
-  if (catalog) list.push(catalog);
+  // The catalog, and the deployer's file of sentences (`{}` as shipped), both fetched at start.
+  for (const file of [`i18n/${tag}.json`, `locales/${tag || "en"}.json`]) {
+    if (byName.has(file)) list.push(byName.get(file));
+  }
   return list;
 }
 
