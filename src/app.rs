@@ -9,7 +9,7 @@ use crate::{
     api,
     backend::{self, RecoveryClient},
     browser,
-    components::{provide_announcer, LiveRegion},
+    components::{provide_announcer, Later, LiveRegion, StartUp},
     config::{Config, ConfigError},
     i18n::{
         choice::{choose, Asked},
@@ -226,6 +226,11 @@ pub fn App(
     let settings = Settings::new(i18n);
     provide_context(settings);
     provide_announcer();
+    let start_up = StartUp {
+        taken_over: ready,
+        pending: RwSignal::new(0),
+    };
+    provide_context(start_up);
     let config_error = Memo::new(move |_| settings.error());
     // In the browser the page is rendered once the configuration and the language have loaded
     // (or after `LONGEST_WAIT` without them, with the defaults): rendered once, in the reader's
@@ -252,10 +257,13 @@ pub fn App(
     });
     if let Some(ready) = ready {
         Effect::new(move |_| {
-            if show_page.get() && !ready.get_untracked() {
-                // A task later, once the page has been rendered.
+            let rendered = show_page.get() && start_up.pending.get() == 0;
+            if rendered && !ready.get_untracked() {
+                // A task later, once the page has been rendered, all its parts.
                 browser::after(Duration::ZERO, move || {
-                    ready.try_set(true);
+                    if start_up.pending.try_get_untracked() == Some(0) {
+                        ready.try_set(true);
+                    }
                 });
             }
         });
@@ -265,7 +273,9 @@ pub fn App(
     view! {
         <header class="masthead">
             <p class="app-name">{app_name}</p>
-            <LanguageSwitcher />
+            <Later>
+                <LanguageSwitcher />
+            </Later>
         </header>
         <main id="main" class="main">
             {move || show_page.get().then(|| match config_error.get() {

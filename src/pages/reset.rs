@@ -4,7 +4,7 @@ use crate::{
     api::ApiError,
     backend,
     components::{
-        focus_field, use_announcer, FormAlert, FormController, InputField, PageHeading,
+        focus_field, use_announcer, FormAlert, FormController, InputField, Later, PageHeading,
         SubmitButton,
     },
     domain::{
@@ -306,6 +306,8 @@ fn NewPasswordForm(
                 error=shown_error(confirmation_error, confirmation)
                 input_ref=confirmation_input
             />
+            // The rest of the form, a task later while the app starts.
+            <Later>
             <button
                 id="show-passwords"
                 type="button"
@@ -331,6 +333,7 @@ fn NewPasswordForm(
                 <Rule met=Signal::derive(move || check.get().matches())>{i18n.show(Text::RuleMatch)}</Rule>
             </ul>
             <SubmitButton id="set-password" label=Text::SetPassword busy_label=Text::Saving form />
+            </Later>
         </form>
         {move || needs_code.get().then(|| view! {
             <p id="no-code">
