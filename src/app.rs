@@ -1,6 +1,5 @@
 use std::time::Duration;
 
-use futures::channel::oneshot;
 use leptos::{prelude::*, task::spawn_local};
 use reclaim_contract::locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE, LANG_PARAM};
 use wasm_bindgen::JsCast;
@@ -30,8 +29,6 @@ const LONGEST_WAIT: Duration = Duration::from_secs(3);
 pub struct Settings {
     /// `None` until the first load has finished; a reload keeps the last.
     loaded: RwSignal<Option<Result<Config, ConfigError>>>,
-    /// Submits that came before the first load finished, woken by it.
-    waiting: StoredValue<Vec<oneshot::Sender<()>>, LocalStorage>,
     i18n: I18n,
 }
 
@@ -39,7 +36,6 @@ impl Settings {
     fn new(i18n: I18n) -> Self {
         Settings {
             loaded: RwSignal::new(None),
-            waiting: StoredValue::new_local(Vec::new()),
             i18n,
         }
     }
@@ -52,16 +48,7 @@ impl Settings {
         spawn_local(async move {
             let loaded = self.load_now().await;
             // The page may have gone meanwhile (a test unmounting it).
-            if self.loaded.try_set(Some(loaded)).is_some() {
-                return;
-            }
-            for waiter in self
-                .waiting
-                .try_update_value(std::mem::take)
-                .unwrap_or_default()
-            {
-                let _ = waiter.send(());
-            }
+            self.loaded.try_set(Some(loaded));
         });
     }
 
@@ -115,15 +102,14 @@ impl Settings {
     /// person submits before `config.json` has arrived (it is requested first
     /// thing, so this is rare), waits for it rather than calling a default API.
     pub async fn client(self) -> Result<RecoveryClient, ConfigError> {
-        if !self.loaded.with_untracked(Option::is_some) {
-            let (wake, woken) = oneshot::channel();
-            self.waiting.update_value(|waiting| waiting.push(wake));
-            let _ = woken.await;
-        }
-        let config = self
-            .loaded
-            .get_untracked()
-            .unwrap_or(Ok(Config::default()))?;
+        // Rare enough (the page shows once loaded, or after `LONGEST_WAIT`) to simply look again.
+        let config = loop {
+            match self.loaded.try_get_untracked() {
+                Some(Some(loaded)) => break loaded?,
+                Some(None) => browser::sleep(Duration::from_millis(50)).await,
+                None => return Err(ConfigError("The page has closed.".into())),
+            }
+        };
         Ok(RecoveryClient::new(config, self.i18n.locale_untracked()))
     }
 
@@ -254,20 +240,16 @@ pub fn App(
                 browser::after(Duration::ZERO, move || show_once(show_page));
             }
         }
+        // Once the page has been rendered, all its parts, the app may take over (a task later).
+        let rendered = show_page.get() && start_up.pending.get() == 0;
+        if let Some(ready) = ready.filter(|ready| rendered && !ready.get_untracked()) {
+            browser::after(Duration::ZERO, move || {
+                if start_up.pending.try_get_untracked() == Some(0) {
+                    ready.try_set(true);
+                }
+            });
+        }
     });
-    if let Some(ready) = ready {
-        Effect::new(move |_| {
-            let rendered = show_page.get() && start_up.pending.get() == 0;
-            if rendered && !ready.get_untracked() {
-                // A task later, once the page has been rendered, all its parts.
-                browser::after(Duration::ZERO, move || {
-                    if start_up.pending.try_get_untracked() == Some(0) {
-                        ready.try_set(true);
-                    }
-                });
-            }
-        });
-    }
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     view! {

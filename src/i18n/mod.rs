@@ -84,42 +84,36 @@ impl Catalog {
     }
 
     fn add(&mut self, file: &str, key: &str, entry: &Entry) -> Result<(), ConfigError> {
-        let problem = |what: String| ConfigError(format!("{file}: \"{key}\" {what}"));
-        let check_placeholders =
-            |text: &str, english: &str| {
-                let known = texts::placeholders(english);
-                match texts::placeholders(text)
-                    .into_iter()
-                    .find(|name| !known.contains(name))
-                {
-                    Some(unknown) => Err(problem(format!(
-                    "has the placeholder {{{unknown}}}, which this text does not have (it has: {})",
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-                ))),
-                    None => Ok(()),
-                }
-            };
+        let problem = |what: &str| Err(ConfigError(format!("{file}: \"{key}\" {what}")));
+        // Every placeholder must be one the English has: `{adress}` would show as typed.
+        let unknown_placeholder = |text: &str, english: &str| {
+            let known = texts::placeholders(english);
+            texts::placeholders(text)
+                .into_iter()
+                .any(|name| !known.contains(&name))
+        };
         if let Some(at) = Text::ALL.iter().position(|t| t.key() == key) {
             let Entry::Text(text) = entry else {
-                return Err(problem("must be a string".into()));
+                return problem("must be a string");
             };
-            check_placeholders(text, Text::ALL[at].english())?;
+            if unknown_placeholder(text, Text::ALL[at].english()) {
+                return problem("has a {placeholder} this text does not have");
+            }
             self.texts[at] = Some(text.clone());
         } else if let Some(at) = Counted::ALL.iter().position(|c| c.key() == key) {
-            let Entry::Forms(forms) = entry else {
-                return Err(problem(
-                    "must be an object with a text per plural category, like {\"one\": \"…\", \"other\": \"…\"}".into(),
-                ));
-            };
             let english = Counted::ALL[at].english()[1].1;
+            let Entry::Forms(forms) = entry else {
+                return problem(
+                    "must be an object of plural forms, like {\"one\": \"…\", \"other\": \"…\"}",
+                );
+            };
             for (category, text) in forms {
                 if !plural::CATEGORIES.contains(&category.as_str()) {
-                    return Err(problem(format!(
-                        "has \"{category}\", which is not a plural category ({})",
-                        plural::CATEGORIES.join(", ")
-                    )));
+                    return problem("has a form that is not a plural category (zero, one, two, few, many, other)");
                 }
-                check_placeholders(text, english)?;
+                if unknown_placeholder(text, english) {
+                    return problem("has a {placeholder} this text does not have");
+                }
             }
             // Categories the file leaves out keep the built-in form.
             let mut merged = self.counted[at].take().unwrap_or_default();
@@ -129,7 +123,7 @@ impl Catalog {
             }
             self.counted[at] = Some(merged);
         } else {
-            return Err(ConfigError(format!("{file}: unknown key \"{key}\"")));
+            return problem("is not a key of the pages (see i18n/en.json)");
         }
         Ok(())
     }

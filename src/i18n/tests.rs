@@ -208,7 +208,7 @@ fn a_broken_file_is_a_configuration_problem_naming_the_key() {
     for (entry, expected) in [
         (
             ("recover.heding", Entry::Text("x".into())),
-            "unknown key \"recover.heding\"",
+            "\"recover.heding\" is not a key",
         ),
         (
             ("recover.heading", Entry::Other("a boolean")),
@@ -216,7 +216,7 @@ fn a_broken_file_is_a_configuration_problem_naming_the_key() {
         ),
         (
             ("recover.send_again_in", Entry::Text("x".into())),
-            "plural category",
+            "plural forms",
         ),
         (
             (
@@ -227,7 +227,7 @@ fn a_broken_file_is_a_configuration_problem_naming_the_key() {
         ),
         (
             ("recover.sent_lead", Entry::Text("Sent to {adress}".into())),
-            "{adress}",
+            "{placeholder}",
         ),
     ] {
         let (key, value) = entry;
