@@ -213,7 +213,7 @@ pub fn App(
     provide_context(settings);
     provide_announcer();
     let start_up = StartUp {
-        taken_over: ready,
+        ready,
         pending: RwSignal::new(0),
     };
     provide_context(start_up);

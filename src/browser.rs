@@ -64,26 +64,27 @@ pub fn set_title(title: &str) {
 // JSON goes through the browser's own parser: a JSON library compiled into the
 // wasm would add more to every download than everything below.
 
-/// The top-level fields of a JSON object (`config.json`), or why it is not one.
-pub fn json_fields(text: &str) -> Result<Vec<(String, ConfigValue)>, ConfigError> {
-    let value = js_sys::JSON::parse(text).map_err(|error| {
+/// `text` parsed as JSON, or the parser's reason why it is not.
+fn parse_json(text: &str) -> Result<JsValue, String> {
+    js_sys::JSON::parse(text).map_err(|error| {
         let reason = error
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_default();
-        ConfigError(format!("config.json is not valid JSON: {reason}"))
+        format!("not valid JSON: {reason}")
+    })
+}
+
+/// The top-level fields of a JSON object (`config.json`), or why it is not one.
+pub fn json_fields(text: &str) -> Result<Vec<(String, ConfigValue)>, ConfigError> {
+    let value =
+        parse_json(text).map_err(|reason| ConfigError(format!("config.json is {reason}")))?;
+    let entries = object_entries(&value).ok_or_else(|| {
+        ConfigError("config.json must be a JSON object, like {\"app_name\": \"Example\"}".into())
     })?;
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Err(ConfigError(
-            "config.json must be a JSON object, like {\"app_name\": \"Example\"}".into(),
-        ));
-    }
-    let fields = js_sys::Object::entries(value.unchecked_ref())
-        .iter()
-        .map(|entry| {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let key = entry.get(0).as_string().unwrap_or_default();
-            let value = entry.get(1);
+    let fields = entries
+        .into_iter()
+        .map(|(key, value)| {
             let value = if let Some(text) = value.as_string() {
                 ConfigValue::Text(text)
             } else if let Some(number) = value.as_f64() {
@@ -156,13 +157,7 @@ pub fn json_strings(body: &str, field: &str) -> Vec<String> {
 /// The entries of a locale file (`{"key": "text", "counted.key": {"one": …}}`),
 /// or why it is not one.
 pub fn locale_entries(text: &str) -> Result<Vec<(String, Entry)>, String> {
-    let value = js_sys::JSON::parse(text).map_err(|error| {
-        let reason = error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_default();
-        format!("not valid JSON: {reason}")
-    })?;
+    let value = parse_json(text)?;
     let entries = object_entries(&value).ok_or("must be a JSON object of texts")?;
     Ok(entries
         .into_iter()

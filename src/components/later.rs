@@ -8,17 +8,16 @@ use crate::browser;
 /// [`Later`]), which the takeover waits for.
 #[derive(Clone, Copy)]
 pub struct StartUp {
-    /// Set once the app has taken over the page; `None` without a prerendered page to take
-    /// over (tests, a development build), where nothing waits.
-    pub taken_over: Option<RwSignal<bool>>,
+    /// Set once the page is rendered, all its parts, and takes over the prerendered one;
+    /// `None` without a prerendered page (tests, a development build), where nothing waits.
+    pub ready: Option<RwSignal<bool>>,
     /// Parts not rendered yet.
     pub pending: RwSignal<usize>,
 }
 
 impl StartUp {
     fn defers(&self) -> bool {
-        self.taken_over
-            .is_some_and(|taken_over| !taken_over.get_untracked())
+        self.ready.is_some_and(|ready| !ready.get_untracked())
     }
 }
 

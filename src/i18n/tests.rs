@@ -300,3 +300,22 @@ fn the_stylesheet_names_no_physical_side() {
         }
     }
 }
+
+/// The server words a refused length with the contract's sentences; the pages, in English,
+/// say the same.
+#[test]
+fn the_pages_english_length_sentences_are_the_contracts() {
+    use reclaim_contract::{password, MAX_PASSWORD_CHARS};
+    let english = Catalog::english();
+    assert_eq!(
+        english.counted(Counted::PasswordTooShort, 12),
+        password::too_short_sentence(12)
+    );
+    let too_long = english.render(
+        &Message::counted(Counted::PasswordTooLong, MAX_PASSWORD_CHARS as u64).with("now", 130),
+    );
+    assert!(
+        too_long.starts_with(&password::too_long_sentence()),
+        "{too_long}"
+    );
+}

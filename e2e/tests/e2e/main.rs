@@ -9,6 +9,7 @@ mod first_paint;
 mod flows;
 mod keyboard;
 mod languages;
+mod pages;
 mod security;
 mod static_hosting;
 

@@ -1,75 +1,12 @@
 //! What the server sends with the pages, what the browser's console says about them, and where
 //! the pages send requests.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, ensure, Context, Result};
-use base64::Engine as _;
+use anyhow::{bail, ensure, Context};
 use reclaim_e2e::{eventually, run, ALICE};
-use reclaim_testkit::reqwest::header::HeaderMap;
-use sha2::{Digest, Sha256};
 
-use crate::*;
-
-/// `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'` → directive → sources.
-fn parse_csp(header: &str) -> HashMap<String, Vec<String>> {
-    header
-        .split(';')
-        .filter_map(|directive| {
-            let mut words = directive.split_whitespace();
-            let name = words.next()?.to_ascii_lowercase();
-            Some((name, words.map(str::to_owned).collect()))
-        })
-        .collect()
-}
-
-/// The `'sha256-…'` source of each inline `<script>` in `html`.
-fn inline_script_hashes(html: &str) -> Vec<String> {
-    let mut hashes = Vec::new();
-    let mut rest = html;
-    while let Some(open) = rest.find("<script") {
-        let after = &rest[open..];
-        let Some(tag_end) = after.find('>') else {
-            break;
-        };
-        let tag = &after[..tag_end];
-        let body_start = &after[tag_end + 1..];
-        let Some(close) = body_start.find("</script>") else {
-            break;
-        };
-        if !tag.contains(" src=") {
-            let digest = Sha256::digest(&body_start.as_bytes()[..close]);
-            hashes.push(format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(digest)
-            ));
-        }
-        rest = &body_start[close..];
-    }
-    hashes
-}
-
-/// A response header's value, or `""` when it is missing (so a failed check prints what was there).
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-}
-
-fn files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            out.extend(files(&path)?);
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(out)
-}
+use crate::{pages::*, *};
 
 /// The security headers on every page route, and on the scripts, wasm and styles.
 #[test]

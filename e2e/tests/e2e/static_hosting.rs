@@ -10,13 +10,11 @@ use std::process::{Child, Command, Stdio};
 
 use anyhow::{bail, ensure, Context, Result};
 use reclaim_e2e::{eventually, run, ALICE, ALICE_PASSWORD};
-use reclaim_testkit::reqwest::header::HeaderMap;
 use reclaim_testkit::reqwest::StatusCode;
 use reclaim_testkit::{http_client, MailKind};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use crate::*;
+use crate::{pages::*, *};
 
 /// The deploy folder of this repository.
 fn deploy_dir() -> PathBuf {
@@ -178,7 +176,7 @@ fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
     }
     // The build's one inline script (the bootstrap, the same in every build) must be allowed by
     // the shipped policy as it is: a deployer copies the file, not this test.
-    for hash in inline_script_hashes(dist)? {
+    for hash in dist_inline_script_hashes(dist)? {
         ensure!(
             config.contains(&hash),
             "deploy/nginx/reclaim.conf's CSP lacks {hash}, the hash of an inline script of {}",
@@ -189,69 +187,18 @@ fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
 }
 
 /// `'sha256-…'` of each inline `<script>` in the HTML files of `dist`, without repeats.
-fn inline_script_hashes(dist: &Path) -> Result<Vec<String>> {
-    use base64::Engine as _;
+fn dist_inline_script_hashes(dist: &Path) -> Result<Vec<String>> {
     let mut hashes = Vec::new();
-    for file in html_files(dist)? {
-        let html = std::fs::read_to_string(&file)?;
-        let mut rest = html.as_str();
-        while let Some(open) = rest.find("<script") {
-            let after = &rest[open..];
-            let Some(tag_end) = after.find('>') else {
-                break;
-            };
-            let body = &after[tag_end + 1..];
-            let Some(close) = body.find("</script>") else {
-                break;
-            };
-            if !after[..tag_end].contains(" src=") {
-                let digest = Sha256::digest(&body.as_bytes()[..close]);
-                let hash = format!(
-                    "'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                );
+    for file in files(dist)? {
+        if file.extension().is_some_and(|e| e == "html") {
+            for hash in inline_script_hashes(&std::fs::read_to_string(&file)?) {
                 if !hashes.contains(&hash) {
                     hashes.push(hash);
                 }
             }
-            rest = &body[close..];
         }
     }
     Ok(hashes)
-}
-
-fn html_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            out.extend(html_files(&path)?);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-    Ok(out)
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-}
-
-/// A CSP as directive → sources, hashes included: the reference server hashes the build's
-/// inline bootstrap at start-up, and the shipped configuration must name the same hash, or the
-/// app never starts behind it.
-fn csp_directives(policy: &str) -> BTreeMap<String, Vec<String>> {
-    policy
-        .split(';')
-        .filter_map(|directive| {
-            let mut words = directive.split_whitespace();
-            let name = words.next()?.to_ascii_lowercase();
-            Some((name, words.map(str::to_owned).collect()))
-        })
-        .collect()
 }
 
 /// The request and reset flow through nginx, deep links, the not-found page with its 404, and
@@ -278,8 +225,7 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
             // Headers: the same policy as the reference server's, on every HTML answer,
             // including the not-found page; its status is a real 404.
             let server_csp = env.server().get("/recover").await;
-            let server_csp =
-                csp_directives(header(server_csp.headers(), "content-security-policy"));
+            let server_csp = parse_csp(header(server_csp.headers(), "content-security-policy"));
             let mut problems = Vec::new();
             for (path, status) in [
                 ("/", 200),
@@ -300,7 +246,7 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 if response.status().is_redirection() {
                     problem(format!("redirects to {:?}", header(&headers, "location")));
                 }
-                let nginx_csp = csp_directives(header(&headers, "content-security-policy"));
+                let nginx_csp = parse_csp(header(&headers, "content-security-policy"));
                 if nginx_csp != server_csp {
                     problem(format!(
                         "CSP {nginx_csp:?} differs from the reference server's {server_csp:?}"
