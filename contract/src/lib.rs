@@ -1,5 +1,5 @@
 //! The one place the pages and the reference server learn the rules they must agree on. The
-//! wire contract (`CONTRACT.md`) in code: what an email address is, how long a password may be,
+//! wire contract (`contract/CONTRACT.md`) in code: what an email address is, how long a password may be,
 //! the endpoints' paths and field names, the error codes and 422 reasons, the shape of the
 //! emailed link, and how a reader's language is chosen. Both sides depend on this crate, so a
 //! rule changed here changes for both.

@@ -1,6 +1,6 @@
 //! The reference account-recovery API server of Reclaim.
 //!
-//! It implements the wire contract the pages speak (`shared/CONTRACT.md`):
+//! It implements the wire contract the pages speak (`contract/CONTRACT.md`):
 //!
 //! - `POST /account/recovery` (`email`): 200 `{}` for every well-formed address, in the same
 //!   time whether or not the account exists; the request is stored before the answer, and the

@@ -1,4 +1,4 @@
-//! The recovery contract (`../shared/CONTRACT.md`): the reference server's API,
+//! The recovery contract (`contract/CONTRACT.md`): the reference server's API,
 //! and any deployer's API that speaks it. The default backend.
 
 use gloo_net::http::Response;
