@@ -22,12 +22,13 @@ FIREBASE="$RECLAIM_CACHE/firebase/node_modules/.bin/firebase"
 [ -f dist/index.html ] || { echo "serve-firebase: dist/index.html is missing; run \`make dist\`" >&2; exit 1; }
 [ -x "$FIREBASE" ] || { echo "serve-firebase: firebase-tools is missing; run scripts/setup.sh" >&2; exit 1; }
 
-mkdir -p "$STATE"
+# The static host serves $STATE/site over dist: its config.json is the pages' configuration.
+mkdir -p "$STATE/site"
 # Hub and logging get their own ports, so this can run beside another emulator (or the tests).
 cat >"$STATE/firebase.json" <<JSON
 {"emulators":{"auth":{"port":$AUTH_PORT,"host":"127.0.0.1"},"hub":{"port":4410},"logging":{"port":4510},"ui":{"enabled":false},"singleProjectMode":true}}
 JSON
-cat >"$STATE/config.json" <<JSON
+cat >"$STATE/site/config.json" <<JSON
 {"backend":"firebase","api_base":"$API","firebase_api_key":"$API_KEY","app_name":"Reclaim (Firebase emulator)"}
 JSON
 
@@ -63,4 +64,4 @@ cat <<STEPS
   Ctrl-C stops the pages and the emulator.
 
 STEPS
-node scripts/firebase/serve-pages.mjs dist "$PAGES_PORT" "$STATE/config.json"
+node scripts/serve-pages.mjs dist "$PAGES_PORT" "$STATE/site"

@@ -1,25 +1,37 @@
-// Serves the built pages (dist/) as a static host would, with the config.json given on the
-// command line instead of dist's, for the pages in front of Firebase Authentication (its
-// emulator, here). Used by `make serve-firebase` and the Firebase end-to-end tests.
+// Serves the built pages (dist/) as a deployer's static host would, in front of an API on
+// another origin (Firebase, django-allauth, Better Auth, PocketBase): the files of a site
+// folder win over dist's, so its config.json (and any file beside it, e.g.
+// backends/<name>.json) is what the pages read. Used by `make serve-firebase` and the
+// end-to-end tests of the other backends.
 //
-//   node scripts/firebase/serve-pages.mjs DIST PORT CONFIG_FILE
+//   node scripts/serve-pages.mjs DIST PORT SITE_DIR
 //
 // The reference server cannot serve these pages: its Content-Security-Policy lets them call
-// only their own origin. This one adds the API's origin to connect-src, as a deployer's host
-// must (README, "Firebase Authentication"). Prints "listening on http://127.0.0.1:PORT".
+// only their own origin. This one adds the origin of config.json's `api_base` to connect-src,
+// as a deployer's host must (README, one section per backend). The site folder is read at
+// each request, so a test may add or change files in it while this runs.
+// Prints "listening on http://127.0.0.1:PORT".
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
-const [dist, port, configFile] = process.argv.slice(2);
-if (!dist || !port || !configFile) {
-  console.error("usage: serve-pages.mjs DIST PORT CONFIG_FILE");
+const [dist, port, site] = process.argv.slice(2);
+if (!dist || !port || !site) {
+  console.error("usage: serve-pages.mjs DIST PORT SITE_DIR");
   process.exit(2);
 }
-const config = await readFile(configFile);
-const apiBase = JSON.parse(config).api_base || "https://identitytoolkit.googleapis.com";
-const apiOrigin = new URL(apiBase).origin;
+// Fails at start, not at the first request, when the site has no usable config.json.
+await apiOrigin();
+
+// The origin the pages may call besides their own: config.json's api_base (Firebase's
+// production API when a Firebase config leaves it out; none for an API on the pages' origin).
+async function apiOrigin() {
+  const config = JSON.parse(await readFile(join(site, "config.json"), "utf8"));
+  const fallback = config.backend === "firebase" ? "https://identitytoolkit.googleapis.com" : "";
+  const base = config.api_base || fallback;
+  return base ? new URL(base).origin : "";
+}
 
 const types = {
   ".html": "text/html; charset=utf-8",
@@ -39,13 +51,13 @@ for (const entry of await readdir(dist, { recursive: true })) {
   }
 }
 const scriptSources = ["'self'", "'wasm-unsafe-eval'", ...inlineHashes].join(" ");
-const policy =
-  `default-src 'self'; script-src ${scriptSources}; connect-src 'self' ${apiOrigin}; ` +
+const policy = (api) =>
+  `default-src 'self'; script-src ${scriptSources}; connect-src ${["'self'", api].join(" ").trim()}; ` +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-// Each page is its folder's index.html; a path with an extension is a file.
-function fileFor(pathname) {
-  if (pathname === "/config.json") return null;
+// The file a path names, relative to a root: each page is its folder's index.html; a path
+// with an extension is a file. Undefined for a path that would leave the root.
+function relativeFile(pathname) {
   let clean;
   try {
     clean = normalize(decodeURIComponent(pathname)).replace(/\/+$/, "");
@@ -53,32 +65,39 @@ function fileFor(pathname) {
     return undefined; // not valid percent-encoding
   }
   if (clean.split(sep).includes("..")) return undefined;
-  return extname(clean) ? join(dist, clean) : join(dist, clean, "index.html");
+  return extname(clean) ? clean : join(clean, "index.html");
+}
+
+// The site folder's file if it has one, else dist's.
+async function read(file) {
+  try {
+    return await readFile(join(site, file));
+  } catch {
+    return readFile(join(dist, file));
+  }
 }
 
 createServer(async (request, response) => {
   const { pathname } = new URL(request.url, "http://localhost");
-  const file = fileFor(pathname);
+  const file = relativeFile(pathname);
   let status = 200;
   let body;
   let type;
-  if (file === null) {
-    [body, type] = [config, types[".json"]];
-  } else {
-    try {
-      body = await readFile(file);
-      type = types[extname(file)] || "application/octet-stream";
-    } catch {
-      status = 404;
-      body = await readFile(join(dist, "404.html")).catch(() => "Not found");
-      type = types[".html"];
-    }
+  try {
+    if (file === undefined) throw new Error("outside the site");
+    body = await read(file);
+    type = types[extname(file)] || "application/octet-stream";
+  } catch {
+    status = 404;
+    body = await read("404.html").catch(() => "Not found");
+    type = types[".html"];
   }
-  response.writeHead(status, {
-    "Content-Type": type,
-    "Cache-Control": "no-store",
-    ...(type === types[".html"] ? { "Content-Security-Policy": policy } : {}),
-  });
+  const headers = { "Content-Type": type, "Cache-Control": "no-store" };
+  if (type === types[".html"]) {
+    // A config.json broken while this runs leaves the pages only their own origin.
+    headers["Content-Security-Policy"] = policy(await apiOrigin().catch(() => ""));
+  }
+  response.writeHead(status, headers);
   response.end(request.method === "HEAD" ? undefined : body);
 }).listen(Number(port), "127.0.0.1", function () {
   console.log(`listening on http://127.0.0.1:${this.address().port}`);

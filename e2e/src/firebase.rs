@@ -2,13 +2,13 @@
 //!
 //! The emulator takes about ten seconds to start, so one is shared by every test of the binary
 //! ([`firebase`] starts it on first use); tests keep apart by using addresses of their own.
-//! The pages are served by `scripts/firebase/serve-pages.mjs` with a Firebase `config.json`
+//! The pages are served by `scripts/serve-pages.mjs` with a Firebase `config.json`
 //! (the reference server's Content-Security-Policy would not let them call the emulator).
 //! Both run under a small shell that stops them when this process ends: it waits on a pipe
 //! from this process, which the operating system closes however the process exits.
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -49,19 +49,13 @@ impl Firebase {
     fn start() -> Result<Firebase> {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let dist = crate::dist_dir()?;
-        let cache = std::env::var_os("RECLAIM_CACHE")
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/reclaim"))
-            })
-            .context("neither RECLAIM_CACHE nor HOME is set")?;
-        let cli = cache.join("firebase/node_modules/.bin/firebase");
+        let cli = crate::cache_dir()?.join("firebase/node_modules/.bin/firebase");
         ensure!(
             cli.exists(),
             "{} is missing: run scripts/setup.sh (or `make test`), which installs firebase-tools",
             cli.display()
         );
-        let [auth, hub, logging, pages] = free_ports()?;
+        let [auth, hub, logging, pages] = crate::free_ports()?;
         let dir = tempfile::Builder::new()
             .prefix("reclaim-firebase-")
             .tempdir()?
@@ -77,8 +71,9 @@ impl Firebase {
             }})
             .to_string(),
         )?;
+        std::fs::create_dir(dir.join("site"))?;
         std::fs::write(
-            dir.join("config.json"),
+            dir.join("site/config.json"),
             json!({
                 "backend": "firebase",
                 "api_base": format!("{emulator}/identitytoolkit.googleapis.com"),
@@ -91,7 +86,7 @@ impl Firebase {
             .arg(
                 r#"cd "$1" || exit 1
                 "$2" emulators:start --only auth --project "$3" >emulator.log 2>&1 & emulator=$!
-                node "$4" "$5" "$6" config.json >pages.log 2>&1 & pages=$!
+                node "$4" "$5" "$6" site >pages.log 2>&1 & pages=$!
                 read -r _
                 kill "$emulator" "$pages" 2>/dev/null
                 wait
@@ -99,7 +94,7 @@ impl Firebase {
             )
             .arg("firebase-lifeline")
             .args([dir.as_os_str(), cli.as_os_str(), PROJECT.as_ref()])
-            .arg(workspace.join("scripts/firebase/serve-pages.mjs"))
+            .arg(workspace.join("scripts/serve-pages.mjs"))
             .arg(&dist)
             .arg(pages.to_string())
             .stdin(Stdio::piped())
@@ -211,18 +206,6 @@ impl Firebase {
         })
         .await
     }
-}
-
-/// Ports nothing listens on now (bound and released; a clash within moments is unlikely).
-fn free_ports<const N: usize>() -> Result<[u16; N]> {
-    let listeners = (0..N)
-        .map(|_| TcpListener::bind("127.0.0.1:0"))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let ports: Vec<u16> = listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()))
-        .collect::<std::io::Result<_>>()?;
-    Ok(ports.try_into().unwrap())
 }
 
 fn read_logs(dir: &Path) -> String {

@@ -11,11 +11,12 @@ pub mod firebase;
 mod webdriver;
 
 use std::future::Future;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, ensure, Context, Result};
 use reclaim_testkit::{MailKind, TestServer};
 
 pub use browser::{Browser, LogEntry};
@@ -182,4 +183,25 @@ pub fn screenshot_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));
     workspace.join(target).join("screenshots")
+}
+
+/// Where scripts/setup.sh installs the servers the tests run (`$RECLAIM_CACHE`, by default
+/// `~/.cache/reclaim`).
+fn cache_dir() -> Result<PathBuf> {
+    std::env::var_os("RECLAIM_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/reclaim")))
+        .context("neither RECLAIM_CACHE nor HOME is set")
+}
+
+/// Ports nothing listens on now (bound and released; a clash within moments is unlikely).
+fn free_ports<const N: usize>() -> Result<[u16; N]> {
+    let listeners = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect::<std::io::Result<_>>()?;
+    Ok(ports.try_into().unwrap())
 }
