@@ -6,6 +6,7 @@
 //! everything, hands the body an [`Env`], and tears everything down afterwards, whether the
 //! body passed, failed or panicked.
 
+pub mod backends;
 mod browser;
 pub mod firebase;
 mod webdriver;
