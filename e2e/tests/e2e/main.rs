@@ -4,6 +4,7 @@
 //! `RECLAIM_DIST=$PWD/dist cargo test -p reclaim-e2e -- --test-threads=2` (`make test` does).
 
 mod accessibility;
+mod backends;
 mod firebase;
 mod first_paint;
 mod flows;
