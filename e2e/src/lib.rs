@@ -4,7 +4,9 @@
 //!
 //! Each test is `reclaim_e2e::run("name", &[], |env| async move { ... })`: the harness starts
 //! everything, hands the body an [`Env`], and tears everything down afterwards, whether the
-//! body passed, failed or panicked.
+//! body passed, failed or panicked. The other recovery backends (the Firebase emulator in
+//! [`firebase`]; django-allauth, Better Auth and PocketBase in [`backends`]) are started once
+//! per test binary instead, each with the pages in front of it.
 
 pub mod backends;
 mod browser;
