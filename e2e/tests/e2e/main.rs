@@ -4,6 +4,8 @@
 //! `RECLAIM_DIST=$PWD/dist cargo test -p reclaim-e2e -- --test-threads=2` (`make test` does).
 
 mod accessibility;
+mod branding;
+mod deployment_check;
 mod firebase;
 mod first_paint;
 mod flows;
