@@ -539,3 +539,77 @@ fn is_javascript(media_type: &str) -> bool {
             | "application/ecmascript"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    use super::super::report::Status;
+    use super::*;
+
+    fn page(site: &str, hsts: Option<&str>) -> Answer {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = hsts {
+            headers.insert(
+                "strict-transport-security",
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        Answer {
+            url: Url::parse(site).unwrap().join("recover").unwrap(),
+            status: 200,
+            headers,
+            body: Vec::new(),
+        }
+    }
+
+    fn hsts_finding(site: &str, header: Option<&str>) -> (Status, String) {
+        let site = Url::parse(site).unwrap();
+        let mut report = Report::new(&site);
+        hsts(&site, &[page(site.as_str(), header)], &mut report);
+        let finding = &report.findings[0];
+        (finding.status, finding.message.clone())
+    }
+
+    #[test]
+    fn hsts_is_asked_of_https_sites_only() {
+        let (status, message) = hsts_finding("https://reset.example.com/", None);
+        assert_eq!(status, Status::Fail, "{message}");
+        assert!(message.starts_with("no Strict-Transport-Security"));
+        let (status, message) = hsts_finding(
+            "https://reset.example.com/",
+            Some("max-age=31536000; includeSubDomains"),
+        );
+        assert_eq!(status, Status::Ok, "{message}");
+        assert_eq!(message, "Strict-Transport-Security for 1 year");
+        let (status, message) = hsts_finding("https://reset.example.com/", Some("max-age=\"300\""));
+        assert_eq!(status, Status::Warn, "{message}");
+        assert!(message.contains("only 5 minutes"), "{message}");
+        assert_eq!(hsts_finding("http://127.0.0.1:8080/", None).0, Status::Ok);
+        assert_eq!(hsts_finding("http://localhost:8080/", None).0, Status::Ok);
+        assert_eq!(
+            hsts_finding("http://reset.example.com/", None).0,
+            Status::Warn
+        );
+    }
+
+    #[test]
+    fn referrer_policy_is_the_last_value_a_browser_knows() {
+        let site = Url::parse("https://reset.example.com/").unwrap();
+        let verdict = |values: &[&str]| {
+            let mut answer = page(site.as_str(), None);
+            for value in values {
+                answer
+                    .headers
+                    .append("referrer-policy", HeaderValue::from_str(value).unwrap());
+            }
+            let mut report = Report::new(&site);
+            referrer_policy(&[answer], &mut report);
+            report.findings[0].status
+        };
+        assert_eq!(verdict(&["no-referrer"]), Status::Ok);
+        assert_eq!(verdict(&["unsafe-url, no-referrer"]), Status::Ok);
+        assert_eq!(verdict(&["no-referrer", "strict-origin"]), Status::Fail);
+        assert_eq!(verdict(&[]), Status::Fail);
+    }
+}
