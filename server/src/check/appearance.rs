@@ -2,6 +2,7 @@
 //! colours readable against each other in both schemes, and its logo loading.
 
 use super::brand::{measure, Brand, Scheme, NON_TEXT};
+use super::html;
 use super::policy::Policy;
 use super::report::Report;
 use super::visitor::{path_of, Answer, Kind, Visitor};
@@ -10,17 +11,19 @@ const BRAND_FILE: &str = "brand.css";
 
 /// `stylesheets` are the request page's, as served; `page` is that page.
 pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], report: &mut Report) {
-    let Some(sheet) = stylesheets
-        .iter()
-        .find(|s| s.url.path().ends_with(&format!("/{BRAND_FILE}")))
-    else {
-        report.warn(
-            "brand",
-            BRAND_FILE,
-            "the pages link no brand.css (or it could not be loaded): a build from before \
-             branding, or a page edited by hand",
-            "deploy a current build: its pages link /brand.css",
-        );
+    let is_brand = |href: &str| href.ends_with(&format!("/{BRAND_FILE}"));
+    let Some(sheet) = stylesheets.iter().find(|s| is_brand(s.url.path())) else {
+        // Linked but not loaded is an asset-type failure already.
+        let linked = html::loads(&page.text()).stylesheets;
+        if !linked.iter().any(|href| is_brand(href)) {
+            report.warn(
+                "brand",
+                BRAND_FILE,
+                "the pages link no brand.css: a build from before branding, or pages edited by \
+                 hand",
+                "deploy a current build: its pages link /brand.css",
+            );
+        }
         return;
     };
     let brand = Brand::parse(&sheet.text());

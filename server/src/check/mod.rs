@@ -28,7 +28,7 @@ pub use report::{Finding, Report, Status};
 /// The arguments of `reclaim-server check`.
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// The address people open, e.g. https://reset.example.com (the site's root).
+    /// The site's address, e.g. https://reset.example.com (its root is checked).
     #[arg(value_parser = parse_site)]
     pub url: Url,
 
@@ -53,8 +53,9 @@ pub async fn run(args: &CheckArgs) -> i32 {
     }
 }
 
-/// Everything the check finds about the site at `site`.
+/// Everything the check finds about the site at `site` (its root: the build is served there).
 pub async fn check(site: &Url) -> Report {
+    let site = &site.join("/").unwrap_or_else(|_| site.clone());
     let mut report = Report::new(site);
     let visitor = match visitor::Visitor::new(site) {
         Ok(visitor) => visitor,

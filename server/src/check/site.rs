@@ -76,7 +76,7 @@ fn page_problem(answer: &Answer) -> Option<String> {
 }
 
 /// A path the build does not have: the not-found page, with status 404.
-pub async fn not_found(visitor: &Visitor, report: &mut Report) -> Option<Answer> {
+pub async fn not_found(visitor: &Visitor, report: &mut Report) {
     let url = visitor.url(MISSING);
     let answer = match visitor.get(&url, Kind::Document).await {
         Ok(answer) => answer,
@@ -87,7 +87,7 @@ pub async fn not_found(visitor: &Visitor, report: &mut Report) -> Option<Answer>
                 format!("could not be loaded ({error})"),
                 "check that the host is up",
             );
-            return None;
+            return;
         }
     };
     let html = answer.media_type() == "text/html";
@@ -114,18 +114,18 @@ pub async fn not_found(visitor: &Visitor, report: &mut Report) -> Option<Answer>
             "answer unknown paths with 404.html and status 404 (deploy/ has recipes)",
         ),
     }
-    Some(answer)
 }
 
 /// `config.json` and the backend's description, read through the one seam
 /// ([`deployment::read`]); `None` when they do not describe a deployment the pages can run.
 pub async fn deployment(visitor: &Visitor, report: &mut Report) -> Option<Deployment> {
-    let config = match served_json(visitor, "config.json", report).await {
+    // Where the pages fetch them: from the root, whatever page they are on.
+    let config = match served_json(visitor, "/config.json", report).await {
         Ok(config) => config,
         Err(()) => return None,
     };
     let backend = deployment::backend_name(config.as_deref());
-    let description = served_json(visitor, &format!("backends/{backend}.json"), report)
+    let description = served_json(visitor, &format!("/backends/{backend}.json"), report)
         .await
         .ok()
         .flatten();
@@ -163,11 +163,11 @@ pub async fn deployment(visitor: &Visitor, report: &mut Report) -> Option<Deploy
 /// host answering every path with its index page, which the pages read as missing too).
 async fn served_json(
     visitor: &Visitor,
-    relative: &str,
+    path: &str,
     report: &mut Report,
 ) -> Result<Option<String>, ()> {
-    let url = visitor.url(relative);
-    let subject = format!("/{relative}");
+    let url = visitor.url(path);
+    let subject = path.to_owned();
     let answer = match visitor.get(&url, Kind::Fetch).await {
         Ok(answer) => answer,
         Err(error) => {
@@ -183,7 +183,7 @@ async fn served_json(
     match answer.status {
         404 | 410 => Ok(None),
         200 if answer.media_type() == "text/html" => {
-            if relative == "config.json" {
+            if path == "/config.json" {
                 report.warn(
                     "config",
                     subject,
@@ -336,11 +336,7 @@ pub fn referrer_policy(pages: &[Answer], report: &mut Report) {
     for page in pages {
         // Browsers use the last value they know in a list.
         let values = page.header_values("referrer-policy").join(",");
-        let policy = values
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .next_back();
+        let policy = values.split(',').map(str::trim).rfind(|v| !v.is_empty());
         if !policy.is_some_and(|p| p.eq_ignore_ascii_case("no-referrer")) {
             wrong.push(format!("{} ({})", page.path(), policy.unwrap_or("none")));
         }

@@ -87,7 +87,7 @@ pub fn path_of(url: &Url) -> String {
 /// A browser on the pages' origin.
 pub struct Visitor {
     client: reqwest::Client,
-    /// Where the pages are, ending in `/`.
+    /// The root of the site, where the build's pages are.
     pub site: Url,
 }
 
@@ -113,10 +113,9 @@ impl Visitor {
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(20))
             .build()?;
-        let mut site = site.clone();
-        if !site.path().ends_with('/') {
-            site.set_path(&format!("{}/", site.path()));
-        }
+        // The build names its files from the root (`/main-….css`, `/config.json`): it is
+        // served at the root of its origin, whatever address was given.
+        let site = site.join("/")?;
         Ok(Visitor { client, site })
     }
 
@@ -125,7 +124,7 @@ impl Visitor {
         self.site.origin().ascii_serialization()
     }
 
-    /// An address on the site: `recover`, `config.json`, `recover?lang=ar`.
+    /// An address on the site: `recover`, `/config.json`, `recover?lang=ar`.
     pub fn url(&self, relative: &str) -> Url {
         self.site
             .join(relative)
