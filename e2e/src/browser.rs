@@ -504,10 +504,16 @@ impl Browser {
     /// wide, light scheme, plus 1280 px dark, as `<test>-<state>-<width>[-dark].png`.
     /// Fails when the page scrolls sideways at 320 px (it must be readable there).
     pub async fn screenshots(&self, state: &str) -> Result<()> {
+        self.screenshots_at(state, &[(320, "light"), (1280, "light"), (1280, "dark")])
+            .await
+    }
+
+    /// [`Browser::screenshots`] at the given (width, scheme) pairs.
+    pub async fn screenshots_at(&self, state: &str, shots: &[(u64, &str)]) -> Result<()> {
         let dir = crate::screenshot_dir();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut sideways = None;
-        for (width, scheme) in [(320, "light"), (1280, "light"), (1280, "dark")] {
+        for &(width, scheme) in shots {
             self.color_scheme(scheme).await?;
             let mobile = width < 600;
             self.viewport(width, 800, mobile).await?;

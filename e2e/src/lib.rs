@@ -47,13 +47,24 @@ where
     F: FnOnce(Env) -> Fut,
     Fut: Future<Output = Result<()>> + Send + 'static,
 {
+    let dist = dist_dir().unwrap_or_else(|e| panic!("{test}: {e:#}"));
+    run_with_dist(test, &dist, flags, body)
+}
+
+/// [`run`], the server serving the pages in `dist` (e.g. a copy of the build changed as a
+/// deployer would change it) rather than `RECLAIM_DIST`.
+pub fn run_with_dist<F, Fut>(test: &'static str, dist: &Path, flags: &[&str], body: F)
+where
+    F: FnOnce(Env) -> Fut,
+    Fut: Future<Output = Result<()>> + Send + 'static,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("tokio runtime");
     runtime.block_on(async move {
-        let harness = match Harness::start(test, flags).await {
+        let harness = match Harness::start(test, dist, flags).await {
             Ok(harness) => harness,
             Err(e) => panic!("{test}: could not start the harness: {e:#}"),
         };
@@ -82,8 +93,7 @@ struct Harness {
 }
 
 impl Harness {
-    async fn start(test: &'static str, flags: &[&str]) -> Result<Harness> {
-        let dist = dist_dir()?;
+    async fn start(test: &'static str, dist: &Path, flags: &[&str]) -> Result<Harness> {
         let server = TestServer::builder()
             .flag("--dist", dist.display())
             .flags(flags)
@@ -112,7 +122,7 @@ impl Harness {
 }
 
 /// The built pages, from `RECLAIM_DIST`. Missing is an error, never a skip.
-fn dist_dir() -> Result<PathBuf> {
+pub fn dist_dir() -> Result<PathBuf> {
     let Some(dist) = std::env::var_os("RECLAIM_DIST") else {
         bail!(
             "RECLAIM_DIST is not set. The end-to-end tests run the release pages built by trunk: \

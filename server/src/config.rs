@@ -30,6 +30,10 @@ pub enum Command {
     /// Create an account (or set the password of an existing one). The password is read from
     /// standard input: one line, without its trailing newline.
     AddUser(AddUserArgs),
+    /// Load a deployed site as a browser would and say, with the fix, whatever would keep the
+    /// pages from working there. Only reads (and sends CORS preflights): nothing is changed.
+    /// Exits 0 only when everything holds.
+    Check(crate::check::CheckArgs),
 }
 
 /// The flags of `reclaim-server serve`.

@@ -20,11 +20,14 @@
 //!                      [--allowed-origin ORIGIN]... [--trusted-proxy CIDR]... [--link-style query]
 //!                      [--min-password-chars 8] (see `--help` for all)
 //! echo 'a long password' | reclaim-server add-user alice@example.com [--database reclaim.db]
+//! reclaim-server check https://reset.example.com [--json]
 //! ```
 //!
 //! Every flag can also be set with a `RECLAIM_*` environment variable; `--help` lists them.
 //! `serve` prints one line to stdout once it listens, `reclaim-server listening on
-//! http://ADDR`, and logs to stderr (`RUST_LOG` filters, default `info`).
+//! http://ADDR`, and logs to stderr (`RUST_LOG` filters, default `info`). `check` loads a
+//! deployed site as a browser would and says what would keep the pages from working there
+//! (see [`check`]); it exits 0 only when everything holds.
 //!
 //! # As a library (end-to-end tests)
 //!
@@ -41,6 +44,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod check;
 mod config;
 mod delivery;
 mod domain;

@@ -80,7 +80,7 @@ fn served_html_holds_each_page() {
 
 /// Opens `url` with the wasm blocked, so the page stays as prerendered until a test lets it
 /// through, and waits for its `heading`.
-async fn open_with_the_wasm_held_back(
+pub(crate) async fn open_with_the_wasm_held_back(
     browser: &reclaim_e2e::Browser,
     url: &str,
     heading: &str,

@@ -5,6 +5,8 @@
 
 mod accessibility;
 mod backends;
+mod branding;
+mod deployment_check;
 mod firebase;
 mod first_paint;
 mod flows;

@@ -56,6 +56,33 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// Whether a file of the build has a hash of its content in its name, as trunk writes it
+/// (`reclaim-1a2b…_bg.wasm`, `main-9f8e….css`), unlike the files a deployer edits.
+pub fn has_content_hash(file: &Path) -> bool {
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A copy of `from` (a build) in `to`, to change as a deployer would.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// Every file below `dir`.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();

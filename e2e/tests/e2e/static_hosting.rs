@@ -24,31 +24,31 @@ fn deploy_dir() -> PathBuf {
         .join("deploy")
 }
 
-fn read_deploy_file(relative: &str) -> Result<String> {
+pub fn read_deploy_file(relative: &str) -> Result<String> {
     let path = deploy_dir().join(relative);
     std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// A free port on 127.0.0.1, for nginx: chosen before the server starts, because the server's
 /// `--public-url` (the origin of the mailed links) must be nginx's.
-fn free_port() -> Result<u16> {
+pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Debian's nginx in the foreground, one process, everything it writes inside its own folder.
-struct Nginx {
+pub struct Nginx {
     child: Child,
     dir: PathBuf,
     /// `http://127.0.0.1:<port>`.
-    origin: String,
+    pub origin: String,
 }
 
 impl Nginx {
-    /// Serves `dist` on `port` with the shipped configuration, the API at `api` (`host:port`).
-    fn start(dir: &Path, port: u16, dist: &Path, api: &str) -> Result<Nginx> {
+    /// Runs `site` (the shipped configuration from [`site_config`], or a test's variant of it)
+    /// on `port`, with everything nginx writes in `dir`.
+    pub fn start(dir: &Path, port: u16, site: &str) -> Result<Nginx> {
         let dir = dir.to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        let site = site_config(port, dist, api)?;
         std::fs::write(dir.join("reclaim.conf"), site)?;
         // What Debian's /etc/nginx/nginx.conf provides around a site, with paths in `dir`.
         // One process (no master): killing it stops nginx, and it never changes user.
@@ -110,7 +110,7 @@ impl Nginx {
     }
 
     /// Waits until nginx answers; says what its error log says if it never does.
-    async fn wait_ready(&mut self) -> Result<()> {
+    pub async fn wait_ready(&mut self) -> Result<()> {
         let (client, url, child) = (http_client(), self.url("/"), &mut self.child);
         let ready = eventually("nginx to answer", || {
             let exited = child.try_wait();
@@ -151,9 +151,10 @@ fn nginx_binary() -> Result<PathBuf> {
     bail!("nginx is not installed: run scripts/setup.sh (it installs Debian's nginx), or set NGINX")
 }
 
-/// The shipped site configuration with its PLACEHOLDER lines pointed at this test. Fails when a
-/// placeholder is gone or doubled, so the file and this test change together.
-fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
+/// The shipped site configuration with its PLACEHOLDER lines pointed at this test: `dist` served
+/// on `port`, the API at `api` (`host:port`). Fails when a placeholder is gone or doubled, so the
+/// file and this test change together.
+pub fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
     let mut config = read_deploy_file("nginx/reclaim.conf")?;
     for (placeholder, value) in [
         ("listen 80;", format!("listen 127.0.0.1:{port};")),
@@ -209,11 +210,13 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
     let origin = format!("http://127.0.0.1:{port}");
     run(
         "nginx_serves_the_pages_and_the_flow_works_through_it",
-        &["--public-url", &origin],
+        // As deploy/README.md runs the server behind nginx.
+        &["--public-url", &origin, "--trusted-proxy", "127.0.0.1/32"],
         |env| async move {
             let dist = PathBuf::from(std::env::var_os("RECLAIM_DIST").context("RECLAIM_DIST")?);
             let api = env.server().url.trim_start_matches("http://").to_owned();
-            let mut nginx = Nginx::start(&env.server().dir().join("nginx"), port, &dist, &api)?;
+            let site = site_config(port, &dist, &api)?;
+            let mut nginx = Nginx::start(&env.server().dir().join("nginx"), port, &site)?;
             nginx.wait_ready().await?;
             // Redirects are answers to check here, not to follow: a `/recover` → `/recover/`
             // hop is the kind of dance that loses `?token=` on some hosts.
@@ -272,16 +275,18 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 }
             }
 
-            // Assets: the right types, compressed, hashed names cached for good.
+            // Assets: the right types, compressed, hashed names cached for good, the files a
+            // deployer edits (config.json, brand.css) revalidated.
             for file in std::fs::read_dir(&dist)? {
                 let file = file?.path();
-                let (expected, hashed) = match file.extension().and_then(|e| e.to_str()) {
-                    Some("js") => ("javascript", true),
-                    Some("wasm") => ("application/wasm", true),
-                    Some("css") => ("text/css", true),
-                    Some("json") => ("application/json", false),
+                let expected = match file.extension().and_then(|e| e.to_str()) {
+                    Some("js") => "javascript",
+                    Some("wasm") => "application/wasm",
+                    Some("css") => "text/css",
+                    Some("json") => "application/json",
                     _ => continue,
                 };
+                let hashed = has_content_hash(&file);
                 let path = format!("/{}", file.file_name().unwrap().to_string_lossy());
                 let response = client
                     .get(nginx.url(&path))
@@ -344,6 +349,8 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 "nginx's answers:\n  {}",
                 problems.join("\n  ")
             );
+            // And `reclaim-server check` finds nothing to say against the recipe as shipped.
+            crate::deployment_check::assert_check_holds(&nginx.origin, &[]).await?;
 
             // A person through nginx: ask for a link, open it from the mail, set a password.
             let browser = env.browser_at(&nginx.origin).await?;
@@ -517,8 +524,9 @@ fn static_host_files_match_the_nginx_configuration() {
             ("/404.html", &html_cache),
             ("/*.js", &hashed_cache),
             ("/*.wasm", &hashed_cache),
-            ("/*.css", &hashed_cache),
+            ("/main-*.css", &hashed_cache),
             ("/config.json", &other_cache),
+            ("/brand.css", &other_cache),
         ] {
             let headers = rule(path)?;
             ensure!(

@@ -31,7 +31,7 @@ pub fn content_security_policy<'a>(pages: impl IntoIterator<Item = &'a str>) -> 
 
 /// The text of every `<script>` element without a `src` attribute, exactly as between the
 /// tags (what browsers hash for CSP).
-fn inline_scripts(html: &str) -> Vec<&str> {
+pub(crate) fn inline_scripts(html: &str) -> Vec<&str> {
     // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `html`.
     let lower = html.to_ascii_lowercase();
     let mut scripts = Vec::new();

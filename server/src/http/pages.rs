@@ -187,7 +187,7 @@ fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
 
 /// trunk names assets `name-<hash>.ext` (or `name-<hash>_bg.wasm`), the hash a 64-bit number in
 /// hex without leading zeros: usually 16 digits, sometimes fewer (one build in sixteen has 15).
-fn has_content_hash(file_name: &str) -> bool {
+pub(crate) fn has_content_hash(file_name: &str) -> bool {
     let stem = Path::new(file_name)
         .file_stem()
         .and_then(|s| s.to_str())

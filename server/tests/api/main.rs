@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod browsers;
+mod check;
 mod deployment;
 mod durability;
 mod flood;
