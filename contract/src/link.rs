@@ -130,6 +130,22 @@ pub fn pasted_link_parts(text: &str) -> Option<(&str, &str)> {
     Some((query, fragment))
 }
 
+/// `url` when it is an absolute http(s) URL with a host: anything else (`javascript:`, a
+/// relative path, a stray scheme) must never become a link on the page.
+pub fn web_url(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return None;
+    };
+    let has_host = !rest.is_empty() && !rest.starts_with(['/', '\\', '?', '#']);
+    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    (has_host && clean).then_some(url)
+}
+
 fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {
     encoded
         .split('&')

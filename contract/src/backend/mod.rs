@@ -1,0 +1,510 @@
+//! A recovery backend as data: where the pages post, how each body is encoded and named, which
+//! answers mean what, and how the backend's mailed link carries its secret. One description per
+//! backend (`backends/<name>.json` beside `config.json`; the presets ship in `contract/backends/`),
+//! read by one engine in the pages, so a backend costs the visitors who use it a small file and
+//! nobody else anything, and a team with its own API writes a file rather than code.
+//!
+//! This module checks a description ([`schema`]: the pages before they send anything, and
+//! `reclaim-server check` against a deployment) and holds the engine's pure half, reading the
+//! description as it is needed: the request a call makes, the meaning of an answer, the secret
+//! in an opened link. The pages' `backend` module does the sending.
+
+mod schema;
+
+use crate::{
+    config::{Config, ConfigError, PAGE_KEYS},
+    json::Json,
+    link::{param, pasted_link_parts, web_url, CodeError, MAX_TOKEN_LEN},
+    locale::fill,
+    wire::WeakReason,
+};
+
+/// Where the descriptions are served, relative to the site root: `/backends/<name>.json`.
+pub const DESCRIPTIONS_PATH: &str = "/backends";
+
+/// The pages' own origin, which every call may send (Better Auth's `redirectTo` names where its
+/// link should land).
+pub const PAGES: &str = "pages";
+/// The values a call sends from what the person typed or the link carried.
+pub const EMAIL: &str = "email";
+pub const SECRET: &str = "secret";
+pub const PASSWORD: &str = "password";
+pub const CODE: &str = "code";
+
+/// The calls a description names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// Asks for a link (or code) to be mailed.
+    Request,
+    /// Checks a link before a password is chosen, and learns whose account it resets.
+    Check,
+    /// Sets the password with the link's secret.
+    Reset,
+    /// Sets the password with the address and the short code the mail carried.
+    ResetWithCode,
+}
+
+impl Call {
+    fn key(self) -> &'static str {
+        match self {
+            Call::Request => "request",
+            Call::Check => "check",
+            Call::Reset => "reset",
+            Call::ResetWithCode => "reset_with_code",
+        }
+    }
+}
+
+/// The HTTP method of a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    Get,
+}
+
+/// How a call's body is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    Json,
+}
+
+/// A call with every placeholder filled: what goes on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub method: Method,
+    /// Without its query: the HTTP client appends and encodes [`Request::query`].
+    pub url: String,
+    pub query: Vec<(String, String)>,
+    pub encoding: Encoding,
+    pub fields: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a call was refused, in the pages' terms (before any wording).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `message`: the API's sentence, when the description says to show it.
+    InvalidEmail {
+        message: Option<String>,
+    },
+    InvalidLink,
+    /// The reasons the pages can word; else the API's sentence.
+    WeakPassword {
+        reasons: Vec<WeakReason>,
+        message: Option<String>,
+    },
+    RateLimited,
+    Server {
+        status: u16,
+    },
+}
+
+/// What the link the person opened carries, read by its backend's shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum LinkSecret {
+    /// No secret in it (a link cut short, or `/reset` opened by hand).
+    #[default]
+    Missing,
+    Present(String),
+    /// A link for something other than a password reset.
+    NotAReset,
+    /// The backend refused the link before sending the person here.
+    Refused,
+}
+
+/// The parts of an opened link the pages use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenedLink {
+    pub secret: LinkSecret,
+    /// Where "Continue" goes after the reset: an http(s) URL the link named (the configuration
+    /// decides whether it may be used, see [`Config::continue_to`]).
+    pub continue_to: Option<String>,
+    /// Settings the link supplied, for its own calls only.
+    pub settings: Vec<(String, String)>,
+}
+
+/// A backend's description, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backend {
+    pub name: String,
+    description: Json,
+}
+
+impl Backend {
+    /// Reads and checks `backends/<name>.json`. Every mistake is named with its key: a typo
+    /// would otherwise send the person's address to the wrong place or misread an answer.
+    pub fn from_json(name: &str, description: &Json) -> Result<Backend, ConfigError> {
+        schema::check(&format!("backends/{name}.json"), description)?;
+        Ok(Backend {
+            name: name.to_owned(),
+            description: description.clone(),
+        })
+    }
+
+    /// Whether the description names `call`.
+    pub fn has(&self, call: Call) -> bool {
+        self.call(call).is_some()
+    }
+
+    fn call(&self, call: Call) -> Option<&Json> {
+        self.description.get(call.key())
+    }
+
+    fn text(&self, path: &str) -> Option<&str> {
+        self.description.text_at(path)
+    }
+
+    /// The settings `config.json` may give this backend, each with its default (`None`: it
+    /// must be given).
+    pub fn settings(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        let fields = self.description.get("settings").and_then(Json::fields);
+        fields
+            .unwrap_or_default()
+            .iter()
+            .map(|(name, default)| (name.as_str(), default.as_text()))
+    }
+
+    /// What an answer to `call` means: its own rules first, then the description's common
+    /// ones, then 2xx success, 429 a rate limit, anything else a server error.
+    pub fn answer(&self, call: Call, status: u16, body: &Json) -> Result<(), Refusal> {
+        let code_at = self.text("error.code").unwrap_or(crate::wire::ERROR_FIELD);
+        let message_at = self
+            .text("error.message")
+            .unwrap_or(crate::wire::MESSAGE_FIELD);
+        // "CODE : detail" (Firebase keeps both in one field): the code is before the colon.
+        let codes: Vec<&str> = body
+            .texts_at(code_at)
+            .into_iter()
+            .map(|text| text.split(':').next().unwrap_or(text).trim())
+            .collect();
+        let message = || -> Option<String> {
+            let text = body.text_at(message_at)?;
+            let text = if message_at == code_at {
+                text.split_once(':')?.1.trim()
+            } else {
+                text
+            };
+            (!text.is_empty()).then(|| sentence(text))
+        };
+        let rules = [self.call(call), Some(&self.description)]
+            .into_iter()
+            .flatten()
+            .filter_map(|holder| match holder.get("answers") {
+                Some(Json::List(rules)) => Some(rules),
+                _ => None,
+            })
+            .flatten();
+        let rule = rules.into_iter().find(|rule| {
+            let statuses = match rule.get("status") {
+                Some(Json::List(statuses)) => statuses.iter().collect(),
+                one => one.into_iter().collect::<Vec<_>>(),
+            };
+            let status_matches =
+                statuses.is_empty() || statuses.into_iter().any(|s| matches_status(s, status));
+            let wanted = rule.texts_at("code");
+            status_matches && (wanted.is_empty() || codes.iter().any(|code| wanted.contains(code)))
+        });
+        let said = |key: &str| rule.and_then(|rule| rule.get(key));
+        let means = said("means")
+            .and_then(Json::as_text)
+            .unwrap_or(match status {
+                200..=299 => "ok",
+                429 => "rate_limited",
+                _ => "server_error",
+            });
+        let show_message = said("show_message") == Some(&Json::Bool(true));
+        match means {
+            "ok" => Ok(()),
+            "invalid_email" => Err(Refusal::InvalidEmail {
+                message: show_message.then(message).flatten(),
+            }),
+            "invalid_link" => Err(Refusal::InvalidLink),
+            "weak_password" => {
+                let mut reasons: Vec<WeakReason> = said("reason")
+                    .and_then(Json::as_text)
+                    .and_then(WeakReason::parse)
+                    .into_iter()
+                    .collect();
+                if let Some(path) = self.text("error.reasons") {
+                    reasons.extend(
+                        body.texts_at(path)
+                            .into_iter()
+                            .filter_map(WeakReason::parse),
+                    );
+                }
+                let message = (show_message || reasons.is_empty()).then(message).flatten();
+                Err(Refusal::WeakPassword { reasons, message })
+            }
+            "rate_limited" => Err(Refusal::RateLimited),
+            _ => Err(Refusal::Server { status }),
+        }
+    }
+
+    /// Where a check's success names the account's address.
+    pub fn account<'a>(&self, call: Call, body: &'a Json) -> Option<&'a str> {
+        body.text_at(self.call(call)?.get("account")?.as_text()?)
+    }
+
+    /// Reads the link the person opened (its query and fragment, without `?`/`#`).
+    pub fn read_link(&self, query: &str, fragment: &str) -> OpenedLink {
+        let value = |name: &str| param(query, name).or_else(|| param(fragment, name));
+        let named = |key: &str| self.text(&format!("link.{key}")).and_then(value);
+        let purpose = self.text("link.purpose.param").and_then(value);
+        let reset = self.text("link.purpose.reset").unwrap_or_default();
+        let secret = if named("error").is_some() {
+            LinkSecret::Refused
+        } else if purpose.is_some_and(|said| !said.is_empty() && said != reset) {
+            LinkSecret::NotAReset
+        } else {
+            match named("secret").filter(|s| !s.is_empty() && s.len() <= MAX_TOKEN_LEN) {
+                Some(secret) => LinkSecret::Present(secret),
+                None => LinkSecret::Missing,
+            }
+        };
+        let link_settings = self
+            .description
+            .get("link")
+            .and_then(|link| link.get("settings"));
+        OpenedLink {
+            secret,
+            continue_to: named("continue").and_then(|url| web_url(&url).map(str::to_owned)),
+            settings: link_settings
+                .and_then(Json::fields)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(setting, name)| {
+                    Some((
+                        setting.clone(),
+                        value(name.as_text()?).filter(|v| !v.is_empty())?,
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether an address opened at the site's root is this backend's reset link (a deployer
+    /// may point a backend's mails there): it names the secret, a purpose or a refusal.
+    pub fn is_link(&self, query: &str, fragment: &str) -> bool {
+        ["link.secret", "link.purpose.param", "link.error"]
+            .into_iter()
+            .filter_map(|path| self.text(path))
+            .any(|name| param(query, name).is_some() || param(fragment, name).is_some())
+    }
+
+    /// The code a person typed or pasted: the code itself, or a whole link of this backend's
+    /// shape, whose secret is taken.
+    pub fn code_from_typed(&self, input: &str) -> Result<String, CodeError> {
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(CodeError::Empty);
+        }
+        if let Some((query, fragment)) = pasted_link_parts(text) {
+            return match self.read_link(query, fragment).secret {
+                LinkSecret::Present(secret) => Ok(secret),
+                _ => Err(CodeError::LinkWithoutCode),
+            };
+        }
+        if text.chars().any(char::is_whitespace) || text.len() > MAX_TOKEN_LEN {
+            return Err(CodeError::Malformed);
+        }
+        Ok(text.to_owned())
+    }
+}
+
+fn matches_status(rule: &Json, status: u16) -> bool {
+    match rule {
+        Json::Number(wanted) => *wanted == status as f64,
+        Json::Text(class) => class.as_bytes().first() == Some(&(b'0' + (status / 100) as u8)),
+        _ => false,
+    }
+}
+
+/// The API as one deployment configured it: a backend's description with `config.json`'s
+/// `api_base` and settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    pub backend: Backend,
+    /// `None`: the pages' own origin.
+    pub base: Option<String>,
+    /// Every setting that has a value (from `config.json`, else the description's default).
+    settings: Vec<(String, String)>,
+}
+
+impl Api {
+    /// `config`'s backend settings checked against `backend`: each must be one it has, and
+    /// the encoding or path a setting names must be one there can be. A required setting left
+    /// out is not an error here: a link may supply it (see [`Api::complete_for`]).
+    pub fn new(config: &Config, backend: Backend) -> Result<Api, ConfigError> {
+        let mut settings: Vec<(String, String)> = Vec::new();
+        for (key, value) in &config.backend_settings {
+            if !backend.settings().any(|(name, _)| name == key) {
+                let known: Vec<&str> = PAGE_KEYS
+                    .into_iter()
+                    .chain(backend.settings().map(|(name, _)| name))
+                    .collect();
+                return Err(ConfigError(format!(
+                    "config.json: unknown key \"{key}\" for the backend \"{}\" (known keys: {})",
+                    backend.name,
+                    known.join(", ")
+                )));
+            }
+            match value {
+                Json::Null => {}
+                Json::Text(text) if !text.trim().is_empty() => {
+                    settings.push((key.clone(), text.trim().to_owned()))
+                }
+                other => {
+                    return Err(ConfigError(format!(
+                        "config.json: {key} must be a non-empty string, not {}",
+                        describe(other)
+                    )))
+                }
+            }
+        }
+        for (name, default) in backend.settings() {
+            if let (false, Some(default)) = (settings.iter().any(|(k, _)| k == name), default) {
+                settings.push((name.to_owned(), default.to_owned()));
+            }
+        }
+        // A setting that is a call's whole encoding, or starts its path, must make sense there.
+        for (call, _, _) in schema::CALLS {
+            let Some(call) = backend.description.get(call) else {
+                continue;
+            };
+            for (part, expected) in [
+                ("encoding", "\"form\" or \"json\""),
+                ("path", "a path starting with /"),
+            ] {
+                let Some(template) = call.get(part).and_then(Json::as_text) else {
+                    continue;
+                };
+                let Some(name) = template
+                    .strip_prefix('{')
+                    .and_then(|rest| rest.split('}').next())
+                else {
+                    continue;
+                };
+                let value = settings
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str());
+                let fits = match (part, value) {
+                    (_, None) => true,
+                    ("encoding", Some(value)) => matches!(value, "form" | "json"),
+                    (_, Some(value)) => value.starts_with('/') && !value.contains(['?', '#', ' ']),
+                };
+                if !fits {
+                    return Err(ConfigError(format!(
+                        "config.json: {name} must be {expected}, not \"{}\"",
+                        value.unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        Ok(Api {
+            base: config.api_base.clone().or_else(|| {
+                backend
+                    .text("api_base")
+                    .map(|base| base.trim_end_matches('/').to_owned())
+            }),
+            backend,
+            settings,
+        })
+    }
+
+    /// The configuration problem when a setting the backend needs has no value and `link`
+    /// (a link of the backend's that supplies it, for its own calls) does not give one either.
+    pub fn complete_for(&self, link: &OpenedLink) -> Result<(), ConfigError> {
+        let given = |name: &str| {
+            self.settings
+                .iter()
+                .chain(&link.settings)
+                .any(|(k, _)| k == name)
+        };
+        match self.backend.settings().find(|(name, _)| !given(name)) {
+            Some((name, _)) => Err(ConfigError(format!(
+                "config.json: backend \"{}\" needs {name}",
+                self.backend.name
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The wire request for `call` with `values`, the settings, and a link's own settings (used
+    /// only where config.json has none).
+    pub fn request(
+        &self,
+        call: Call,
+        page_origin: &str,
+        values: &[(&str, &str)],
+        link_settings: &[(String, String)],
+    ) -> Request {
+        let mut all: Vec<(&str, &str)> = values.to_vec();
+        all.push((PAGES, page_origin));
+        for (name, value) in self.settings.iter().chain(link_settings) {
+            if !all.iter().any(|(k, _)| k == name) {
+                all.push((name, value));
+            }
+        }
+        let description = self.backend.call(call);
+        let part = |key: &str| description.and_then(|call| call.get(key));
+        let filled = |key: &str| -> Vec<(String, String)> {
+            part(key)
+                .and_then(Json::fields)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(name, template)| {
+                    Some((name.clone(), fill(template.as_text()?, &all)))
+                })
+                .collect()
+        };
+        let text = |key: &str| {
+            part(key)
+                .and_then(Json::as_text)
+                .map(|t| fill(t, &all))
+                .unwrap_or_default()
+        };
+        Request {
+            method: if text("method") == "GET" {
+                Method::Get
+            } else {
+                Method::Post
+            },
+            url: format!(
+                "{}{}",
+                self.base.as_deref().unwrap_or(page_origin),
+                text("path")
+            ),
+            query: filled("query"),
+            encoding: if text("encoding") == "json" {
+                Encoding::Json
+            } else {
+                Encoding::Form
+            },
+            fields: filled("fields"),
+            headers: filled("headers"),
+        }
+    }
+}
+
+/// A value named in an error message: a string is repeated, anything else named by its kind.
+pub(crate) fn describe(value: &Json) -> String {
+    match value {
+        Json::Text(text) => format!("\"{text}\""),
+        other => other.kind().to_owned(),
+    }
+}
+
+/// A sentence ends with its stop (Firebase's reasons come without one).
+fn sentence(text: &str) -> String {
+    if text.ends_with(['.', '!', '?', '。', '！', '？']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
+    }
+}
+
+#[cfg(test)]
+mod tests;

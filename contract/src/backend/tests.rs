@@ -1,0 +1,622 @@
+//! The engine's pure half against the shipped descriptions: every answer each backend gives
+//! has its page state, every link shape is read, and a description with a mistake is refused
+//! naming the key.
+
+use super::*;
+use crate::json::parse;
+
+/// The descriptions shipped beside `config.json`.
+pub const PRESETS: [(&str, &str); 5] = [
+    ("reclaim", include_str!("../../backends/reclaim.json")),
+    ("firebase", include_str!("../../backends/firebase.json")),
+    ("allauth", include_str!("../../backends/allauth.json")),
+    (
+        "better-auth",
+        include_str!("../../backends/better-auth.json"),
+    ),
+    ("pocketbase", include_str!("../../backends/pocketbase.json")),
+];
+
+fn preset(name: &str) -> Backend {
+    let (_, text) = PRESETS.iter().find(|(n, _)| *n == name).unwrap();
+    Backend::from_json(name, &parse(text).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn config(text: &str) -> Config {
+    Config::from_json(&parse(text).unwrap()).unwrap()
+}
+
+fn api(name: &str, config_text: &str) -> Api {
+    Api::new(&config(config_text), preset(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A request's fields in name order (a native JSON parser may not keep a file's order).
+fn sorted(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    let mut fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.sort();
+    fields
+}
+
+fn body(text: &str) -> Json {
+    parse(text).unwrap_or(Json::Null)
+}
+
+#[test]
+fn every_shipped_description_is_valid() {
+    for (name, text) in PRESETS {
+        let backend = Backend::from_json(name, &parse(text).unwrap());
+        assert!(backend.is_ok(), "{name}: {}", backend.unwrap_err());
+    }
+}
+
+mod contract {
+    use super::*;
+
+    fn request(status: u16, text: &str) -> Result<(), Refusal> {
+        let backend = preset("reclaim");
+        backend.answer(Call::Request, status, &body(text))
+    }
+
+    fn reset(status: u16, text: &str) -> Result<(), Refusal> {
+        let backend = preset("reclaim");
+        backend.answer(Call::Reset, status, &body(text))
+    }
+
+    #[test]
+    fn a_request_reads_404_like_200() {
+        assert_eq!(request(200, "{}"), Ok(()));
+        assert_eq!(request(204, ""), Ok(()));
+        assert_eq!(
+            request(404, r#"{"error":"not_found","message":"No such account"}"#),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_invalid_address_is_worded_by_the_pages_unless_the_code_is_unknown() {
+        assert_eq!(
+            request(
+                400,
+                r#"{"error":"invalid_email","message":"Not an email address."}"#
+            ),
+            Err(Refusal::InvalidEmail { message: None })
+        );
+        assert_eq!(
+            request(400, r#"{"message":"That is not an address"}"#),
+            Err(Refusal::InvalidEmail {
+                message: Some("That is not an address.".into())
+            })
+        );
+        assert_eq!(
+            request(400, "<html>"),
+            Err(Refusal::InvalidEmail { message: None })
+        );
+    }
+
+    #[test]
+    fn every_refused_link_status_means_invalid_link() {
+        for status in [400, 401, 403, 404, 410] {
+            assert_eq!(
+                reset(status, r#"{"error":"used_token"}"#),
+                Err(Refusal::InvalidLink),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_weak_password_carries_the_reasons_or_else_the_apis_sentence() {
+        assert_eq!(
+            reset(
+                422,
+                r#"{"error":"weak_password","message":"Too common.","reasons":["common","nonsense"]}"#
+            ),
+            Err(Refusal::WeakPassword {
+                reasons: vec![WeakReason::Common],
+                message: None
+            })
+        );
+        assert_eq!(
+            reset(
+                422,
+                r#"{"error":"weak_password","message":"Needs a digit."}"#
+            ),
+            Err(Refusal::WeakPassword {
+                reasons: vec![],
+                message: Some("Needs a digit.".into())
+            })
+        );
+        assert_eq!(
+            reset(422, ""),
+            Err(Refusal::WeakPassword {
+                reasons: vec![],
+                message: None
+            })
+        );
+    }
+
+    #[test]
+    fn rate_limits_and_server_failures_whatever_the_body() {
+        assert_eq!(reset(429, ""), Err(Refusal::RateLimited));
+        assert_eq!(request(429, "{}"), Err(Refusal::RateLimited));
+        assert_eq!(
+            request(502, "<html>Bad gateway</html>"),
+            Err(Refusal::Server { status: 502 })
+        );
+        assert_eq!(
+            reset(500, r#"{"error":"boom"}"#),
+            Err(Refusal::Server { status: 500 })
+        );
+        assert_eq!(request(415, ""), Err(Refusal::Server { status: 415 }));
+    }
+
+    #[test]
+    fn calls_follow_the_settings() {
+        let defaults = api("reclaim", "{}");
+        let request = defaults.request(
+            Call::Request,
+            "https://pages.example",
+            &[(EMAIL, "a@example.com")],
+            &[],
+        );
+        assert_eq!(request.url, "https://pages.example/account/recovery");
+        assert_eq!(request.encoding, Encoding::Form);
+        assert_eq!(
+            request.fields,
+            [("email".to_owned(), "a@example.com".to_owned())]
+        );
+        let configured = api(
+            "reclaim",
+            r#"{"api_base":"https://api.example.com/v2/","reset_path":"/reset","encoding":"json"}"#,
+        );
+        let reset = configured.request(
+            Call::Reset,
+            "https://pages.example",
+            &[(SECRET, "t0k"), (PASSWORD, "  pass {email} word ")],
+            &[],
+        );
+        assert_eq!(reset.url, "https://api.example.com/v2/reset");
+        assert_eq!(reset.encoding, Encoding::Json);
+        // Values are sent exactly as typed, even one that looks like a placeholder.
+        assert_eq!(
+            sorted(&reset.fields),
+            [("new_password", "  pass {email} word "), ("token", "t0k")]
+        );
+    }
+
+    #[test]
+    fn its_link_is_the_token_in_the_query_or_the_fragment() {
+        let backend = preset("reclaim");
+        let present = LinkSecret::Present("abc".into());
+        assert_eq!(backend.read_link("token=abc&lang=fr", "").secret, present);
+        assert_eq!(backend.read_link("lang=fr", "token=abc").secret, present);
+        assert_eq!(
+            backend.read_link("lang=fr", "top").secret,
+            LinkSecret::Missing
+        );
+        assert_eq!(backend.read_link("token=", "").secret, LinkSecret::Missing);
+        assert!(backend.is_link("token=abc", ""));
+        assert!(!backend.is_link("utm_source=mail", ""));
+    }
+
+    #[test]
+    fn a_pasted_link_gives_its_code() {
+        let backend = preset("reclaim");
+        for pasted in [
+            "abc",
+            " abc \n",
+            " https://id.example.com/reset?token=abc\n",
+            "https://id.example.com/reset?lang=ar#token=abc",
+            "/reset?token=abc",
+        ] {
+            assert_eq!(
+                backend.code_from_typed(pasted).as_deref(),
+                Ok("abc"),
+                "{pasted}"
+            );
+        }
+        assert_eq!(backend.code_from_typed("  "), Err(CodeError::Empty));
+        assert_eq!(backend.code_from_typed("a b"), Err(CodeError::Malformed));
+        assert_eq!(
+            backend.code_from_typed("https://id.example.com/reset?lang=en"),
+            Err(CodeError::LinkWithoutCode)
+        );
+    }
+}
+
+mod firebase {
+    use super::*;
+
+    fn answer(call: &str, message: &str) -> Result<(), Refusal> {
+        let backend = preset("firebase");
+        let call = match call {
+            "request" => Call::Request,
+            "check" => Call::Check,
+            _ => Call::Reset,
+        };
+        let body = Json::Object(vec![(
+            "error".into(),
+            Json::Object(vec![("message".into(), Json::Text(message.into()))]),
+        )]);
+        backend.answer(call, 400, &body)
+    }
+
+    /// Every error message Firebase documents for these calls, and the page state it becomes.
+    #[test]
+    fn every_error_message_has_its_page_state() {
+        use Refusal::*;
+        let server = Err(Server { status: 400 });
+        let invalid = Err(InvalidLink);
+        let cases: &[(&str, &str, Result<(), Refusal>)] = &[
+            // Asking for a link: nothing may tell whether the account exists.
+            ("request", "EMAIL_NOT_FOUND", Ok(())),
+            ("request", "USER_NOT_FOUND", Ok(())),
+            ("request", "USER_DISABLED", Ok(())),
+            ("request", "RESET_PASSWORD_EXCEED_LIMIT", Ok(())),
+            ("request", "TOO_MANY_ATTEMPTS_TRY_LATER", Err(RateLimited)),
+            (
+                "request",
+                "INVALID_EMAIL",
+                Err(InvalidEmail { message: None }),
+            ),
+            (
+                "request",
+                "MISSING_EMAIL",
+                Err(InvalidEmail { message: None }),
+            ),
+            ("request", "OPERATION_NOT_ALLOWED", server.clone()),
+            (
+                "request",
+                "API key not valid. Please pass a valid API key.",
+                server.clone(),
+            ),
+            // Checking the code.
+            ("check", "INVALID_OOB_CODE", invalid.clone()),
+            ("check", "EXPIRED_OOB_CODE", invalid.clone()),
+            ("check", "MISSING_OOB_CODE", invalid.clone()),
+            ("check", "USER_DISABLED", invalid.clone()),
+            ("check", "USER_NOT_FOUND", invalid.clone()),
+            ("check", "EMAIL_NOT_FOUND", invalid.clone()),
+            ("check", "TOO_MANY_ATTEMPTS_TRY_LATER", Err(RateLimited)),
+            ("check", "OPERATION_NOT_ALLOWED", server.clone()),
+            // Setting the password.
+            ("reset", "INVALID_OOB_CODE", invalid.clone()),
+            ("reset", "EXPIRED_OOB_CODE", invalid.clone()),
+            ("reset", "USER_DISABLED", invalid.clone()),
+            (
+                "reset",
+                "WEAK_PASSWORD : Password should be at least 6 characters",
+                Err(WeakPassword {
+                    reasons: vec![],
+                    message: Some("Password should be at least 6 characters.".into()),
+                }),
+            ),
+            (
+                "reset",
+                "WEAK_PASSWORD",
+                Err(WeakPassword {
+                    reasons: vec![],
+                    message: None,
+                }),
+            ),
+            (
+                "reset",
+                " TOO_MANY_ATTEMPTS_TRY_LATER : wait ",
+                Err(RateLimited),
+            ),
+            ("reset", "OPERATION_NOT_ALLOWED", server.clone()),
+            ("reset", "MISSING_PASSWORD", server.clone()),
+        ];
+        for (call, message, expected) in cases {
+            assert_eq!(&answer(call, message), expected, "{call} {message}");
+        }
+    }
+
+    #[test]
+    fn a_check_names_the_account() {
+        let backend = preset("firebase");
+        let check = Call::Check;
+        let body = body(r#"{"requestType":"PASSWORD_RESET","email":"ada@example.com"}"#);
+        assert_eq!(backend.answer(check, 200, &body), Ok(()));
+        assert_eq!(backend.account(check, &body), Some("ada@example.com"));
+    }
+
+    #[test]
+    fn its_calls_carry_the_key_and_json() {
+        let firebase = api(
+            "firebase",
+            r#"{"backend":"firebase","firebase_api_key":"AIza x"}"#,
+        );
+        assert_eq!(
+            firebase.base.as_deref(),
+            Some("https://identitytoolkit.googleapis.com")
+        );
+        let request = firebase.request(
+            Call::Request,
+            "https://p.example",
+            &[(EMAIL, "a@b.example")],
+            &[],
+        );
+        assert_eq!(
+            request.url,
+            "https://identitytoolkit.googleapis.com/v1/accounts:sendOobCode"
+        );
+        assert_eq!(request.query, [("key".to_owned(), "AIza x".to_owned())]);
+        assert_eq!(request.encoding, Encoding::Json);
+        assert_eq!(
+            sorted(&request.fields),
+            [("email", "a@b.example"), ("requestType", "PASSWORD_RESET")]
+        );
+    }
+
+    #[test]
+    fn the_action_link_is_read() {
+        let backend = preset("firebase");
+        let link = backend.read_link(
+            "mode=resetPassword&oobCode=c0De-1_x&apiKey=AIza&lang=fr&continueUrl=https%3A%2F%2Fapp.example.com%2Fhome%3Fa%3D1",
+            "",
+        );
+        assert_eq!(link.secret, LinkSecret::Present("c0De-1_x".into()));
+        assert_eq!(
+            link.continue_to.as_deref(),
+            Some("https://app.example.com/home?a=1")
+        );
+        assert_eq!(
+            link.settings,
+            [("firebase_api_key".to_owned(), "AIza".to_owned())]
+        );
+        for mode in [
+            "verifyEmail",
+            "recoverEmail",
+            "verifyAndChangeEmail",
+            "signIn",
+        ] {
+            let link = backend.read_link(&format!("mode={mode}&oobCode=abc&apiKey=k"), "");
+            assert_eq!(link.secret, LinkSecret::NotAReset, "{mode}");
+        }
+        // Cut before its code: the person types the code instead.
+        assert_eq!(
+            backend.read_link("mode=resetPassword&apiKey=k", "").secret,
+            LinkSecret::Missing
+        );
+        assert_eq!(
+            backend.read_link("oobCode=abc", "").secret,
+            LinkSecret::Present("abc".into())
+        );
+        let bad = backend.read_link(
+            "mode=resetPassword&oobCode=a&continueUrl=javascript%3Aalert(1)",
+            "",
+        );
+        assert_eq!(bad.continue_to, None);
+        assert!(backend.is_link("mode=verifyEmail", ""));
+        assert!(!backend.is_link("token=abc", ""));
+    }
+
+    #[test]
+    fn a_pasted_action_link_gives_its_code() {
+        let backend = preset("firebase");
+        for pasted in [
+            "abc",
+            "https://id.example.com/reset?mode=resetPassword&oobCode=abc&apiKey=k&lang=en",
+            "http://127.0.0.1:8081/?oobCode=abc#top",
+        ] {
+            assert_eq!(
+                backend.code_from_typed(pasted).as_deref(),
+                Ok("abc"),
+                "{pasted}"
+            );
+        }
+        for cut in [
+            "https://id.example.com/reset?mode=resetPassword&apiKey=k",
+            "https://id.example.com/?mode=verifyEmail&oobCode=abc",
+        ] {
+            assert_eq!(
+                backend.code_from_typed(cut),
+                Err(CodeError::LinkWithoutCode),
+                "{cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_only_a_link_gives_serves_that_link_alone() {
+        let without_key = api("firebase", r#"{"backend":"firebase"}"#);
+        let backend = preset("firebase");
+        let no_link = backend.read_link("", "");
+        let err = without_key.complete_for(&no_link).unwrap_err();
+        assert!(err.0.contains("firebase_api_key"), "{err}");
+        let link = backend.read_link("mode=resetPassword&oobCode=c&apiKey=from-link", "");
+        assert_eq!(without_key.complete_for(&link), Ok(()));
+        let reset = without_key.request(
+            Call::Reset,
+            "https://p.example",
+            &[(SECRET, "c"), (PASSWORD, "pw")],
+            &link.settings,
+        );
+        assert_eq!(reset.query, [("key".to_owned(), "from-link".to_owned())]);
+        // The key config.json names wins over the link's.
+        let with_key = api(
+            "firebase",
+            r#"{"backend":"firebase","firebase_api_key":"configured"}"#,
+        );
+        let reset = with_key.request(
+            Call::Reset,
+            "https://p.example",
+            &[(SECRET, "c"), (PASSWORD, "p")],
+            &link.settings,
+        );
+        assert_eq!(reset.query, [("key".to_owned(), "configured".to_owned())]);
+    }
+}
+
+mod mistakes {
+    use super::*;
+
+    fn refused(description: &str) -> String {
+        Backend::from_json("mine", &parse(description).expect("JSON"))
+            .expect_err(description)
+            .0
+    }
+
+    const GOOD_RESET: &str = r#""reset": {"path": "/r", "fields": {"t": "{secret}", "p": "{password}"}, "answers": [{"status": 400, "means": "invalid_link"}]}"#;
+    const GOOD_REQUEST: &str = r#""request": {"path": "/q", "fields": {"e": "{email}"}}"#;
+    const GOOD_LINK: &str = r#""link": {"secret": "token"}"#;
+
+    fn with(parts: &[&str]) -> String {
+        format!("{{{}}}", parts.join(","))
+    }
+
+    #[test]
+    fn a_good_one_is_taken() {
+        assert!(Backend::from_json(
+            "mine",
+            &parse(&with(&[GOOD_REQUEST, GOOD_RESET, GOOD_LINK])).unwrap()
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn each_mistake_is_named() {
+        for (description, expected) in [
+            (
+                with(&[GOOD_REQUEST, GOOD_RESET, GOOD_LINK, r#""reqest": {}"#]),
+                "backends/mine.json: reqest is not a key here",
+            ),
+            (
+                with(&[
+                    r#""request": {"path": "/q", "fields": {"e": "{emial}"}}"#,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                ]),
+                "request.fields.e uses {emial}, which does not exist here",
+            ),
+            (
+                with(&[
+                    r#""request": {"path": "/q", "fields": {"e": "{email}"}, "encode": "json"}"#,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                ]),
+                "request.encode is not a key here",
+            ),
+            (
+                with(&[r#""request": {"path": "/q"}"#, GOOD_RESET, GOOD_LINK]),
+                "request never sends {email}",
+            ),
+            (with(&[GOOD_RESET, GOOD_LINK]), "request is missing"),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    r#""reset": {"path": "/r", "fields": {"t": "{secret}", "p": "{password}"}}"#,
+                    GOOD_LINK,
+                ]),
+                "reset.answers has no answer meaning \"invalid_link\"",
+            ),
+            (with(&[GOOD_REQUEST, GOOD_RESET]), "link is missing"),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    r#""link": {"secret": "t", "settings": {"key": "k"}}"#,
+                ]),
+                "link.settings.key is not one of the backend's settings",
+            ),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                    r#""answers": [{"status": 600, "means": "ok"}]"#,
+                ]),
+                "answers.0.status must be a status like 410",
+            ),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                    r#""answers": [{"code": "X", "means": "fine"}]"#,
+                ]),
+                "answers.0.means must be one of \"ok\"",
+            ),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                    r#""answers": [{"means": "ok"}]"#,
+                ]),
+                "answers.0 needs a status or a code",
+            ),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                    r#""answers": [{"code": "X", "means": "ok", "reason": "common"}]"#,
+                ]),
+                "answers.0.reason is only for \"weak_password\"",
+            ),
+            (
+                with(&[
+                    GOOD_REQUEST,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                    r#""settings": {"app_name": "x"}"#,
+                ]),
+                "settings.app_name is not a setting name",
+            ),
+            (
+                with(&[
+                    r#""request": {"path": "q", "fields": {"e": "{email}"}}"#,
+                    GOOD_RESET,
+                    GOOD_LINK,
+                ]),
+                "request.path must be a path starting with /",
+            ),
+            (
+                "[]".to_owned(),
+                "backends/mine.json: must be an object, not a list",
+            ),
+        ] {
+            let said = refused(&description);
+            assert!(
+                said.contains(expected),
+                "{description}\n  said: {said}\n  expected: {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn config_keys_the_backend_does_not_have_are_refused() {
+        let err =
+            Api::new(&config(r#"{"firebase_api_key":"AIza"}"#), preset("reclaim")).unwrap_err();
+        assert!(
+            err.0
+                .contains("unknown key \"firebase_api_key\" for the backend \"reclaim\""),
+            "{err}"
+        );
+        assert!(err.0.contains("request_path"), "{err}");
+        let err = Api::new(
+            &config(r#"{"api_bse":"https://x.example"}"#),
+            preset("reclaim"),
+        )
+        .unwrap_err();
+        assert!(
+            err.0.contains("\"api_bse\"") && err.0.contains("api_base"),
+            "{err}"
+        );
+        let err = Api::new(&config(r#"{"encoding":"xml"}"#), preset("reclaim")).unwrap_err();
+        assert_eq!(
+            err.0,
+            "config.json: encoding must be \"form\" or \"json\", not \"xml\""
+        );
+        let err = Api::new(&config(r#"{"request_path":7}"#), preset("reclaim")).unwrap_err();
+        assert_eq!(
+            err.0,
+            "config.json: request_path must be a non-empty string, not a number"
+        );
+    }
+}
