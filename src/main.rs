@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use reclaim::{browser, takeover, Route};
+use reclaim::{browser, start_up, Route};
 
 // Every visitor downloads the allocator: talc is smaller than Rust's default for wasm.
 #[cfg(target_arch = "wasm32")]
@@ -8,14 +8,17 @@ use reclaim::{browser, takeover, Route};
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    // Panic messages in the console while developing; in the release bundle a
-    // panic still shows as an error, and the formatting code is not shipped.
+    // Panic messages in the console while developing; in the release bundle a panic still
+    // shows as an error, and the formatting code is not shipped.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let (path, query, _) = browser::address();
-    let route = Route::from_address(&path, &query);
-    // Rendering waits for a task of its own: instantiating the wasm and
-    // rendering the page are two shorter tasks rather than one long one that
-    // would keep the page from answering a tap.
-    browser::after(Duration::ZERO, move || takeover::start(route));
+    let route = Route::from_path(
+        &leptos::prelude::window()
+            .location()
+            .pathname()
+            .unwrap_or_default(),
+    );
+    // Rendering waits for a task of its own: instantiating the wasm and rendering the page are
+    // two shorter tasks rather than one long one that would keep the page from answering a tap.
+    browser::after(Duration::ZERO, move || start_up::start(route));
 }

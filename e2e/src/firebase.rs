@@ -78,6 +78,8 @@ impl Firebase {
                 "backend": "firebase",
                 "api_base": format!("{emulator}/identitytoolkit.googleapis.com"),
                 "firebase_api_key": API_KEY,
+                // Where the tests' links may continue after a reset (nowhere else).
+                "continue_origins": ["https://app.example.test"],
             })
             .to_string(),
         )?;

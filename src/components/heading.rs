@@ -3,7 +3,7 @@ use leptos::{html::H1, prelude::*};
 use crate::{
     browser,
     i18n::{use_i18n, Text},
-    use_settings,
+    settings::use_settings,
 };
 
 /// The heading that says what the current state of a page is for. It also

@@ -8,4 +8,4 @@ pub mod token;
 pub use email::{masked_address, EmailAddress, EmailError};
 pub use password::{Confirmation, PasswordCheck, PasswordRules};
 pub use reclaim_contract::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-pub use token::{code_error_message, LinkToken, ResetToken};
+pub use token::{code_error_message, ResetToken};

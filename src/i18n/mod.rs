@@ -8,27 +8,31 @@
 //! without touching what was typed.
 
 pub mod choice;
+pub mod load;
 #[cfg(any(feature = "ssr", test))]
 pub mod native;
 pub mod plural;
+mod switcher;
 pub mod texts;
 
 use std::{fmt, sync::Arc};
 
 use leptos::prelude::*;
-use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE};
+use reclaim_contract::{
+    config::ConfigError,
+    json::Json,
+    locale::{BUILT_IN, DEFAULT_LOCALE},
+};
 
+pub use switcher::LanguageSwitcher;
 pub use texts::{Counted, Text};
-
-use crate::config::ConfigError;
 
 /// Where the built-in translations are served, relative to the site root.
 pub const BUILT_IN_PATH: &str = "/i18n";
 /// Where a deployer's own locale files go, next to `config.json`.
 pub const OVERRIDES_PATH: &str = "/locales";
 
-/// One value of a locale file, as a JSON parser read it (the browser's, or serde_json in the
-/// build and the tests).
+/// One value of a locale file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Entry {
     Text(String),
@@ -36,6 +40,28 @@ pub enum Entry {
     Forms(Vec<(String, String)>),
     /// Anything else, named for the error message.
     Other(&'static str),
+}
+
+/// The entries of a locale file (`{"key": "text", "counted.key": {"one": …}}`), or why it is
+/// not one: the one reading of a locale file, whichever parser read its JSON (the browser's,
+/// or serde_json in the build and the tests).
+pub fn entries(file: &Json) -> Result<Vec<(String, Entry)>, String> {
+    let fields = file.fields().ok_or("must be a JSON object of texts")?;
+    Ok(fields
+        .iter()
+        .map(|(key, value)| {
+            let entry = match value {
+                Json::Text(text) => Entry::Text(text.clone()),
+                Json::Object(forms) => forms
+                    .iter()
+                    .map(|(category, form)| Some((category.clone(), form.as_text()?.to_owned())))
+                    .collect::<Option<Vec<_>>>()
+                    .map_or(Entry::Other("an object of non-strings"), Entry::Forms),
+                _ => Entry::Other("neither a string nor an object"),
+            };
+            (key.clone(), entry)
+        })
+        .collect())
 }
 
 /// The sentences of one locale: its own where it has them, English where it does not.

@@ -32,7 +32,7 @@ fn browser_category(locale: &str, count: u64) -> &'static str {
 /// CLDR's rules for whole numbers in the built-in locales' languages; `other` for the rest.
 pub fn cldr_category(locale: &str, count: u64) -> &'static str {
     let language = locale.split('-').next().unwrap_or_default();
-    let millions = count != 0 && count % 1_000_000 == 0;
+    let millions = count != 0 && count.is_multiple_of(1_000_000);
     match language {
         "en" | "de" if count == 1 => "one",
         "es" if count == 1 => "one",

@@ -1,10 +1,14 @@
-//! One module per page. Pages are thin: they read the URL, pick a state and
-//! compose components; the rules live in `domain`, the HTTP in `api`.
+//! One module per page: each reads its state, picks what to show and composes components; the
+//! rules live in `domain`, the API in `backend`. The new-password form serves every page that
+//! sets a password.
 
+mod config_problem;
+mod new_password;
 mod not_found;
 mod recover;
 mod reset;
 
+pub use config_problem::ConfigProblem;
 pub use not_found::NotFoundPage;
 pub use recover::RecoverPage;
 pub use reset::ResetPage;

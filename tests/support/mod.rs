@@ -94,11 +94,19 @@ pub struct Page {
 impl Page {
     /// Opens `path` with `fetch` answering from `routes` (path → list of answers).
     /// Without a `/config.json` entry the config file is missing (404): defaults.
-    /// The built-in translations are served at `/i18n/<tag>.json`, as in the build.
+    /// The built-in translations are served at `/i18n/<tag>.json` and the backends'
+    /// descriptions at `/backends/<name>.json`, as in the build.
     pub async fn open(path: &str, routes: Value) -> Page {
         let mut routes = routes;
-        for (tag, file) in BUILT_IN_FILES {
-            let route = format!("/i18n/{tag}.json");
+        let shipped = BUILT_IN_FILES
+            .iter()
+            .map(|(tag, file)| (format!("/i18n/{tag}.json"), file))
+            .chain(
+                BACKEND_FILES
+                    .iter()
+                    .map(|(name, file)| (format!("/backends/{name}.json"), file)),
+            );
+        for (route, file) in shipped {
             if routes.get(&route).is_none() {
                 routes[route] = json!([answer(200, file)]);
             }
@@ -112,11 +120,8 @@ impl Page {
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
         // As `main` does: the page for the address's path.
-        let (before_fragment, _) = path.split_once('#').unwrap_or((path, ""));
-        let (route_path, query) = before_fragment
-            .split_once('?')
-            .unwrap_or((before_fragment, ""));
-        let route = reclaim::Route::from_address(route_path, query);
+        let route_path = path.split(['?', '#']).next().unwrap_or_default();
+        let route = reclaim::Route::from_path(route_path);
         let mounted = leptos::mount::mount_to(
             root.clone().unchecked_into(),
             move || view! { <reclaim::App route /> },
@@ -212,6 +217,30 @@ pub const BUILT_IN_FILES: [(&str, &str); 7] = [
         include_str!("../../src/i18n/builtin/zh-Hans.json"),
     ),
     ("ar", include_str!("../../src/i18n/builtin/ar.json")),
+];
+
+/// The backends' descriptions, as the build serves them.
+pub const BACKEND_FILES: [(&str, &str); 5] = [
+    (
+        "reclaim",
+        include_str!("../../contract/backends/reclaim.json"),
+    ),
+    (
+        "firebase",
+        include_str!("../../contract/backends/firebase.json"),
+    ),
+    (
+        "allauth",
+        include_str!("../../contract/backends/allauth.json"),
+    ),
+    (
+        "better-auth",
+        include_str!("../../contract/backends/better-auth.json"),
+    ),
+    (
+        "pocketbase",
+        include_str!("../../contract/backends/pocketbase.json"),
+    ),
 ];
 
 /// A text of a built-in locale, as its file has it.

@@ -61,7 +61,7 @@ async fn an_action_link_is_read_checked_and_shows_the_masked_account() {
     let page = Page::open(
         &link,
         json!({
-            "/config.json": [config("")],
+            "/config.json": [config(r#","continue_origins":["https://app.example.test"]"#)],
             RESET: [checked("alice@example.com"), answer(200, r#"{"requestType":"PASSWORD_RESET"}"#)],
         }),
     )
@@ -77,12 +77,8 @@ async fn an_action_link_is_read_checked_and_shows_the_masked_account() {
         .unwrap()
         .inner_html()
         .contains("alice@"));
-    // The code left the address bar; what is not secret stayed.
-    assert_eq!(
-        address_bar(),
-        "/reset?mode=resetPassword&apiKey=link-key&lang=en\
-         &continueUrl=https%3A%2F%2Fapp.example.test%2Fdone%3Fx%3D1"
-    );
+    // The link left the address bar; the page and its language stayed.
+    assert_eq!(address_bar(), "/reset?lang=en");
     // Checked with the code alone, with the link's key (config.json has none).
     let checks = calls_to(&page, RESET);
     assert_eq!(checks.len(), 1);
@@ -101,12 +97,51 @@ async fn an_action_link_is_read_checked_and_shows_the_masked_account() {
         body(&calls[1]),
         json!({ "oobCode": CODE, "newPassword": "correct horse battery" })
     );
-    // The link's continueUrl is where the person goes next.
+    // The link's continueUrl is where the person goes next: its origin is listed.
     assert_eq!(
         attr("#continue", "href").as_deref(),
         Some("https://app.example.test/done?x=1")
     );
     assert!(find("#sign-in").is_none());
+}
+
+/// A continueUrl to an origin the deployment does not list would make the success page an
+/// open redirect: the person is offered the configured sign-in page instead.
+#[wasm_bindgen_test]
+async fn a_continue_link_to_an_unlisted_origin_is_not_followed() {
+    let page = Page::open(
+        &format!("/reset?mode=resetPassword&oobCode={CODE}&apiKey=k&continueUrl=https%3A%2F%2Fevil.test%2F"),
+        json!({
+            "/config.json": [config(r#","continue_origins":["https://app.example.test"]"#)],
+            RESET: [checked("alice@example.com"), answer(200, "{}")],
+        }),
+    )
+    .await;
+    page.wait_for("the masked account", || find("#account").is_some())
+        .await;
+    choose(&page, "correct horse battery");
+    page.wait_for("success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    assert!(find("#continue").is_none());
+    assert_eq!(attr("#sign-in", "href").as_deref(), Some("/sign-in"));
+}
+
+/// The key in a reset link serves that link alone: on `/recover`, a Firebase deployment without
+/// `firebase_api_key` is a configuration problem, whatever the address carries.
+#[wasm_bindgen_test]
+async fn a_key_from_a_link_is_never_used_to_ask_for_a_link() {
+    let page = Page::open(
+        "/recover?apiKey=stolen-key&mode=resetPassword",
+        json!({ "/config.json": [config("")] }),
+    )
+    .await;
+    page.wait_for("the configuration problem", || {
+        page.heading() == "This page is not set up correctly"
+    })
+    .await;
+    assert!(page.calls_to("/v1/accounts:sendOobCode").is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -126,7 +161,7 @@ async fn an_action_link_at_the_root_is_the_reset_page() {
         text("#account strong"),
         "b\u{2022}\u{2022}\u{2022}@example.org"
     );
-    assert_eq!(address_bar(), "/?mode=resetPassword&apiKey=k");
+    assert_eq!(address_bar(), "/");
 }
 
 #[wasm_bindgen_test]
@@ -289,5 +324,5 @@ async fn firebase_without_a_key_is_a_configuration_problem() {
         page.heading() == "This page is not set up correctly"
     })
     .await;
-    assert!(text("#main").contains("encoding is for the backend"));
+    assert!(text("#main").contains("unknown key \"encoding\" for the backend \"firebase\""));
 }

@@ -43,7 +43,7 @@ async fn typed_text_focus_and_caret_survive_the_takeover() {
     typed.focus().unwrap();
     typed.set_selection_range(3, 7).unwrap();
 
-    reclaim::takeover::take_over(&before, page.root());
+    reclaim::start_up::takeover::take_over(&before, page.root());
 
     assert!(!before.is_connected(), "the prerendered page is gone");
     let field = input_in(page.root(), "new-password");
@@ -70,7 +70,7 @@ async fn an_address_typed_before_the_app_ran_is_the_one_sent() {
     typed.set_value("alice@example.com");
     typed.focus().unwrap();
 
-    reclaim::takeover::take_over(&before, page.root());
+    reclaim::start_up::takeover::take_over(&before, page.root());
 
     assert_eq!(focused_id(), "email");
     assert_eq!(value("#email"), "alice@example.com");

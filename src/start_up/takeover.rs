@@ -1,44 +1,11 @@
-//! The app taking over the page that was prerendered at build time. The
-//! prerendered markup paints before the wasm arrives; when the app starts it
-//! renders the same page fresh, carries over what the person did meanwhile
-//! (text typed into any field, the focused field and its caret), and swaps the
-//! fresh page in, in one step, once the configuration and the reader's
-//! language have loaded (so the page never flashes another language). Rendering fresh rather than hydrating means a
-//! page that differs from its markup (a host that serves `/index.html` for an
-//! unknown path) simply shows the right page: nothing can mismatch.
+//! Replacing the prerendered page with the app's: the same page, rendered fresh, swapped in
+//! in one step, keeping every field's text, the focus and the caret. Rendering fresh rather
+//! than hydrating means a page that differs from its markup (a host that serves `/index.html`
+//! for an unknown path) simply shows the right page: nothing can mismatch.
 
-use leptos::{mount::mount_to, prelude::*};
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
-
-use crate::{App, Route, APP_ELEMENT_ID};
-
-/// Starts the app for `route`: over the prerendered page if there is one, once
-/// the app is ready; otherwise at once into an empty body (a development build
-/// without the prerender).
-pub fn start(route: Route) {
-    let fresh = document().create_element("div").expect("a div");
-    fresh.set_id(APP_ELEMENT_ID);
-    let Some(prerendered) = document().get_element_by_id(APP_ELEMENT_ID) else {
-        let _ = document().body().expect("a body").append_child(&fresh);
-        mount_to(fresh.unchecked_into(), move || view! { <App route /> }).forget();
-        return;
-    };
-    mount_to(fresh.clone().unchecked_into(), move || {
-        // Set by the app once its page is rendered, in the reader's language.
-        let ready = RwSignal::new(false);
-        Effect::new(move |swapped: Option<bool>| {
-            let swapped = swapped.unwrap_or(false);
-            if ready.get() && !swapped {
-                take_over(&prerendered, &fresh);
-                return true;
-            }
-            swapped
-        });
-        view! { <App route ready /> }
-    })
-    .forget();
-}
 
 /// Replaces `prerendered` with `fresh` (the same page, rendered by the app),
 /// keeping every field's text, the focus and the caret.
