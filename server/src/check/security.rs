@@ -211,7 +211,10 @@ pub async fn cors(visitor: &Visitor, deployment: &Deployment, report: &mut Repor
         let mut headers = vec!["content-type".to_owned(), "accept-language".to_owned()];
         headers.extend(endpoint.headers.iter().cloned());
         let subject = format!("{} {}", endpoint.name, endpoint.url.as_str());
-        let answer = match visitor.preflight(&endpoint.url, &headers).await {
+        let answer = match visitor
+            .preflight(&endpoint.url, endpoint.method, &headers)
+            .await
+        {
             Ok(answer) => answer,
             Err(error) => {
                 report.fail(

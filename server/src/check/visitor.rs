@@ -172,7 +172,12 @@ impl Visitor {
 
     /// The CORS preflight a browser sends before the pages' `POST` to `url` with `headers`
     /// (lower-case names).
-    pub async fn preflight(&self, url: &Url, headers: &[String]) -> Result<Answer, String> {
+    pub async fn preflight(
+        &self,
+        url: &Url,
+        method: &str,
+        headers: &[String],
+    ) -> Result<Answer, String> {
         let mut names = headers.to_vec();
         names.sort();
         names.dedup();
@@ -181,7 +186,7 @@ impl Visitor {
             .request(Method::OPTIONS, url.clone())
             .header(ACCEPT, "*/*")
             .header(ORIGIN, self.origin())
-            .header("access-control-request-method", "POST")
+            .header("access-control-request-method", method)
             .header("access-control-request-headers", names.join(","))
             .header("sec-fetch-dest", "empty")
             .header("sec-fetch-mode", "cors")
