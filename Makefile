@@ -34,7 +34,7 @@ setup:
 	@scripts/setup.sh
 
 dist: setup
-	@$(ENV) $(call TIMED,trunk build --release) trunk build --release
+	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 
 serve: dist
 	@scripts/serve.sh
@@ -45,7 +45,7 @@ serve-firebase: dist
 test: setup
 	@$(ENV) $(call TIMED,native tests) cargo test --workspace --exclude reclaim-e2e
 	@$(ENV) $(call TIMED,wasm tests) cargo test -p reclaim --target wasm32-unknown-unknown --test web
-	@$(ENV) $(call TIMED,trunk build --release) trunk build --release
+	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 	@$(E2E)
 
 test-e2e: dist

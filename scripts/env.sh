@@ -5,6 +5,9 @@
 # folder outside the repository so that every clone on this machine shares one install.
 
 RECLAIM_CACHE="${RECLAIM_CACHE:-$HOME/.cache/reclaim}"
+# The nightly toolchain that builds the release wasm (scripts/build-pages.sh, scripts/setup.sh).
+RECLAIM_NIGHTLY=nightly-2026-05-20
+export RECLAIM_NIGHTLY
 RECLAIM_NODE="$RECLAIM_CACHE/node"
 export RECLAIM_CACHE RECLAIM_NODE
 

@@ -17,5 +17,7 @@ if [ "${TRUNK_PROFILE:-}" = release ]; then
     done
 fi
 
-# Each page prerendered into its own HTML file (src/bin/prerender.rs).
-cargo run --quiet --offline --no-default-features --features ssr --bin prerender -- "$TRUNK_STAGING_DIR"
+# Each page prerendered into its own HTML file (src/bin/prerender.rs), natively, with the stable
+# toolchain: the nightly settings of scripts/build-pages.sh are for the release wasm alone.
+env -u RUSTUP_TOOLCHAIN -u CARGO_UNSTABLE_BUILD_STD \
+    cargo run --quiet --offline --no-default-features --features ssr --bin prerender -- "$TRUNK_STAGING_DIR"

@@ -3,7 +3,7 @@
 # at the right version. Safe to run again and again: when everything is there it takes a second
 # or two and prints one "ok" line per piece.
 #
-# Pieces: the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
+# Pieces: the wasm32 target, a pinned nightly toolchain for the release wasm, trunk, wasm-bindgen-cli (the version in Cargo.lock), Debian's
 # Chromium and ChromeDriver, Debian's nginx, Node.js, and the npm tools from scripts/package.json
 # (binaryen's wasm-opt, axe-core, Lighthouse) installed into ${RECLAIM_CACHE:-~/.cache/reclaim}/node,
 # the Firebase Auth emulator (scripts/firebase/package.json) into .../firebase, and the other
@@ -41,6 +41,20 @@ if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 else
     installing "rust target wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
+fi
+
+# --- the pinned nightly toolchain for the release wasm (scripts/build-pages.sh) --------------
+# Rebuilding the standard library for the wasm takes about 12 % off what every visitor
+# downloads; that needs a nightly compiler with its sources. One pinned nightly
+# ($RECLAIM_NIGHTLY, scripts/env.sh), so that the size does not move with whatever nightly is
+# newest.
+nightly_sysroot="$(rustup run "$RECLAIM_NIGHTLY" rustc --print sysroot 2>/dev/null || true)"
+# The standard library is built from its sources (rust-src) for the wasm: no prebuilt one needed.
+if [ -n "$nightly_sysroot" ] && [ -d "$nightly_sysroot/lib/rustlib/src/rust/library" ]; then
+    ok "$RECLAIM_NIGHTLY with rust-src (present)"
+else
+    installing "$RECLAIM_NIGHTLY with rust-src (about 1 minute)"
+    rustup toolchain install "$RECLAIM_NIGHTLY" --profile minimal --no-self-update --component rust-src
 fi
 
 # --- trunk -----------------------------------------------------------------------------------
