@@ -74,9 +74,23 @@ function firstVisit(page) {
       }
     }
   }
+  // The app fetches config.json when it starts, then the description of the backend it names.
   const config = byName.get("config.json");
-  if (config && [...loaded.keys()].some((n) => n.endsWith(".wasm"))) loaded.set(config.name, config);
+  if (config && [...loaded.keys()].some((n) => n.endsWith(".wasm"))) {
+    loaded.set(config.name, config);
+    const description = byName.get(`backends/${configuredBackend(config)}.json`);
+    if (description) loaded.set(description.name, description);
+  }
   return [page, ...[...loaded.values()].sort((a, b) => a.name.localeCompare(b.name))];
+}
+
+/** The backend config.json names (the contract's, `reclaim`, when it names none). */
+function configuredBackend(config) {
+  try {
+    return JSON.parse(config.data.toString("utf8")).backend || "reclaim";
+  } catch {
+    return "reclaim";
+  }
 }
 
 // The pages a build may hold; whichever are present are measured.
@@ -144,5 +158,21 @@ if (locales.length > 1) {
     const catalog = byName.get(`i18n/${tag}.json`);
     const extra = catalog ? `catalog ${kb(catalog.brotli).trim()} KB` : "catalog compiled in";
     console.log(`${(tag || "en").padEnd(8)} ${kb(largest.brotli)} KB brotli  (${extra})`);
+  }
+}
+
+// Per backend: the largest first visit with that backend's description in place of the
+// configured one, and what the backend adds to a first visit (its description file).
+const descriptions = sizes.filter(({ name }) => name.startsWith("backends/") && name.endsWith(".json"));
+if (descriptions.length > 0 && worst) {
+  const configured = byName.get(`backends/${configuredBackend(byName.get("config.json") ?? { data: Buffer.from("{}") })}.json`);
+  const without = worst.brotli - (configured ? configured.brotli : 0);
+  console.log();
+  console.log("First visit per backend (the largest page in any language, with that backend's description)");
+  for (const description of descriptions) {
+    const name = description.name.slice("backends/".length, -".json".length);
+    const sum = without + description.brotli;
+    const verdict = sum <= BUDGET_BROTLI ? "within" : "OVER";
+    console.log(`${name.padEnd(12)} ${kb(sum)} KB brotli, the description adds ${kb(description.brotli).trim()} KB  ${verdict}`);
   }
 }
