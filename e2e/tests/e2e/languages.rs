@@ -259,7 +259,7 @@ fn the_switcher_keeps_what_was_typed_and_the_mail_follows_it() {
             .js("return document.querySelector('#email').value;", vec![])
             .await?;
         ensure!(
-            typed == Value::from(ALICE),
+            typed == ALICE,
             "the typed address became {typed}"
         );
         ensure!(

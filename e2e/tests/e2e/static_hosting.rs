@@ -613,7 +613,7 @@ fn static_host_files_match_the_nginx_configuration() {
             );
         }
         ensure!(
-            nginx_map_value(&nginx, "$reclaim_lang_dir", "default")? == "",
+            nginx_map_value(&nginx, "$reclaim_lang_dir", "default")?.is_empty(),
             "nginx must ignore an unknown lang"
         );
         ensure!(
