@@ -3,15 +3,15 @@
 //!
 //! Each hash burns tens of milliseconds of CPU and 19 MiB of memory, so hashes run on a fixed
 //! number of threads (about one per core) apart from tokio's blocking pool, which the database
-//! uses: a login flood cannot stall resets behind it. Each thread keeps its 19 MiB of working
+//! uses: a login flood cannot stall database queries behind it. Each thread keeps its 19 MiB of working
 //! memory for its life instead of allocating it per hash: freed per hash, glibc's per-thread
 //! arenas kept copies around and a 100-login burst grew the process by ~200 MiB; kept, memory
 //! stays at threads × 19 MiB.
 //! A bounded queue feeds the threads; when it is full the caller gets [`HashError::Busy`] at
 //! once (the API answers 503 with Retry-After), the same whether or not the account exists.
 //!
-//! Every password is hashed and checked in Unicode NFKC, so the same password typed on
-//! keyboards or input methods that produce different code points still matches.
+//! Every password is hashed and checked in Unicode NFKC (`domain::nfkc`), so the same password
+//! typed on keyboards or input methods that produce different code points still matches.
 
 use std::cell::RefCell;
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
@@ -21,9 +21,8 @@ use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
-use unicode_normalization::UnicodeNormalization;
 
-use crate::domain::NewPassword;
+use crate::domain::{nfkc, NewPassword};
 
 /// A hash of a random password, verified against when the account does not exist, so that a
 /// login for an unknown address costs the same time as one for a known address.
@@ -164,11 +163,6 @@ impl HashPool {
         })
         .await
     }
-}
-
-/// Unicode compatibility composition (NFKC): what the server hashes and compares.
-pub fn nfkc(text: &str) -> String {
-    text.nfkc().collect()
 }
 
 /// A new PHC string for `password` with the default parameters and a random salt: what

@@ -2,11 +2,13 @@
 
 mod email_address;
 mod locale;
+mod nfkc;
 mod password;
 mod token;
 
 pub use email_address::EmailAddress;
 pub use locale::Locale;
+pub use nfkc::nfkc;
 #[cfg(test)]
 pub use password::WeakReason;
 pub use password::{NewPassword, PasswordPolicy, WeakPassword};

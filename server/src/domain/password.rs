@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
 
-use super::EmailAddress;
+use super::{nfkc, EmailAddress};
 
 use reclaim_contract::password::{too_long_sentence, too_short_sentence};
 pub use reclaim_contract::wire::WeakReason;
@@ -105,7 +105,7 @@ impl NewPassword {
         if length < policy.min_chars {
             reasons.push(WeakReason::TooShort);
         }
-        let normalised = crate::hashing::nfkc(&candidate);
+        let normalised = nfkc(&candidate);
         let lowered = normalised.to_lowercase();
         // The service's name is as guessable as the most common passwords.
         if COMMON_PASSWORDS.contains(lowered.as_str()) || lowered.contains(APP_NAME) {
