@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::config::LinkStyle;
+use crate::config::{LimitConfig, LinkConfig, LinkStyle};
 use crate::domain::{EmailAddress, Locale, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::{Database, RecoveryRequest};
@@ -34,6 +34,20 @@ pub struct RecoverySettings {
     pub link_style: LinkStyle,
     pub token_lifetime: Duration,
     pub max_live_tokens: usize,
+    /// Requests answered but not yet handled, at most.
+    pub max_backlog: usize,
+}
+
+impl RecoverySettings {
+    pub fn new(public_url: Url, links: &LinkConfig, limits: &LimitConfig) -> Self {
+        Self {
+            public_url,
+            link_style: links.link_style,
+            token_lifetime: links.token_lifetime(),
+            max_live_tokens: usize::try_from(links.max_live_tokens).unwrap_or(usize::MAX),
+            max_backlog: usize::try_from(limits.recovery_backlog).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// The handler's side: stores requests, and refuses once the backlog is full.
@@ -45,27 +59,28 @@ pub struct RecoveryQueue {
     wake: Arc<Notify>,
 }
 
-/// The backlog is full; nothing was stored.
-#[derive(Debug)]
-pub struct BacklogFull;
+/// Why a request was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    /// The backlog is full: nothing was stored, try again in a moment.
+    #[error("the recovery backlog is full")]
+    BacklogFull,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
 
 impl RecoveryQueue {
     /// Writes the request, with the language its mail is to be written in, to the database (so
     /// a 200 after this is kept even through a crash) and wakes the worker.
-    pub async fn enqueue(
-        &self,
-        email: &EmailAddress,
-        locale: Locale,
-    ) -> anyhow::Result<Result<(), BacklogFull>> {
+    pub async fn enqueue(&self, email: &EmailAddress, locale: Locale) -> Result<(), EnqueueError> {
         if self.backlog.load(Ordering::Relaxed) >= self.max_backlog {
-            return Ok(Err(BacklogFull));
+            return Err(EnqueueError::BacklogFull);
         }
-        self.database
-            .insert_recovery_request(email.as_str().to_owned(), locale)
-            .await?;
+        self.database.insert_recovery_request(email, locale).await?;
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();
-        Ok(Ok(()))
+        Ok(())
     }
 }
 
@@ -75,7 +90,6 @@ pub async fn spawn_worker(
     database: Database,
     mailer: Arc<Mailer>,
     settings: RecoverySettings,
-    max_backlog: usize,
     mail_written: Arc<Notify>,
     stop: CancellationToken,
 ) -> anyhow::Result<(RecoveryQueue, JoinHandle<()>)> {
@@ -86,7 +100,7 @@ pub async fn spawn_worker(
     let queue = RecoveryQueue {
         database: database.clone(),
         backlog: Arc::new(AtomicUsize::new(pending)),
-        max_backlog,
+        max_backlog: settings.max_backlog,
         wake: Arc::new(Notify::new()),
     };
     let (backlog, wake) = (Arc::clone(&queue.backlog), Arc::clone(&queue.wake));
@@ -134,11 +148,7 @@ async fn handle(
     settings: &RecoverySettings,
     request: &RecoveryRequest,
 ) -> anyhow::Result<()> {
-    let user = match EmailAddress::parse(&request.email) {
-        Ok(email) => database.find_user(&email).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user else {
+    let Some(user) = database.find_user(&request.email).await? else {
         // Nothing is sent: mailing "no account here" would let anyone probe for accounts
         // through someone else's inbox, and annoy its owner.
         tracing::debug!("recovery requested for an address without an account");
@@ -200,19 +210,19 @@ mod tests {
         let outbox = dir.path().join("outbox");
         let config =
             crate::ServeConfig::parse_from(["serve", "--outbox", outbox.to_str().unwrap()]);
-        let mailer = Arc::new(Mailer::new(&config).unwrap());
+        let mailer = Arc::new(Mailer::new(&config.mail).unwrap());
         let settings = RecoverySettings {
             public_url: Url::parse("http://127.0.0.1:8080").unwrap(),
             link_style: LinkStyle::Query,
             token_lifetime: Duration::from_secs(60),
             max_live_tokens: 3,
+            max_backlog: 1,
         };
         let worker = |stop: CancellationToken| {
             spawn_worker(
                 database.clone(),
                 Arc::clone(&mailer),
                 settings.clone(),
-                1,
                 Arc::new(Notify::new()),
                 stop,
             )
@@ -223,17 +233,12 @@ mod tests {
         let (queue, handle) = worker(stopped).await.unwrap();
         handle.await.unwrap();
         let alice = EmailAddress::parse("alice@example.com").unwrap();
-        assert!(queue
-            .enqueue(&alice, Locale::DEFAULT)
-            .await
-            .unwrap()
-            .is_ok());
+        queue.enqueue(&alice, Locale::DEFAULT).await.unwrap();
         assert!(
-            queue
-                .enqueue(&alice, Locale::DEFAULT)
-                .await
-                .unwrap()
-                .is_err(),
+            matches!(
+                queue.enqueue(&alice, Locale::DEFAULT).await,
+                Err(EnqueueError::BacklogFull)
+            ),
             "backlog of 1 is full"
         );
         assert_eq!(database.count_recovery_requests().await.unwrap(), 1);

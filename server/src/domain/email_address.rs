@@ -66,18 +66,6 @@ impl EmailAddress {
     }
 }
 
-impl AsRef<str> for EmailAddress {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 impl fmt::Debug for EmailAddress {
     // Addresses are personal data: a stray `{:?}` in a log line shows only the domain.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -132,7 +120,7 @@ mod tests {
         let parsed = EmailAddress::parse("Alice@Example.COM").unwrap();
         assert_eq!(parsed.lookup_key(), "alice@example.com");
         assert_eq!(parsed.local_part(), "Alice");
-        assert_eq!(parsed.to_string(), "Alice@Example.COM");
+        assert_eq!(parsed.as_str(), "Alice@Example.COM");
     }
 
     #[test]

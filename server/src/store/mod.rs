@@ -18,8 +18,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use r2d2::ManageConnection;
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
+
+use crate::domain::EmailAddress;
 
 pub use outbox::{NewMail, QueuedMail};
 pub use recovery_requests::RecoveryRequest;
@@ -205,6 +208,20 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")
 }
 
+/// An address column holds what [`EmailAddress::as_str`] gave, and reads back parsed: the store
+/// hands out `EmailAddress`es, never strings to parse again.
+impl ToSql for EmailAddress {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for EmailAddress {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        EmailAddress::parse(value.as_str()?).map_err(|error| FromSqlError::Other(Box::new(error)))
+    }
+}
+
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
 pub fn now_millis() -> i64 {
     SystemTime::now()
@@ -248,8 +265,9 @@ mod tests {
         let path = dir.path().join("reclaim.db");
         let database = Database::open(&path).await.unwrap();
         let arabic = crate::domain::Locale::from_tag("ar");
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
         database
-            .insert_recovery_request("alice@example.com".into(), arabic)
+            .insert_recovery_request(&alice, arabic)
             .await
             .unwrap();
         drop(database);
@@ -278,7 +296,7 @@ mod tests {
         let database = Database::open(&path).await.unwrap();
         let pending = database.pending_recovery_requests(10).await.unwrap();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].email, "alice@example.com");
+        assert_eq!(pending[0].email.as_str(), "alice@example.com");
         assert_eq!(pending[0].locale, crate::domain::Locale::DEFAULT);
     }
 }

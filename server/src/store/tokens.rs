@@ -5,7 +5,7 @@ use std::time::Duration;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now_millis, Database, NewMail};
-use crate::domain::TokenHash;
+use crate::domain::{EmailAddress, TokenHash};
 
 /// Rows of tokens past their expiry are kept this long so a late click still gets the precise
 /// "expired" or "used" answer; after that they are deleted and the token is simply unknown.
@@ -22,7 +22,7 @@ pub enum ResetTokenState {
     /// Past its lifetime, or revoked (a newer token pushed it out, or the password changed).
     Expired,
     /// Can be redeemed by the account `email`.
-    Valid { email: String },
+    Valid { email: EmailAddress },
 }
 
 /// The result of trying to redeem a token.
@@ -30,7 +30,7 @@ pub enum ResetTokenState {
 pub enum RedeemOutcome {
     /// The password was replaced; every token and session of the account is gone. `email` is
     /// where to send the "your password was changed" notice.
-    Changed { email: String },
+    Changed { email: EmailAddress },
     /// Lost the race or the token died in the meantime.
     NotRedeemable(ResetTokenState),
 }
@@ -109,7 +109,7 @@ impl Database {
                 let state = state(&tx, hash, now)?;
                 return Ok(RedeemOutcome::NotRedeemable(state));
             };
-            let email: String = tx.query_row(
+            let email: EmailAddress = tx.query_row(
                 "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1 RETURNING email",
                 params![user_id, new_password_hash, now],
                 |row| row.get(0),
@@ -173,7 +173,7 @@ fn state(
             [hash.0],
             |row| {
                 Ok((
-                    row.get::<_, String>(0)?,
+                    row.get::<_, EmailAddress>(0)?,
                     row.get::<_, i64>(1)?,
                     row.get(2)?,
                     row.get(3)?,
@@ -203,7 +203,7 @@ pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: i64) -> rusqli
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EmailAddress, SecretToken};
+    use crate::domain::SecretToken;
 
     async fn database_with_alice() -> (tempfile::TempDir, Database, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -227,8 +227,9 @@ mod tests {
             .insert_reset_token(alice, token.hash(), LONG, 3)
             .await
             .unwrap();
+        let alice_address = EmailAddress::parse("alice@example.com").unwrap();
         let valid = ResetTokenState::Valid {
-            email: "alice@example.com".to_owned(),
+            email: alice_address.clone(),
         };
         assert_eq!(
             database.reset_token_state(token.hash()).await.unwrap(),
@@ -242,7 +243,7 @@ mod tests {
         assert_eq!(
             outcome,
             RedeemOutcome::Changed {
-                email: "alice@example.com".to_owned()
+                email: alice_address
             }
         );
         let again = database
