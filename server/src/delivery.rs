@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
+use crate::config::MailConfig;
 use crate::mail::Mailer;
 use crate::store::{now_millis, Database, QueuedMail};
 
@@ -30,6 +31,16 @@ pub struct RetrySchedule {
     pub max: Duration,
     /// Age at which a message still failing is given up.
     pub retry_for: Duration,
+}
+
+impl From<&MailConfig> for RetrySchedule {
+    fn from(config: &MailConfig) -> Self {
+        Self {
+            first: Duration::from_millis(config.mail_retry_first_ms),
+            max: Duration::from_secs(config.mail_retry_max_secs),
+            retry_for: Duration::from_secs(config.mail_retry_for_secs),
+        }
+    }
 }
 
 impl RetrySchedule {

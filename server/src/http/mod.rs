@@ -29,7 +29,7 @@ use extract::MAX_BODY_BYTES;
 pub use origin::AllowedOrigins;
 pub use pages::service as serve_pages;
 pub use proxy::TrustedProxies;
-pub use rate_limit::{RateLimiter, RateLimits};
+pub use rate_limit::RateLimits;
 
 use crate::domain::PasswordPolicy;
 use crate::hashing::HashPool;

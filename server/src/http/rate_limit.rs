@@ -16,6 +16,8 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::Quota;
 
+use crate::config::LimitConfig;
+
 /// Forget keys back to a full bucket after this many checks, so memory is bounded by the
 /// active keys.
 const PRUNE_EVERY: u64 = 1024;
@@ -77,6 +79,38 @@ pub struct RateLimits {
     pub recovery_per_ip: RateLimiter<IpAddr>,
     pub reset_per_ip: RateLimiter<IpAddr>,
     pub login_per_ip: RateLimiter<IpAddr>,
+}
+
+impl RateLimits {
+    pub fn new(config: &LimitConfig) -> Self {
+        let secs = Duration::from_secs;
+        Self {
+            recovery_per_email: RateLimiter::new(
+                config.recovery_per_email_limit,
+                secs(config.recovery_per_email_window_secs),
+            ),
+            recovery_per_email_daily: RateLimiter::new(
+                config.recovery_per_email_daily_limit,
+                secs(24 * 60 * 60),
+            ),
+            recovery_global: RateLimiter::new(
+                config.recovery_global_limit,
+                secs(config.recovery_global_window_secs),
+            ),
+            recovery_per_ip: RateLimiter::new(
+                config.recovery_per_ip_limit,
+                secs(config.recovery_per_ip_window_secs),
+            ),
+            reset_per_ip: RateLimiter::new(
+                config.reset_per_ip_limit,
+                secs(config.reset_per_ip_window_secs),
+            ),
+            login_per_ip: RateLimiter::new(
+                config.login_per_ip_limit,
+                secs(config.login_per_ip_window_secs),
+            ),
+        }
+    }
 }
 
 /// The client's IP for rate limiting: the TCP peer address, or the address a trusted proxy
