@@ -147,7 +147,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     };
     let https = public_url.scheme() == "https";
 
-    // The two workers, woken by the handlers and stopped by `RunningServer::shutdown`.
+    // The background tasks, woken by the handlers and stopped by `RunningServer::shutdown`.
     let stop_workers = CancellationToken::new();
     let mail_written = Arc::new(Notify::new());
     let (recovery, recovery_worker) = recovery::spawn_worker(
@@ -166,6 +166,9 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         stop_workers.clone(),
     );
 
+    let limits = Arc::new(RateLimits::new(&config.limits));
+    let limits_sweeper = limits.spawn_sweeper(stop_workers.clone());
+
     let hashes = HashPool::new(config.passwords.hash_threads, config.passwords.hash_queue);
     // Computed now rather than on the first unknown-address login, which would be slower.
     hashes.prepare().await.context("preparing the dummy hash")?;
@@ -173,7 +176,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         database,
         mailer,
         recovery,
-        limits: Arc::new(RateLimits::new(&config.limits)),
+        limits,
         hashes,
         password_policy: config.passwords.policy(),
         mail_written,
@@ -201,7 +204,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         local_addr,
         stop,
         server,
-        workers: vec![recovery_worker, delivery_worker],
+        workers: vec![recovery_worker, delivery_worker, limits_sweeper],
         stop_workers,
         shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
     })

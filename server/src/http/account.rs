@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::{ApiBody, MailLocale};
-use super::rate_limit::{retry_after_secs, ClientIp};
+use super::rate_limit::{check_all, retry_after_secs};
 use super::{ApiError, AppState};
-use crate::domain::{EmailAddress, NewPassword, SecretToken};
+use crate::domain::{Client, EmailAddress, NewPassword, SecretToken};
 use crate::mail::MailKind;
 use crate::store::{RedeemOutcome, ResetTokenState};
 
@@ -66,36 +66,31 @@ fn ok() -> Json<serde_json::Value> {
 /// mail is written in the language of `Accept-Language`, stored with the request.
 async fn request_recovery(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    // Limit by IP before reading the body, so a flood is refused as cheaply as possible.
-    state
-        .limits
+    let limits = &state.limits;
+    // Saturation first, before anything that keeps per-key state, so a flood that is refused
+    // leaves nothing behind. The global limit is only peeked at here and counted last, so
+    // requests that a client's own limits refuse spend none of everyone's allowance.
+    state.recovery.has_room()?;
+    limits.recovery_global.peek(&()).map_err(unavailable)?;
+    // Then the client, still before reading the body.
+    limits
         .recovery_per_ip
-        .check(ip)
+        .check(&client)
         .map_err(rate_limited)?;
     let ApiBody(body) = ApiBody::<RecoveryBody>::from_request(request, &state).await?;
     let email = EmailAddress::parse(&body.email).map_err(|_| ApiError::InvalidEmail)?;
-    state
-        .limits
-        .recovery_per_email
-        .check(email.lookup_key())
-        .map_err(rate_limited)?;
-    state
-        .limits
-        .recovery_per_email_daily
-        .check(email.lookup_key())
-        .map_err(rate_limited)?;
-    state
-        .limits
-        .recovery_global
-        .check(())
-        .map_err(|wait| ApiError::Unavailable {
-            retry_after_secs: retry_after_secs(wait),
-        })?;
-    state.recovery.enqueue(&email, locale).await?;
+    let asked = (email.lookup_key(), client);
+    check_all(
+        &[&limits.recovery_per_email, &limits.recovery_per_email_daily],
+        &asked,
+    )
+    .map_err(rate_limited)?;
+    limits.recovery_global.check(&()).map_err(unavailable)?;
+    state.recovery.enqueue(&email, client, locale).await?;
     Ok(ok())
 }
 
@@ -108,11 +103,15 @@ async fn request_recovery(
 /// "password changed" notice is written in the language of this request's `Accept-Language`.
 async fn reset_password(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.limits.reset_per_ip.check(ip).map_err(rate_limited)?;
+    state
+        .limits
+        .reset_per_ip
+        .check(&client)
+        .map_err(rate_limited)?;
     let ApiBody(body) = ApiBody::<ResetPasswordBody>::from_request(request, &state).await?;
     let token = SecretToken::parse(body.token.expose_secret()).ok_or(ApiError::InvalidToken)?;
     let email = match state.database.reset_token_state(token.hash()).await? {
@@ -170,10 +169,14 @@ fn token_error(state: ResetTokenState) -> ApiError {
 /// password for an existing account.
 async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     request: Request,
 ) -> Result<Response, ApiError> {
-    state.limits.login_per_ip.check(ip).map_err(rate_limited)?;
+    state
+        .limits
+        .login_per_ip
+        .check(&client)
+        .map_err(rate_limited)?;
     let ApiBody(body) = ApiBody::<LoginBody>::from_request(request, &state).await?;
     let user = match EmailAddress::parse(&body.email) {
         Ok(email) => state.database.find_user(&email).await?,
@@ -202,6 +205,12 @@ async fn login(
 
 fn rate_limited(wait: Duration) -> ApiError {
     ApiError::RateLimited {
+        retry_after_secs: retry_after_secs(wait),
+    }
+}
+
+fn unavailable(wait: Duration) -> ApiError {
+    ApiError::Unavailable {
         retry_after_secs: retry_after_secs(wait),
     }
 }
