@@ -238,7 +238,8 @@ pub struct NetworkConfig {
     pub allowed_origins: Vec<Url>,
 
     /// A reverse proxy (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) whose X-Forwarded-For or
-    /// Forwarded header is believed (repeatable). Without it those headers are ignored.
+    /// Forwarded header is believed (repeatable). Without it those headers are ignored. Wider
+    /// than /8 (IPv4) or /32 (IPv6) is refused: it would let clients choose their own address.
     #[arg(long = "trusted-proxy", env = "RECLAIM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
     pub trusted_proxies: Vec<IpNet>,
 }
@@ -328,12 +329,24 @@ fn parse_origin(input: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128).
+/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128), and no wider than a
+/// network of proxies can be: /8 for IPv4, /32 for IPv6.
 fn parse_cidr(input: &str) -> Result<IpNet, String> {
-    input
+    let network = input
         .parse::<IpNet>()
         .or_else(|_| input.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{input:?} is not an address or CIDR like 10.0.0.0/8"))
+        .map_err(|_| format!("{input:?} is not an address or CIDR like 10.0.0.0/8"))?;
+    let widest = match network {
+        IpNet::V4(_) => 8,
+        IpNet::V6(_) => 32,
+    };
+    if network.prefix_len() < widest {
+        return Err(format!(
+            "{input:?} is wider than /{widest}: every client in it could write its own address \
+             into X-Forwarded-For and pass for anyone; name the proxies' own network"
+        ));
+    }
+    Ok(network)
 }
 
 /// Keeps a value that may hold a password (the SMTP URL) out of `Debug` output.
@@ -484,6 +497,18 @@ mod tests {
                 .is_err()
         );
         assert!(ServeConfig::try_parse_from(["serve", "--trusted-proxy", "10.0.0.0/33"]).is_err());
+        for too_wide in ["0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/31"] {
+            let refused = ServeConfig::try_parse_from(["serve", "--trusted-proxy", too_wide])
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains("X-Forwarded-For"), "{too_wide}: {refused}");
+        }
+        for narrow_enough in ["10.0.0.0/8", "2001:db8::/32", "::1"] {
+            assert!(
+                ServeConfig::try_parse_from(["serve", "--trusted-proxy", narrow_enough]).is_ok(),
+                "{narrow_enough}"
+            );
+        }
         assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "7"]).is_err());
         assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "129"]).is_err());
         assert_eq!(config.links.link_style, LinkStyle::Query);
