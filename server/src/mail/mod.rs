@@ -78,8 +78,8 @@ impl Mailer {
             .context("--mail-from is not a mailbox")?;
         let transport = match (&config.outbox, &config.smtp_url) {
             (Some(folder), _) => {
-                create_owner_only_dir(folder)
-                    .with_context(|| format!("creating the outbox {}", folder.display()))?;
+                owner_only_dir(folder)
+                    .with_context(|| format!("preparing the outbox {}", folder.display()))?;
                 Transport::Outbox {
                     folder: folder.clone(),
                 }
@@ -182,7 +182,7 @@ impl Mailer {
     }
 
     /// One delivery attempt of a queued message.
-    pub async fn deliver(&self, mail: &QueuedMail) -> anyhow::Result<()> {
+    pub async fn deliver(&self, mail: &QueuedMail) -> Result<(), DeliveryError> {
         match &self.transport {
             Transport::Outbox { folder } => {
                 // The row id numbers the files: it never repeats and survives restarts, and a
@@ -194,21 +194,65 @@ impl Mailer {
                     sequence,
                     mail.created_at,
                 );
-                write_atomically(folder, &name, &mail.message).await
+                write_atomically(folder, &name, &mail.message)
+                    .await
+                    .map_err(|error| DeliveryError(format!("outbox folder: {}", error.kind())))
             }
             Transport::Smtp(smtp) => {
-                let from: Address = mail.envelope_from.parse().context("envelope sender")?;
-                let to = lettre_address(&mail.recipient)?;
-                let envelope = Envelope::new(Some(from), vec![to]).context("envelope")?;
+                let envelope = mail
+                    .envelope_from
+                    .parse::<Address>()
+                    .ok()
+                    .zip(lettre_address(&mail.recipient).ok())
+                    .and_then(|(from, to)| Envelope::new(Some(from), vec![to]).ok())
+                    .ok_or_else(|| DeliveryError("the envelope does not parse".to_owned()))?;
                 smtp.send_raw(&envelope, &mail.message)
                     .await
-                    .context("SMTP delivery")?;
-                Ok(())
+                    .map(drop)
+                    .map_err(|error| DeliveryError::smtp(&error))
             }
             Transport::Discard => {
                 tracing::warn!(kind = %mail.kind, "no mail transport configured: message discarded");
                 Ok(())
             }
+        }
+    }
+}
+
+/// Why a delivery failed, said with nothing the relay wrote but its reply code: relays often
+/// repeat the recipient in their replies, and this goes into the log and the outbox table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DeliveryError(String);
+
+impl DeliveryError {
+    /// `SMTP reply 550 (permanent)`, or the kind of failure when there was no reply:
+    /// `SMTP timeout`, `SMTP TLS failure`, `SMTP connection failure (connection refused)`.
+    fn smtp(error: &lettre::transport::smtp::Error) -> Self {
+        if let Some(code) = error.status() {
+            let class = if error.is_permanent() {
+                "permanent"
+            } else if error.is_transient() {
+                "transient"
+            } else {
+                "unexpected"
+            };
+            return Self(format!("SMTP reply {code} ({class})"));
+        }
+        let kind = if error.is_timeout() {
+            "timeout"
+        } else if error.is_tls() {
+            "TLS failure"
+        } else if error.is_client() {
+            "client error"
+        } else {
+            "connection failure"
+        };
+        let io = std::iter::successors(std::error::Error::source(error), |e| e.source())
+            .find_map(|e| e.downcast_ref::<std::io::Error>());
+        match io {
+            Some(io) => Self(format!("SMTP {kind} ({})", io.kind())),
+            None => Self(format!("SMTP {kind}")),
         }
     }
 }
@@ -327,41 +371,36 @@ fn outbox_file_name(kind: &str, recipient: &str, sequence: u64, millis: i64) -> 
     format!("{millis:013}-{sequence:06}-{kind}-{recipient}.eml")
 }
 
-/// The outbox folder, owner-only (0700) when this creates it.
-fn create_owner_only_dir(folder: &Path) -> std::io::Result<()> {
+/// The outbox folder, created if missing, and owner-only (0700) either way: reset links are
+/// as good as passwords.
+fn owner_only_dir(folder: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(folder)?;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
     builder.create(folder)
 }
 
 /// Writes to a hidden temporary file and renames it, so a reader polling the folder never sees
 /// half a message. Files are owner-only (0600): a reset link is as good as a password.
-async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> anyhow::Result<()> {
+async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
     let owned = folder.to_path_buf();
-    tokio::task::spawn_blocking(move || create_owner_only_dir(&owned))
-        .await
-        .context("outbox task panicked")?
-        .context("creating the outbox")?;
+    tokio::task::spawn_blocking(move || owner_only_dir(&owned)).await??;
     let temporary = folder.join(format!(".{name}.tmp"));
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options
-        .open(&temporary)
-        .await
-        .context("writing to the outbox")?;
-    tokio::io::AsyncWriteExt::write_all(&mut file, contents)
-        .await
-        .context("writing to the outbox")?;
-    file.sync_all().await.context("writing to the outbox")?;
+    let mut file = options.open(&temporary).await?;
+    tokio::io::AsyncWriteExt::write_all(&mut file, contents).await?;
+    file.sync_all().await?;
     drop(file);
-    tokio::fs::rename(&temporary, folder.join(name))
-        .await
-        .context("renaming into the outbox")?;
-    Ok(())
+    tokio::fs::rename(&temporary, folder.join(name)).await
 }
 
 #[cfg(test)]
