@@ -9,6 +9,7 @@ mod durability;
 mod flood;
 mod helpers;
 mod languages;
+mod lockout;
 mod login;
 mod pages;
 mod proxies;
