@@ -48,7 +48,7 @@ impl Nginx {
     fn start(dir: &Path, port: u16, dist: &Path, api: &str) -> Result<Nginx> {
         let dir = dir.to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        let site = site_config(port, dist, api)?;
+        let site = site_config(port, dist, api, &dir)?;
         std::fs::write(dir.join("reclaim.conf"), site)?;
         // What Debian's /etc/nginx/nginx.conf provides around a site, with paths in `dir`.
         // One process (no master): killing it stops nginx, and it never changes user.
@@ -151,9 +151,10 @@ fn nginx_binary() -> Result<PathBuf> {
     bail!("nginx is not installed: run scripts/setup.sh (it installs Debian's nginx), or set NGINX")
 }
 
-/// The shipped site configuration with its PLACEHOLDER lines pointed at this test. Fails when a
-/// placeholder is gone or doubled, so the file and this test change together.
-fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
+/// The shipped site configuration with its PLACEHOLDER lines pointed at this test (its access
+/// log into `dir`). Fails when a placeholder is gone or doubled, so the file and this test
+/// change together.
+fn site_config(port: u16, dist: &Path, api: &str, dir: &Path) -> Result<String> {
     let mut config = read_deploy_file("nginx/reclaim.conf")?;
     for (placeholder, value) in [
         ("listen 80;", format!("listen 127.0.0.1:{port};")),
@@ -166,6 +167,13 @@ fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
             format!("root \"{}\";", dist.display()),
         ),
         ("server 127.0.0.1:8080;", format!("server {api};")),
+        (
+            "access_log /var/log/nginx/access.log reclaim_no_query;",
+            format!(
+                "access_log \"{}\" reclaim_no_query;",
+                dir.join("reclaim-access.log").display()
+            ),
+        ),
     ] {
         let found = config.matches(placeholder).count();
         ensure!(
@@ -270,6 +278,30 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 if header(&headers, "permissions-policy").is_empty() {
                     problem("no Permissions-Policy".into());
                 }
+            }
+
+            // HSTS only on what went over https (here, at a TLS proxy in front that says so).
+            let plain = client.get(nginx.url("/recover")).send().await?;
+            if !header(plain.headers(), "strict-transport-security").is_empty() {
+                problems.push("/recover over http: Strict-Transport-Security".into());
+            }
+            let secure = client
+                .get(nginx.url("/recover"))
+                .header("x-forwarded-proto", "https")
+                .send()
+                .await?;
+            if header(secure.headers(), "strict-transport-security") != "max-age=31536000" {
+                problems.push("/recover over https: no Strict-Transport-Security".into());
+            }
+            // The access log shows paths, never a query: `?token=` there is a working link.
+            let access_log = nginx.dir.join("reclaim-access.log");
+            let logged = eventually("nginx to log /reset", || async {
+                let logged = std::fs::read_to_string(&access_log).unwrap_or_default();
+                Ok(logged.contains("GET /reset ").then_some(logged))
+            })
+            .await?;
+            if logged.contains("token=") {
+                problems.push(format!("the access log shows a token:\n{logged}"));
             }
 
             // Assets: the right types, compressed, hashed names cached for good.
