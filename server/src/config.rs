@@ -98,7 +98,8 @@ pub struct LinkConfig {
     #[arg(long, env = "RECLAIM_TOKEN_LIFETIME_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_lifetime_secs: u64,
 
-    /// Unused reset links kept per account; requesting another revokes the oldest.
+    /// Unused reset links kept per account and client; requesting another from the same client
+    /// revokes that client's oldest (links asked for elsewhere are never revoked by it).
     #[arg(long, env = "RECLAIM_MAX_LIVE_TOKENS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_live_tokens: u64,
 }
@@ -142,14 +143,15 @@ pub struct MailConfig {
     pub mail_retry_for_secs: u64,
 }
 
-/// How much each client, each address and everyone together may ask.
+/// How much each client, each address from one client, and everyone together may ask.
 ///
 /// Rate limits allow LIMIT requests per WINDOW seconds for each key, refilling smoothly; a
-/// limit of 0 turns that limiter off.
+/// limit of 0 turns that limiter off. A client is an IPv4 address or an IPv6 /64.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Rate limits")]
 pub struct LimitConfig {
-    /// Recovery requests allowed per email address per window (0: unlimited).
+    /// Recovery requests allowed per email address from one client per window (0: unlimited).
+    /// No limit is kept per address alone: anyone could spend it and lock the owner out.
     #[arg(long, env = "RECLAIM_RECOVERY_PER_EMAIL_LIMIT", default_value_t = 5)]
     pub recovery_per_email_limit: u32,
 
@@ -157,7 +159,9 @@ pub struct LimitConfig {
     #[arg(long, env = "RECLAIM_RECOVERY_PER_EMAIL_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub recovery_per_email_window_secs: u64,
 
-    /// Recovery requests allowed per email address per day, on top of the per-window limit
+    /// Recovery requests allowed per email address from one client per day, on top of the
+    /// per-window limit; also the reset mails an account gets per day (counted in the
+    /// database), past which a client is sent a link only when it holds no live one
     /// (0: unlimited).
     #[arg(
         long,
@@ -218,8 +222,8 @@ pub struct PasswordConfig {
     #[arg(long, env = "RECLAIM_HASH_THREADS", default_value_t = 0)]
     pub hash_threads: usize,
 
-    /// Password hashes waiting for a thread, at most; beyond it the answer is 503 with
-    /// Retry-After. 0: 8 per hash thread.
+    /// Password hashes waiting for a thread, at most, for logins and for password changes
+    /// each; beyond it the answer is 503 with Retry-After. 0: 8 per hash thread.
     #[arg(long, env = "RECLAIM_HASH_QUEUE", default_value_t = 0)]
     pub hash_queue: usize,
 }

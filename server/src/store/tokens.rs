@@ -8,8 +8,10 @@
 //!   a person always holds a working link after asking, and a flood of requests from other
 //!   clients brings the inbox one mail per client per link lifetime at most.
 //!
-//! A second kind of secret for the same grant (a short code to type) would be another column
-//! of the same row, hashed like the token, and spent with it.
+//! A second kind of secret for the same grant (a short code to type) belongs on the same row:
+//! its hash (keyed or slow, since a short code is guessable where a 256-bit token is not) and a
+//! count of wrong tries in two more columns, spent and revoked with the token by the same
+//! statements.
 
 use std::time::Duration;
 
