@@ -27,7 +27,7 @@ help:
 	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
 	@echo "make dist          the release pages in dist/"
 	@echo "make bench         bundle sizes per page and per language; Lighthouse paint figures beside a static floor"
-	@echo "make bench-server  the server's recovery latency benchmark"
+	@echo "make bench-server  the server's benchmarks: recovery latency, and figures under abuse"
 	@echo "make setup         install what is missing (every target does this first)"
 
 setup:
@@ -56,4 +56,4 @@ bench: dist
 	@scripts/bench-lighthouse.sh
 
 bench-server: setup
-	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency
+	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency --bench abuse

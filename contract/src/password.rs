@@ -8,8 +8,9 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// the one the person typed.
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// A password's length as both sides count it: code points, so 8 emoji are 8, not 32 bytes,
-/// and `e` + U+0301 is 2.
+/// A password's length in code points, so 8 emoji are 8, not 32 bytes, and `e` + U+0301 is 2.
+/// The server counts it on the password's NFKC form, the one it hashes (where `e` + U+0301 is
+/// `é`, 1); the pages on what was typed, which is the same for text NFKC leaves alone.
 pub fn password_chars(password: &str) -> usize {
     password.chars().count()
 }

@@ -11,6 +11,8 @@ use reclaim_contract::link::base_url;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::domain::PasswordPolicy;
+
 /// The `reclaim-server` command line.
 #[derive(Debug, Parser)]
 #[command(
@@ -36,16 +38,12 @@ pub enum Command {
     Check(crate::check::CheckArgs),
 }
 
-/// The flags of `reclaim-server serve`.
+/// The flags of `reclaim-server serve`, in groups (each a section of `--help`), so that each
+/// part of the server takes the group it needs.
 ///
 /// Also usable on its own, e.g. in tests:
 /// `ServeConfig::parse_from(["serve", "--addr", "127.0.0.1:0", "--outbox", dir])`
 /// (the first item stands for the program name and is ignored).
-///
-/// Rate limits allow LIMIT requests per WINDOW seconds for each key (an address or a client
-/// IP), refilling smoothly; a limit of 0 turns that limiter off. The client IP is the TCP peer
-/// address, unless the peer is a `--trusted-proxy`: then it is the right-most address of
-/// `X-Forwarded-For` (or `Forwarded`) that is not itself a trusted proxy.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "serve")]
 pub struct ServeConfig {
@@ -67,6 +65,53 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<Url>,
 
+    /// Longest a request may take before it is answered 408, in seconds.
+    #[arg(long, env = "RECLAIM_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// On shutdown, how long requests in flight may still take, in seconds.
+    #[arg(long, env = "RECLAIM_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+
+    #[command(flatten)]
+    pub links: LinkConfig,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+
+    #[command(flatten)]
+    pub limits: LimitConfig,
+
+    #[command(flatten)]
+    pub passwords: PasswordConfig,
+
+    #[command(flatten)]
+    pub network: NetworkConfig,
+}
+
+/// The reset links: their shape, lifetime and number.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Reset links")]
+pub struct LinkConfig {
+    /// Where the token goes in the mailed link: `query` (/reset?token=, the contract's
+    /// default) or `fragment` (/reset#token=, never sent to a server or written in its logs).
+    #[arg(long, env = "RECLAIM_LINK_STYLE", value_enum, default_value_t = LinkStyle::Query)]
+    pub link_style: LinkStyle,
+
+    /// How long a reset link works, in seconds.
+    #[arg(long, env = "RECLAIM_TOKEN_LIFETIME_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_lifetime_secs: u64,
+
+    /// Unused reset links kept per account and client; requesting another from the same client
+    /// revokes that client's oldest (links asked for elsewhere are never revoked by it).
+    #[arg(long, env = "RECLAIM_MAX_LIVE_TOKENS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_live_tokens: u64,
+}
+
+/// How mail leaves the server, and how long a failed delivery is retried.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Mail")]
+pub struct MailConfig {
     /// Development mail: write each message as an RFC 5322 .eml file into this folder (and log
     /// reset links) instead of sending it.
     #[arg(long, env = "RECLAIM_OUTBOX", conflicts_with = "smtp_url")]
@@ -84,6 +129,10 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_SMTP_CA_FILE", requires = "smtp_url")]
     pub smtp_ca_file: Option<PathBuf>,
 
+    /// Sender of the mail.
+    #[arg(long, env = "RECLAIM_MAIL_FROM", default_value = "Reclaim <no-reply@localhost>", value_parser = parse_mailbox)]
+    pub mail_from: String,
+
     /// First wait before retrying a failed delivery, in milliseconds; each retry waits twice as
     /// long as the one before, up to --mail-retry-max-secs.
     #[arg(long, env = "RECLAIM_MAIL_RETRY_FIRST_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -96,20 +145,17 @@ pub struct ServeConfig {
     /// How long a message is retried before it is given up (and logged), in seconds.
     #[arg(long, env = "RECLAIM_MAIL_RETRY_FOR_SECS", default_value_t = 86400, value_parser = clap::value_parser!(u64).range(1..))]
     pub mail_retry_for_secs: u64,
+}
 
-    /// Sender of the mail.
-    #[arg(long, env = "RECLAIM_MAIL_FROM", default_value = "Reclaim <no-reply@localhost>", value_parser = parse_mailbox)]
-    pub mail_from: String,
-
-    /// How long a reset link works, in seconds.
-    #[arg(long, env = "RECLAIM_TOKEN_LIFETIME_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
-    pub token_lifetime_secs: u64,
-
-    /// Unused reset links kept per account; requesting another revokes the oldest.
-    #[arg(long, env = "RECLAIM_MAX_LIVE_TOKENS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_live_tokens: u64,
-
-    /// Recovery requests allowed per email address per window (0: unlimited).
+/// How much each client, each address from one client, and everyone together may ask.
+///
+/// Rate limits allow LIMIT requests per WINDOW seconds for each key, refilling smoothly; a
+/// limit of 0 turns that limiter off. A client is an IPv4 address or an IPv6 /64.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Rate limits")]
+pub struct LimitConfig {
+    /// Recovery requests allowed per email address from one client per window (0: unlimited).
+    /// No limit is kept per address alone: anyone could spend it and lock the owner out.
     #[arg(long, env = "RECLAIM_RECOVERY_PER_EMAIL_LIMIT", default_value_t = 5)]
     pub recovery_per_email_limit: u32,
 
@@ -117,7 +163,9 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_RECOVERY_PER_EMAIL_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
     pub recovery_per_email_window_secs: u64,
 
-    /// Recovery requests allowed per email address per day, on top of the per-window limit
+    /// Recovery requests allowed per email address from one client per day, on top of the
+    /// per-window limit; also the reset mails an account gets per day (counted in the
+    /// database), past which a client is sent a link only when it holds no live one
     /// (0: unlimited).
     #[arg(
         long,
@@ -163,43 +211,45 @@ pub struct ServeConfig {
     /// Window of --login-per-ip-limit, in seconds.
     #[arg(long, env = "RECLAIM_LOGIN_PER_IP_WINDOW_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub login_per_ip_window_secs: u64,
+}
+
+/// The password policy's tunable part and the argon2 work behind it.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Passwords")]
+pub struct PasswordConfig {
+    /// Shortest password accepted, in characters (8 to 128; ASVS suggests 12, NIST 15 for
+    /// single-factor accounts).
+    #[arg(long, env = "RECLAIM_MIN_PASSWORD_CHARS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(8..=128))]
+    pub min_password_chars: u64,
 
     /// Password hashes (argon2id, 19 MiB each) computed at once; 0: one per CPU core.
     #[arg(long, env = "RECLAIM_HASH_THREADS", default_value_t = 0)]
     pub hash_threads: usize,
 
-    /// Password hashes waiting for a thread, at most; beyond it the answer is 503 with
-    /// Retry-After. 0: 8 per hash thread.
+    /// Password hashes waiting for a thread, at most, for logins and for password changes
+    /// each; beyond it the answer is 503 with Retry-After. 0: 8 per hash thread.
     #[arg(long, env = "RECLAIM_HASH_QUEUE", default_value_t = 0)]
     pub hash_queue: usize,
+}
 
+/// Who may post to the API, and whose word about a client's address is believed.
+///
+/// The client IP is the TCP peer address, unless the peer is a `--trusted-proxy`: then it is
+/// the right-most address of `X-Forwarded-For` (or `Forwarded`) that is not itself a trusted
+/// proxy.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Origins and proxies")]
+pub struct NetworkConfig {
     /// Another origin whose pages may post to the API, e.g. https://app.example.com
     /// (repeatable; the public URL's origin always may). Posts from other origins get 403.
     #[arg(long = "allowed-origin", env = "RECLAIM_ALLOWED_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub allowed_origins: Vec<Url>,
 
     /// A reverse proxy (CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32) whose X-Forwarded-For or
-    /// Forwarded header is believed (repeatable). Without it those headers are ignored.
+    /// Forwarded header is believed (repeatable). Without it those headers are ignored. Wider
+    /// than /8 (IPv4) or /32 (IPv6) is refused: it would let clients choose their own address.
     #[arg(long = "trusted-proxy", env = "RECLAIM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
     pub trusted_proxies: Vec<IpNet>,
-
-    /// Where the token goes in the mailed link: `query` (/reset?token=, the contract's
-    /// default) or `fragment` (/reset#token=, never sent to a server or written in its logs).
-    #[arg(long, env = "RECLAIM_LINK_STYLE", value_enum, default_value_t = LinkStyle::Query)]
-    pub link_style: LinkStyle,
-
-    /// Shortest password accepted, in characters (8 to 128; ASVS suggests 12, NIST 15 for
-    /// single-factor accounts).
-    #[arg(long, env = "RECLAIM_MIN_PASSWORD_CHARS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(8..=128))]
-    pub min_password_chars: u64,
-
-    /// Longest a request may take before it is answered 408, in seconds.
-    #[arg(long, env = "RECLAIM_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
-    pub request_timeout_secs: u64,
-
-    /// On shutdown, how long requests in flight may still take, in seconds.
-    #[arg(long, env = "RECLAIM_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
-    pub shutdown_timeout_secs: u64,
 }
 
 /// Where the mailed link carries the token.
@@ -222,12 +272,23 @@ pub struct AddUserArgs {
     pub database: PathBuf,
 }
 
-impl ServeConfig {
+impl LinkConfig {
     /// How long a reset link works.
     pub fn token_lifetime(&self) -> Duration {
         Duration::from_secs(self.token_lifetime_secs)
     }
+}
 
+impl PasswordConfig {
+    /// The policy new passwords are held to.
+    pub fn policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_chars: usize::try_from(self.min_password_chars).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+impl ServeConfig {
     /// Refuses a configuration that would serve the public over plain http: listening on an
     /// address other people can reach needs the https public URL of the TLS proxy in front.
     pub fn check_deployment(&self) -> anyhow::Result<()> {
@@ -276,12 +337,24 @@ fn parse_origin(input: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128).
+/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128), and no wider than a
+/// network of proxies can be: /8 for IPv4, /32 for IPv6.
 fn parse_cidr(input: &str) -> Result<IpNet, String> {
-    input
+    let network = input
         .parse::<IpNet>()
         .or_else(|_| input.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{input:?} is not an address or CIDR like 10.0.0.0/8"))
+        .map_err(|_| format!("{input:?} is not an address or CIDR like 10.0.0.0/8"))?;
+    let widest = match network {
+        IpNet::V4(_) => 8,
+        IpNet::V6(_) => 32,
+    };
+    if network.prefix_len() < widest {
+        return Err(format!(
+            "{input:?} is wider than /{widest}: every client in it could write its own address \
+             into X-Forwarded-For and pass for anyone; name the proxies' own network"
+        ));
+    }
+    Ok(network)
 }
 
 /// Keeps a value that may hold a password (the SMTP URL) out of `Debug` output.
@@ -322,10 +395,10 @@ mod tests {
         ]);
         assert_eq!(config.addr.port(), 0);
         assert_eq!(config.database, PathBuf::from("x.db"));
-        assert_eq!(config.outbox, Some(PathBuf::from("out")));
-        assert_eq!(config.token_lifetime(), Duration::from_secs(2));
-        assert_eq!(config.max_live_tokens, 3);
-        assert_eq!(config.mail_from, "Reclaim <no-reply@localhost>");
+        assert_eq!(config.mail.outbox, Some(PathBuf::from("out")));
+        assert_eq!(config.links.token_lifetime(), Duration::from_secs(2));
+        assert_eq!(config.links.max_live_tokens, 3);
+        assert_eq!(config.mail.mail_from, "Reclaim <no-reply@localhost>");
     }
 
     #[test]
@@ -422,17 +495,32 @@ mod tests {
             "--trusted-proxy",
             "127.0.0.1",
         ]);
-        assert_eq!(config.allowed_origins.len(), 2);
-        assert_eq!(config.trusted_proxies[1].to_string(), "127.0.0.1/32");
+        assert_eq!(config.network.allowed_origins.len(), 2);
+        assert_eq!(
+            config.network.trusted_proxies[1].to_string(),
+            "127.0.0.1/32"
+        );
         assert!(
             ServeConfig::try_parse_from(["serve", "--allowed-origin", "https://a.example/x"])
                 .is_err()
         );
         assert!(ServeConfig::try_parse_from(["serve", "--trusted-proxy", "10.0.0.0/33"]).is_err());
+        for too_wide in ["0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/31"] {
+            let refused = ServeConfig::try_parse_from(["serve", "--trusted-proxy", too_wide])
+                .unwrap_err()
+                .to_string();
+            assert!(refused.contains("X-Forwarded-For"), "{too_wide}: {refused}");
+        }
+        for narrow_enough in ["10.0.0.0/8", "2001:db8::/32", "::1"] {
+            assert!(
+                ServeConfig::try_parse_from(["serve", "--trusted-proxy", narrow_enough]).is_ok(),
+                "{narrow_enough}"
+            );
+        }
         assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "7"]).is_err());
         assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "129"]).is_err());
-        assert_eq!(config.link_style, LinkStyle::Query);
-        assert_eq!(config.min_password_chars, 8);
+        assert_eq!(config.links.link_style, LinkStyle::Query);
+        assert_eq!(config.passwords.min_password_chars, 8);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
-use crate::mail::Mailer;
+use crate::config::MailConfig;
+use crate::mail::{DeliveryError, Mailer};
 use crate::store::{now_millis, Database, QueuedMail};
 
 /// Messages attempted at once: a relay that hangs until its timeout holds up only these.
@@ -30,6 +31,16 @@ pub struct RetrySchedule {
     pub max: Duration,
     /// Age at which a message still failing is given up.
     pub retry_for: Duration,
+}
+
+impl From<&MailConfig> for RetrySchedule {
+    fn from(config: &MailConfig) -> Self {
+        Self {
+            first: Duration::from_millis(config.mail_retry_first_ms),
+            max: Duration::from_secs(config.mail_retry_max_secs),
+            retry_for: Duration::from_secs(config.mail_retry_for_secs),
+        }
+    }
 }
 
 impl RetrySchedule {
@@ -93,11 +104,13 @@ async fn run_once(
     Ok(true)
 }
 
+/// Removes a delivered message, or records the failure (by reply code and class only, see
+/// [`DeliveryError`]) and when to try again, or gives it up past the retry period.
 async fn settle(
     database: &Database,
     schedule: RetrySchedule,
     mail: QueuedMail,
-    result: anyhow::Result<()>,
+    result: Result<(), DeliveryError>,
 ) -> anyhow::Result<()> {
     let failures = mail.attempts + 1;
     let error = match result {
@@ -105,7 +118,7 @@ async fn settle(
             tracing::info!(kind = %mail.kind, attempt = failures, "mail delivered");
             return database.remove_mail(mail.id).await;
         }
-        Err(error) => format!("{error:#}"),
+        Err(error) => error.to_string(),
     };
     let now = now_millis();
     let age = Duration::from_millis(u64::try_from(now - mail.created_at).unwrap_or(0));

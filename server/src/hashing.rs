@@ -3,27 +3,29 @@
 //!
 //! Each hash burns tens of milliseconds of CPU and 19 MiB of memory, so hashes run on a fixed
 //! number of threads (about one per core) apart from tokio's blocking pool, which the database
-//! uses: a login flood cannot stall resets behind it. Each thread keeps its 19 MiB of working
-//! memory for its life instead of allocating it per hash: freed per hash, glibc's per-thread
-//! arenas kept copies around and a 100-login burst grew the process by ~200 MiB; kept, memory
-//! stays at threads × 19 MiB.
-//! A bounded queue feeds the threads; when it is full the caller gets [`HashError::Busy`] at
-//! once (the API answers 503 with Retry-After), the same whether or not the account exists.
+//! uses. Each thread keeps its 19 MiB of working memory for its life instead of allocating it
+//! per hash: freed per hash, glibc's per-thread arenas kept copies around and a 100-login burst
+//! grew the process by ~200 MiB; kept, memory stays at threads × 19 MiB.
 //!
-//! Every password is hashed and checked in Unicode NFKC, so the same password typed on
-//! keyboards or input methods that produce different code points still matches.
+//! Logins and password changes have a [`Share`] each: a bounded queue of their own, and the
+//! threads take from the two in turn. A login flood fills only the logins' queue, so a reset
+//! waits behind at most one login per thread, and the other way round. When a share's queue
+//! is full its caller gets [`HashError::Busy`] at once (the API answers 503 with Retry-After),
+//! the same whether or not the account exists.
+//!
+//! Every password is hashed and checked in Unicode NFKC (`domain::nfkc`), so the same password
+//! typed on keyboards or input methods that produce different code points still matches.
 
 use std::cell::RefCell;
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::LazyLock;
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
-use unicode_normalization::UnicodeNormalization;
 
-use crate::domain::NewPassword;
+use crate::domain::{nfkc, NewPassword};
 
 /// A hash of a random password, verified against when the account does not exist, so that a
 /// login for an unknown address costs the same time as one for a known address.
@@ -45,75 +47,149 @@ thread_local! {
 /// Why a hash was not computed.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
-    /// Every hash thread is busy and the queue is full: try again in a moment.
+    /// Every hash thread is busy and this share's queue is full: try again in a moment.
     #[error("the password hashing pool is saturated")]
     Busy,
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
 }
 
+/// Whose work a hash is. Each share queues apart and the threads serve them in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Share {
+    /// Checking a password at login.
+    SignIn = 0,
+    /// Hashing a new password (a reset, `add-user`).
+    PasswordChange = 1,
+}
+
 type Job = Box<dyn FnOnce() + Send>;
+
+/// The jobs waiting, per share, and which share goes next.
+struct Queues {
+    waiting: [VecDeque<Job>; 2],
+    next: usize,
+    open: bool,
+}
+
+/// What the threads and the handles share.
+struct Shared {
+    queues: Mutex<Queues>,
+    work_ready: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queues> {
+        // Jobs run outside the lock: a panic cannot leave the queues half changed.
+        self.queues.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next job, the share whose turn it is first; `None` once closed and drained.
+    fn next_job(&self) -> Option<Job> {
+        let mut queues = self.lock();
+        loop {
+            let turn = queues.next;
+            let share = if queues.waiting[turn].is_empty() {
+                1 - turn
+            } else {
+                turn
+            };
+            if let Some(job) = queues.waiting[share].pop_front() {
+                queues.next = 1 - share;
+                return Some(job);
+            }
+            if !queues.open {
+                return None;
+            }
+            queues = self
+                .work_ready
+                .wait(queues)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// Closes the queues when the last [`HashPool`] handle goes, so the threads end.
+struct Threads {
+    shared: Arc<Shared>,
+    /// Jobs waiting per share, at most.
+    queue: usize,
+}
+
+impl Drop for Threads {
+    fn drop(&mut self) {
+        self.shared.lock().open = false;
+        self.shared.work_ready.notify_all();
+    }
+}
 
 /// The bounded pool of hash threads; cheap to clone. The threads end when the last clone is
 /// dropped.
 #[derive(Clone)]
 pub struct HashPool {
-    jobs: SyncSender<Job>,
+    threads: Arc<Threads>,
 }
 
 impl HashPool {
-    /// `threads` hash threads (0: one per core) fed by a queue of `queue` waiting jobs (0: eight
-    /// per thread).
+    /// `threads` hash threads (0: one per core), each share fed by a queue of `queue` waiting
+    /// jobs (0: eight per thread).
     pub fn new(threads: usize, queue: usize) -> Self {
         let threads = match threads {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
             n => n,
         };
         let queue = if queue == 0 { 8 * threads } else { queue };
-        let (jobs, receiver) = sync_channel::<Job>(queue);
-        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        let shared = Arc::new(Shared {
+            queues: Mutex::new(Queues {
+                waiting: [VecDeque::new(), VecDeque::new()],
+                next: 0,
+                open: true,
+            }),
+            work_ready: Condvar::new(),
+        });
         for n in 0..threads {
-            let receiver = std::sync::Arc::clone(&receiver);
+            let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
-                .spawn(move || loop {
-                    let job = receiver
-                        .lock()
-                        .map_err(drop)
-                        .and_then(|r| r.recv().map_err(drop));
-                    match job {
-                        Ok(job) => job(),
-                        Err(()) => break,
+                .spawn(move || {
+                    while let Some(job) = shared.next_job() {
+                        job();
                     }
                 })
                 .expect("starting a password hashing thread");
         }
-        Self { jobs }
+        Self {
+            threads: Arc::new(Threads { shared, queue }),
+        }
     }
 
-    /// Runs `work` on a hash thread, or refuses at once if the queue is full.
+    /// Runs `work` on a hash thread in `share`'s turn, or refuses at once if that share's
+    /// queue is full.
     async fn run<T: Send + 'static>(
         &self,
+        share: Share,
         work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(work());
         });
-        match self.jobs.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(HashError::Busy),
-            Err(TrySendError::Disconnected(_)) => {
-                return Err(anyhow::anyhow!("the hash threads are gone").into())
+        {
+            let mut queues = self.threads.shared.lock();
+            let waiting = &mut queues.waiting[share as usize];
+            if waiting.len() >= self.threads.queue {
+                return Err(HashError::Busy);
             }
+            waiting.push_back(job);
         }
+        self.threads.shared.work_ready.notify_one();
         result
             .await
             .map_err(|_| anyhow::anyhow!("password hashing panicked"))?
             .map_err(HashError::Failed)
     }
 
-    /// The process-wide one-thread pool for hashing outside the server (`add-user`).
+    /// The process-wide pool for hashing outside the server (`add-user`).
     pub fn one_off() -> &'static Self {
         &ONE_OFF
     }
@@ -121,7 +197,7 @@ impl HashPool {
     /// Computes the dummy hash on a hash thread, so the first unknown-account login is not the
     /// slow one.
     pub async fn prepare(&self) -> Result<(), HashError> {
-        self.run(|| {
+        self.run(Share::SignIn, || {
             LazyLock::force(&DUMMY_HASH);
             Ok(())
         })
@@ -133,8 +209,10 @@ impl HashPool {
     pub async fn hash(&self, password: &NewPassword) -> Result<String, HashError> {
         // The thread needs its own copy: a secret one, out of `Debug` and wiped on drop.
         let password = SecretString::from(password.expose());
-        self.run(move || hash_bytes(password.expose_secret().as_bytes()))
-            .await
+        self.run(Share::PasswordChange, move || {
+            hash_bytes(password.expose_secret().as_bytes())
+        })
+        .await
     }
 
     /// Checks `candidate` against a stored PHC string; with `None` (no such account) it checks
@@ -148,7 +226,7 @@ impl HashPool {
         stored: Option<String>,
         candidate: SecretString,
     ) -> Result<bool, HashError> {
-        self.run(move || {
+        self.run(Share::SignIn, move || {
             let (stored, exists) = match stored {
                 Some(stored) => (stored, true),
                 None => (DUMMY_HASH.clone(), false),
@@ -164,11 +242,6 @@ impl HashPool {
         })
         .await
     }
-}
-
-/// Unicode compatibility composition (NFKC): what the server hashes and compares.
-pub fn nfkc(text: &str) -> String {
-    text.nfkc().collect()
 }
 
 /// A new PHC string for `password` with the default parameters and a random salt: what
@@ -308,30 +381,57 @@ mod tests {
         assert!(pool.verify(Some(legacy), typed.into()).await.unwrap());
     }
 
+    /// Waits until `share` of `pool` has `count` jobs waiting.
+    async fn waiting(pool: &HashPool, share: Share, count: usize) {
+        while pool.threads.shared.lock().waiting[share as usize].len() != count {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+
     #[tokio::test]
-    async fn a_full_queue_is_refused_at_once() {
+    async fn a_full_share_is_refused_at_once_and_the_other_share_still_takes_its_turn() {
         let pool = HashPool::new(1, 1);
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let record = |name: &'static str| {
+            let order = Arc::clone(&order);
+            move || {
+                order.lock().unwrap().push(name);
+                Ok(())
+            }
+        };
+        // A login holds the only thread, and another waits in the logins' queue...
         let (release, blocked) = std::sync::mpsc::channel::<()>();
-        // One job holds the thread, one waits in the queue: the next is refused.
+        let (started, running) = oneshot::channel();
         let holding = tokio::spawn({
             let pool = pool.clone();
             async move {
-                pool.run(move || {
+                pool.run(Share::SignIn, move || {
+                    let _ = started.send(());
                     let _ = blocked.recv();
                     Ok(())
                 })
                 .await
             }
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let queued = tokio::spawn({
-            let pool = pool.clone();
-            async move { pool.run(|| Ok(())).await }
+        running.await.unwrap();
+        let login = tokio::spawn({
+            let (pool, work) = (pool.clone(), record("login"));
+            async move { pool.run(Share::SignIn, work).await }
         });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(matches!(pool.run(|| Ok(())).await, Err(HashError::Busy)));
+        waiting(&pool, Share::SignIn, 1).await;
+        // ...so the next login is refused at once,
+        let refused = pool.run(Share::SignIn, || Ok(())).await;
+        assert!(matches!(refused, Err(HashError::Busy)));
+        // while a password change still queues, and goes before the waiting login.
+        let change = tokio::spawn({
+            let (pool, work) = (pool.clone(), record("change"));
+            async move { pool.run(Share::PasswordChange, work).await }
+        });
+        waiting(&pool, Share::PasswordChange, 1).await;
         release.send(()).unwrap();
         holding.await.unwrap().unwrap();
-        queued.await.unwrap().unwrap();
+        login.await.unwrap().unwrap();
+        change.await.unwrap().unwrap();
+        assert_eq!(*order.lock().unwrap(), ["change", "login"]);
     }
 }

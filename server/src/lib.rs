@@ -65,11 +65,14 @@ use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use crate::config::{AddUserArgs, Cli, Command, LinkStyle, ServeConfig};
+pub use crate::config::{
+    AddUserArgs, Cli, Command, LimitConfig, LinkConfig, LinkStyle, MailConfig, NetworkConfig,
+    PasswordConfig, ServeConfig,
+};
 use crate::delivery::RetrySchedule;
-use crate::domain::{EmailAddress, NewPassword, PasswordPolicy};
+use crate::domain::{EmailAddress, NewPassword};
 use crate::hashing::HashPool;
-use crate::http::{AllowedOrigins, AppState, Layers, RateLimiter, RateLimits, TrustedProxies};
+use crate::http::{AllowedOrigins, AppState, Layers, RateLimits, TrustedProxies};
 use crate::mail::Mailer;
 use crate::recovery::RecoverySettings;
 use crate::store::Database;
@@ -137,8 +140,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     config.check_deployment()?;
     let database = Database::open(&config.database).await?;
     let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
-    let mailer = Arc::new(Mailer::new(&config)?);
-
+    let mailer = Arc::new(Mailer::new(&config.mail)?);
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
@@ -147,84 +149,48 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         Some(public_url) => public_url,
         None => url::Url::parse(&format!("http://{local_addr}"))?,
     };
+    let https = public_url.scheme() == "https";
 
-    let settings = RecoverySettings {
-        public_url: public_url.clone(),
-        link_style: config.link_style,
-        token_lifetime: config.token_lifetime(),
-        max_live_tokens: usize::try_from(config.max_live_tokens).unwrap_or(usize::MAX),
-    };
+    // The background tasks, woken by the handlers and stopped by `RunningServer::shutdown`.
     let stop_workers = CancellationToken::new();
     let mail_written = Arc::new(Notify::new());
     let (recovery, recovery_worker) = recovery::spawn_worker(
         database.clone(),
         Arc::clone(&mailer),
-        settings,
-        usize::try_from(config.recovery_backlog).unwrap_or(usize::MAX),
+        RecoverySettings::new(public_url.clone(), &config.links, &config.limits),
         Arc::clone(&mail_written),
         stop_workers.clone(),
     )
     .await?;
-    let schedule = RetrySchedule {
-        first: Duration::from_millis(config.mail_retry_first_ms),
-        max: Duration::from_secs(config.mail_retry_max_secs),
-        retry_for: Duration::from_secs(config.mail_retry_for_secs),
-    };
     let delivery_worker = delivery::spawn(
         database.clone(),
         Arc::clone(&mailer),
-        schedule,
+        RetrySchedule::from(&config.mail),
         Arc::clone(&mail_written),
         stop_workers.clone(),
     );
-    let secs = Duration::from_secs;
-    let limits = RateLimits {
-        recovery_per_email: RateLimiter::new(
-            config.recovery_per_email_limit,
-            secs(config.recovery_per_email_window_secs),
-        ),
-        recovery_per_email_daily: RateLimiter::new(
-            config.recovery_per_email_daily_limit,
-            secs(24 * 60 * 60),
-        ),
-        recovery_global: RateLimiter::new(
-            config.recovery_global_limit,
-            secs(config.recovery_global_window_secs),
-        ),
-        recovery_per_ip: RateLimiter::new(
-            config.recovery_per_ip_limit,
-            secs(config.recovery_per_ip_window_secs),
-        ),
-        reset_per_ip: RateLimiter::new(
-            config.reset_per_ip_limit,
-            secs(config.reset_per_ip_window_secs),
-        ),
-        login_per_ip: RateLimiter::new(
-            config.login_per_ip_limit,
-            secs(config.login_per_ip_window_secs),
-        ),
-    };
-    let https = public_url.scheme() == "https";
-    let hashes = HashPool::new(config.hash_threads, config.hash_queue);
+
+    let limits = Arc::new(RateLimits::new(&config.limits));
+    let limits_sweeper = limits.spawn_sweeper(stop_workers.clone());
+
+    let hashes = HashPool::new(config.passwords.hash_threads, config.passwords.hash_queue);
     // Computed now rather than on the first unknown-address login, which would be slower.
     hashes.prepare().await.context("preparing the dummy hash")?;
     let state = AppState {
         database,
         mailer,
         recovery,
-        limits: Arc::new(limits),
+        limits,
         hashes,
-        password_policy: PasswordPolicy {
-            min_chars: usize::try_from(config.min_password_chars).unwrap_or(usize::MAX),
-        },
+        password_policy: config.passwords.policy(),
         mail_written,
         secure_cookies: https,
     };
     let layers = Layers {
-        allowed_origins: AllowedOrigins::new(&public_url, &config.allowed_origins),
-        trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
+        allowed_origins: AllowedOrigins::new(&public_url, &config.network.allowed_origins),
+        trusted_proxies: TrustedProxies(config.network.trusted_proxies.clone()),
         hsts: https,
-        request_timeout: secs(config.request_timeout_secs),
+        request_timeout: Duration::from_secs(config.request_timeout_secs),
     };
     let app =
         http::router(state, pages, layers).into_make_service_with_connect_info::<SocketAddr>();
@@ -242,9 +208,9 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         local_addr,
         stop,
         server,
-        workers: vec![recovery_worker, delivery_worker],
+        workers: vec![recovery_worker, delivery_worker, limits_sweeper],
         stop_workers,
-        shutdown_timeout: secs(config.shutdown_timeout_secs),
+        shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
     })
 }
 

@@ -4,6 +4,16 @@
 //! single insert whether or not an account exists, so its answer and timing tell nothing. This
 //! task then reads the table in order, looks each account up and, if there is one, stores a new
 //! token and its mail in one transaction. After a crash or restart it resumes from the table.
+//!
+//! A request that fails is tried again a little later, [`MAX_ATTEMPTS`] times in all, then set
+//! aside (kept in the table for a week, not retried) and logged, so requests that always fail
+//! never hold up the others.
+//!
+//! An account gets at most `--recovery-per-email-daily-limit` reset mails a day, counted in the
+//! database (see `store::tokens`). Past that, a client is sent a new link only when it holds no
+//! live one: a flood from other clients can neither use up the person's own request nor revoke
+//! the link they hold, while the inbox gets at most one mail per flooding client per link
+//! lifetime.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,15 +25,19 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::config::LinkStyle;
-use crate::domain::{EmailAddress, Locale, SecretToken};
+use crate::config::{LimitConfig, LinkConfig, LinkStyle};
+use crate::domain::{Client, EmailAddress, Locale, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
-use crate::store::{Database, RecoveryRequest};
+use crate::store::{Database, FailedRequest, IssueOutcome, RecoveryRequest, ResetGrant};
 
 /// Requests read from the table at a time.
 const BATCH: usize = 64;
 /// Longest sleep between two looks at the table, in case a wake-up was missed.
 const IDLE_POLL: Duration = Duration::from_secs(5);
+/// Attempts at a request before it is set aside.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// The wait after a request's first failure; each further failure doubles it.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
 
 /// What the worker needs to issue a token and build the link.
 #[derive(Debug, Clone)]
@@ -33,7 +47,26 @@ pub struct RecoverySettings {
     pub public_url: Url,
     pub link_style: LinkStyle,
     pub token_lifetime: Duration,
+    /// Unused links kept per account and client.
     pub max_live_tokens: usize,
+    /// Reset mails per account per day before only clients without a live link get one
+    /// (0: no cap).
+    pub daily_mail_cap: u32,
+    /// Requests answered but not yet handled, at most.
+    pub max_backlog: usize,
+}
+
+impl RecoverySettings {
+    pub fn new(public_url: Url, links: &LinkConfig, limits: &LimitConfig) -> Self {
+        Self {
+            public_url,
+            link_style: links.link_style,
+            token_lifetime: links.token_lifetime(),
+            max_live_tokens: usize::try_from(links.max_live_tokens).unwrap_or(usize::MAX),
+            daily_mail_cap: limits.recovery_per_email_daily_limit,
+            max_backlog: usize::try_from(limits.recovery_backlog).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// The handler's side: stores requests, and refuses once the backlog is full.
@@ -45,27 +78,41 @@ pub struct RecoveryQueue {
     wake: Arc<Notify>,
 }
 
-/// The backlog is full; nothing was stored.
-#[derive(Debug)]
-pub struct BacklogFull;
+/// Why a request was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    /// The backlog is full: nothing was stored, try again in a moment.
+    #[error("the recovery backlog is full")]
+    BacklogFull,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
 
 impl RecoveryQueue {
-    /// Writes the request, with the language its mail is to be written in, to the database (so
-    /// a 200 after this is kept even through a crash) and wakes the worker.
+    /// Whether one more request would be taken now: an atomic read, no other work.
+    pub fn has_room(&self) -> Result<(), EnqueueError> {
+        if self.backlog.load(Ordering::Relaxed) >= self.max_backlog {
+            return Err(EnqueueError::BacklogFull);
+        }
+        Ok(())
+    }
+
+    /// Writes the request, with who asked and the language its mail is to be written in, to
+    /// the database (so a 200 after this is kept even through a crash) and wakes the worker.
     pub async fn enqueue(
         &self,
         email: &EmailAddress,
+        client: Client,
         locale: Locale,
-    ) -> anyhow::Result<Result<(), BacklogFull>> {
-        if self.backlog.load(Ordering::Relaxed) >= self.max_backlog {
-            return Ok(Err(BacklogFull));
-        }
+    ) -> Result<(), EnqueueError> {
+        self.has_room()?;
         self.database
-            .insert_recovery_request(email.as_str().to_owned(), locale)
+            .insert_recovery_request(email, client, locale)
             .await?;
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();
-        Ok(Ok(()))
+        Ok(())
     }
 }
 
@@ -75,7 +122,6 @@ pub async fn spawn_worker(
     database: Database,
     mailer: Arc<Mailer>,
     settings: RecoverySettings,
-    max_backlog: usize,
     mail_written: Arc<Notify>,
     stop: CancellationToken,
 ) -> anyhow::Result<(RecoveryQueue, JoinHandle<()>)> {
@@ -86,13 +132,13 @@ pub async fn spawn_worker(
     let queue = RecoveryQueue {
         database: database.clone(),
         backlog: Arc::new(AtomicUsize::new(pending)),
-        max_backlog,
+        max_backlog: settings.max_backlog,
         wake: Arc::new(Notify::new()),
     };
     let (backlog, wake) = (Arc::clone(&queue.backlog), Arc::clone(&queue.wake));
     let worker = tokio::spawn(async move {
         while !stop.is_cancelled() {
-            let requests = match database.pending_recovery_requests(BATCH).await {
+            let requests = match database.due_recovery_requests(BATCH).await {
                 Ok(requests) => requests,
                 Err(error) => {
                     tracing::error!(error = format!("{error:#}"), "reading recovery requests");
@@ -104,28 +150,71 @@ pub async fn spawn_worker(
                 if stop.is_cancelled() {
                     break;
                 }
-                match handle(&database, &mailer, &settings, &request).await {
+                let done = match handle(&database, &mailer, &settings, &request).await {
                     Ok(()) => {
-                        backlog.fetch_sub(1, Ordering::Relaxed);
                         mail_written.notify_one();
+                        true
                     }
-                    // Left in the table: tried again on the next pass or the next start.
-                    Err(error) => {
-                        tracing::error!(error = format!("{error:#}"), "recovery request failed");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+                    Err(error) => match failed(&database, &request, error).await {
+                        Ok(set_aside) => set_aside,
+                        // The database itself is failing: give it a moment.
+                        Err(error) => {
+                            tracing::error!(
+                                error = format!("{error:#}"),
+                                "recording a failed recovery request"
+                            );
+                            tokio::time::sleep(FIRST_RETRY).await;
+                            false
+                        }
+                    },
+                };
+                if done {
+                    backlog.fetch_sub(1, Ordering::Relaxed);
                 }
             }
             if idle {
+                let next = database.next_recovery_request_due().await.ok().flatten();
                 tokio::select! {
                     () = stop.cancelled() => break,
                     () = wake.notified() => {}
-                    () = tokio::time::sleep(IDLE_POLL) => {}
+                    () = tokio::time::sleep(until(next).min(IDLE_POLL)) => {}
                 }
             }
         }
     });
     Ok((queue, worker))
+}
+
+/// Records a failed attempt at `request`: another try later, or set aside after
+/// [`MAX_ATTEMPTS`]. True if it was set aside. The log names the request by its id only: the
+/// error is ours, but the address is personal.
+async fn failed(
+    database: &Database,
+    request: &RecoveryRequest,
+    error: anyhow::Error,
+) -> anyhow::Result<bool> {
+    let attempts = request.attempts + 1;
+    let error = format!("{error:#}");
+    if attempts >= MAX_ATTEMPTS {
+        database
+            .record_failed_recovery(request.id, FailedRequest::SetAside { attempts })
+            .await?;
+        tracing::error!(id = request.id, attempts, %error, "recovery request set aside");
+        return Ok(true);
+    }
+    let delay = FIRST_RETRY.saturating_mul(1 << (attempts - 1).min(16));
+    database
+        .record_failed_recovery(request.id, FailedRequest::Retry { attempts, delay })
+        .await?;
+    tracing::warn!(id = request.id, attempts, retry_in = ?delay, %error, "recovery request failed");
+    Ok(false)
+}
+
+/// How long from now until `due` (unix millis), or [`IDLE_POLL`] without one.
+fn until(due: Option<i64>) -> Duration {
+    due.map_or(IDLE_POLL, |due| {
+        Duration::from_millis(u64::try_from(due - crate::store::now_millis()).unwrap_or(0))
+    })
 }
 
 async fn handle(
@@ -134,11 +223,7 @@ async fn handle(
     settings: &RecoverySettings,
     request: &RecoveryRequest,
 ) -> anyhow::Result<()> {
-    let user = match EmailAddress::parse(&request.email) {
-        Ok(email) => database.find_user(&email).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user else {
+    let Some(user) = database.find_user(&request.email).await? else {
         // Nothing is sent: mailing "no account here" would let anyone probe for accounts
         // through someone else's inbox, and annoy its owner.
         tracing::debug!("recovery requested for an address without an account");
@@ -151,24 +236,32 @@ async fn handle(
         &token,
         request.locale,
     );
-    if mailer.is_outbox() {
-        // Development only: the person running the server locally has no inbox to click from.
-        tracing::info!(link = %link.url, "outbox mode: password reset link");
-    }
     let message =
         mailer.reset_message(&user.email, &link, settings.token_lifetime, request.locale)?;
+    let grant = ResetGrant {
+        user_id: user.id,
+        client: request.client,
+        hash: token.hash(),
+        lifetime: settings.token_lifetime,
+        max_live: settings.max_live_tokens,
+        daily_cap: settings.daily_mail_cap,
+    };
     let mail = mailer.queue(MailKind::Reset, &user.email, &message);
-    database
-        .issue_reset_token(
-            request.id,
-            user.id,
-            token.hash(),
-            settings.token_lifetime,
-            settings.max_live_tokens,
-            mail,
-        )
-        .await?;
-    tracing::info!(user_id = user.id, "reset link issued");
+    match database.issue_reset_token(request.id, grant, mail).await? {
+        IssueOutcome::Issued => {
+            if mailer.is_outbox() {
+                // Development only: whoever runs the server locally has no inbox to click from.
+                tracing::info!(link = %link.url, "outbox mode: password reset link");
+            }
+            tracing::info!(user_id = user.id, "reset link issued");
+        }
+        IssueOutcome::Capped => {
+            tracing::info!(
+                user_id = user.id,
+                "daily mail cap reached and the client holds a live link: none sent"
+            );
+        }
+    }
     Ok(())
 }
 
@@ -200,19 +293,20 @@ mod tests {
         let outbox = dir.path().join("outbox");
         let config =
             crate::ServeConfig::parse_from(["serve", "--outbox", outbox.to_str().unwrap()]);
-        let mailer = Arc::new(Mailer::new(&config).unwrap());
+        let mailer = Arc::new(Mailer::new(&config.mail).unwrap());
         let settings = RecoverySettings {
             public_url: Url::parse("http://127.0.0.1:8080").unwrap(),
             link_style: LinkStyle::Query,
             token_lifetime: Duration::from_secs(60),
             max_live_tokens: 3,
+            daily_mail_cap: 10,
+            max_backlog: 1,
         };
         let worker = |stop: CancellationToken| {
             spawn_worker(
                 database.clone(),
                 Arc::clone(&mailer),
                 settings.clone(),
-                1,
                 Arc::new(Notify::new()),
                 stop,
             )
@@ -223,17 +317,17 @@ mod tests {
         let (queue, handle) = worker(stopped).await.unwrap();
         handle.await.unwrap();
         let alice = EmailAddress::parse("alice@example.com").unwrap();
-        assert!(queue
-            .enqueue(&alice, Locale::DEFAULT)
+        queue
+            .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT)
             .await
-            .unwrap()
-            .is_ok());
+            .unwrap();
         assert!(
-            queue
-                .enqueue(&alice, Locale::DEFAULT)
-                .await
-                .unwrap()
-                .is_err(),
+            matches!(
+                queue
+                    .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT)
+                    .await,
+                Err(EnqueueError::BacklogFull)
+            ),
             "backlog of 1 is full"
         );
         assert_eq!(database.count_recovery_requests().await.unwrap(), 1);

@@ -6,9 +6,11 @@
 //! - [`Outbox`] and [`Mail`]: the mail the server wrote, parsed with `mailparse`, links found
 //!   with `linkify`;
 //! - [`http_client`]: the one HTTP client (`reqwest`, plain HTTP);
+//! - [`flood_recovery`]: recovery requests by the hundred thousand, pipelined by hand;
 //! - [`eventually`]: the one wait for something that happens in the background. Browser state is
 //!   waited for through fantoccini's own `wait()`.
 
+mod flood;
 mod outbox;
 mod server;
 
@@ -16,6 +18,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
+pub use flood::{flood_client, flood_recovery, FloodAnswers};
 pub use outbox::{Mail, MailKind, Outbox};
 pub use reqwest;
 pub use server::{Builder, TestServer, ALICE, ALICE_PASSWORD};

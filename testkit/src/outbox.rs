@@ -1,5 +1,5 @@
 //! The server's outbox: one RFC 5322 `.eml` file per message, named
-//! `<unix millis>-<sequence>-<kind>-<recipient>.eml` (see `server/src/mail.rs`), so the name
+//! `<unix millis>-<sequence>-<kind>-<recipient>.eml` (see `server/src/mail/mod.rs`), so the name
 //! tells what a message is, for whom, and in which order the server sent it.
 
 use std::collections::HashSet;

@@ -165,11 +165,12 @@ async fn each_mistake() -> Result<()> {
         copy_dir(&dist, &build)?;
         (mistake.build)(&build, &api)?;
         // The reference server's address: never called, the check only reads.
-        let mut site = (mistake.site)(site_config(port, &build, "127.0.0.1:9")?, &api);
+        let nginx_dir = root.join("nginx");
+        let mut site = (mistake.site)(site_config(port, &build, "127.0.0.1:9", &nginx_dir)?, &api);
         if let Some(allowed) = mistake.api_allows {
             site.push_str(&fake_api(api_port, allowed));
         }
-        let mut nginx = Nginx::start(&root.join("nginx"), port, &site)?;
+        let mut nginx = Nginx::start(&nginx_dir, port, &site)?;
         nginx.wait_ready().await?;
         let report = reclaim_server::check::check(&Url::parse(&nginx.origin)?).await;
         drop(nginx);

@@ -152,9 +152,9 @@ fn nginx_binary() -> Result<PathBuf> {
 }
 
 /// The shipped site configuration with its PLACEHOLDER lines pointed at this test: `dist` served
-/// on `port`, the API at `api` (`host:port`). Fails when a placeholder is gone or doubled, so the
-/// file and this test change together.
-pub fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
+/// on `port`, the API at `api` (`host:port`), the access log into `dir`. Fails when a placeholder
+/// is gone or doubled, so the file and this test change together.
+pub fn site_config(port: u16, dist: &Path, api: &str, dir: &Path) -> Result<String> {
     let mut config = read_deploy_file("nginx/reclaim.conf")?;
     for (placeholder, value) in [
         ("listen 80;", format!("listen 127.0.0.1:{port};")),
@@ -167,6 +167,13 @@ pub fn site_config(port: u16, dist: &Path, api: &str) -> Result<String> {
             format!("root \"{}\";", dist.display()),
         ),
         ("server 127.0.0.1:8080;", format!("server {api};")),
+        (
+            "access_log /var/log/nginx/access.log reclaim_no_query;",
+            format!(
+                "access_log \"{}\" reclaim_no_query;",
+                dir.join("reclaim-access.log").display()
+            ),
+        ),
     ] {
         let found = config.matches(placeholder).count();
         ensure!(
@@ -215,8 +222,9 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
         |env| async move {
             let dist = PathBuf::from(std::env::var_os("RECLAIM_DIST").context("RECLAIM_DIST")?);
             let api = env.server().url.trim_start_matches("http://").to_owned();
-            let site = site_config(port, &dist, &api)?;
-            let mut nginx = Nginx::start(&env.server().dir().join("nginx"), port, &site)?;
+            let nginx_dir = env.server().dir().join("nginx");
+            let site = site_config(port, &dist, &api, &nginx_dir)?;
+            let mut nginx = Nginx::start(&nginx_dir, port, &site)?;
             nginx.wait_ready().await?;
             // Redirects are answers to check here, not to follow: a `/recover` → `/recover/`
             // hop is the kind of dance that loses `?token=` on some hosts.
@@ -273,6 +281,30 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 if header(&headers, "permissions-policy").is_empty() {
                     problem("no Permissions-Policy".into());
                 }
+            }
+
+            // HSTS only on what went over https (here, at a TLS proxy in front that says so).
+            let plain = client.get(nginx.url("/recover")).send().await?;
+            if !header(plain.headers(), "strict-transport-security").is_empty() {
+                problems.push("/recover over http: Strict-Transport-Security".into());
+            }
+            let secure = client
+                .get(nginx.url("/recover"))
+                .header("x-forwarded-proto", "https")
+                .send()
+                .await?;
+            if header(secure.headers(), "strict-transport-security") != "max-age=31536000" {
+                problems.push("/recover over https: no Strict-Transport-Security".into());
+            }
+            // The access log shows paths, never a query: `?token=` there is a working link.
+            let access_log = nginx.dir.join("reclaim-access.log");
+            let logged = eventually("nginx to log /reset", || async {
+                let logged = std::fs::read_to_string(&access_log).unwrap_or_default();
+                Ok(logged.contains("GET /reset ").then_some(logged))
+            })
+            .await?;
+            if logged.contains("token=") {
+                problems.push(format!("the access log shows a token:\n{logged}"));
             }
 
             // Assets: the right types, compressed, hashed names cached for good, the files a

@@ -5,6 +5,8 @@ use std::fmt;
 use reclaim_contract::email::MAX_EMAIL_LEN as MAX_LEN;
 use reclaim_contract::{check_email, EmailSyntaxError};
 
+use super::nfkc;
+
 /// A syntactically valid email address, as typed by a person (surrounding whitespace removed).
 ///
 /// Parse, don't validate: the only way to get one is [`EmailAddress::parse`], so a handler or
@@ -57,24 +59,14 @@ impl EmailAddress {
         self.0.rsplit_once('@').map_or("", |(local, _)| local)
     }
 
-    /// The key accounts are looked up by: the whole address in lower case.
+    /// The key accounts are looked up by: the whole address in NFKC, in lower case.
     ///
     /// Strictly the local part is case-sensitive, but no mainstream provider treats it so, and
-    /// people type `Alice@Example.com` as often as `alice@example.com`.
+    /// people type `Alice@Example.com` as often as `alice@example.com`. NFKC makes the forms
+    /// that keyboards and input methods produce for the same text one (`ﬁ` and `fi`,
+    /// full-width and plain letters); mail still goes to the address as registered.
     pub fn lookup_key(&self) -> String {
-        self.0.to_lowercase()
-    }
-}
-
-impl AsRef<str> for EmailAddress {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        nfkc(&self.0).to_lowercase()
     }
 }
 
@@ -128,11 +120,14 @@ mod tests {
     }
 
     #[test]
-    fn lookup_key_ignores_case_and_local_part_is_kept() {
+    fn lookup_key_ignores_case_and_compatibility_forms_and_the_address_is_kept() {
         let parsed = EmailAddress::parse("Alice@Example.COM").unwrap();
         assert_eq!(parsed.lookup_key(), "alice@example.com");
         assert_eq!(parsed.local_part(), "Alice");
-        assert_eq!(parsed.to_string(), "Alice@Example.COM");
+        assert_eq!(parsed.as_str(), "Alice@Example.COM");
+        let compatible = EmailAddress::parse("\u{FB01}ona@ＥＸＡＭＰＬＥ.com").unwrap();
+        assert_eq!(compatible.lookup_key(), "fiona@example.com");
+        assert_eq!(compatible.as_str(), "\u{FB01}ona@ＥＸＡＭＰＬＥ.com");
     }
 
     #[test]

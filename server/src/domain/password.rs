@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
 
-use super::EmailAddress;
+use super::{nfkc, EmailAddress};
 
 use reclaim_contract::password::{too_long_sentence, too_short_sentence};
 pub use reclaim_contract::wire::WeakReason;
@@ -85,16 +85,18 @@ impl NewPassword {
 
     /// Applies `policy` to `candidate` as the new password of the account `email`.
     ///
-    /// Length is counted in Unicode code points of the password as sent (so 8 emoji are 8
-    /// characters, and the pages' count agrees). A too-long password is refused without
-    /// checking anything else. The blocklists compare the NFKC form in lower case, so
-    /// `ｐａｓｓｗｏｒｄ` is as common as `password`. Every broken rule is reported.
+    /// Everything is judged on the NFKC form, the one that is hashed: length in Unicode code
+    /// points of it (so 8 emoji are 8 characters, and four `e` + combining acute are the four
+    /// characters `éééé`, not eight), and the blocklists in lower case of it, so `ｐａｓｓｗｏｒｄ`
+    /// is as common as `password`. A too-long password is refused without checking anything
+    /// else. Every broken rule is reported.
     pub fn parse_with(
         candidate: String,
         email: &EmailAddress,
         policy: PasswordPolicy,
     ) -> Result<Self, WeakPassword> {
-        let length = password_chars(&candidate);
+        let normalised = nfkc(&candidate);
+        let length = password_chars(&normalised);
         if length > MAX_CHARS {
             return Err(WeakPassword {
                 reasons: vec![WeakReason::TooLong],
@@ -105,7 +107,6 @@ impl NewPassword {
         if length < policy.min_chars {
             reasons.push(WeakReason::TooShort);
         }
-        let normalised = crate::hashing::nfkc(&candidate);
         let lowered = normalised.to_lowercase();
         // The service's name is as guessable as the most common passwords.
         if COMMON_PASSWORDS.contains(lowered.as_str()) || lowered.contains(APP_NAME) {
@@ -295,12 +296,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn length_is_counted_after_nfkc() {
+        // Eight code points as typed, four after NFKC: as short as `éééé`.
+        assert_eq!(reasons(&"e\u{301}".repeat(4)), vec![WeakReason::TooShort]);
+        assert_eq!(reasons(&"e\u{301}".repeat(8)), vec![]);
+        // One code point as typed, two after NFKC.
+        assert_eq!(reasons(&"\u{FB01}".repeat(4)), vec![]);
+    }
+
     proptest::proptest! {
-        /// The page's length check and the server's agree: what the page lets through is never
-        /// refused by the server as too short or too long, and the other way round.
+        /// The page's length check and the server's agree on the form the server hashes: what
+        /// the page lets through in NFKC is never refused by the server as too short or too
+        /// long, and the other way round. (Typed text that NFKC leaves alone, which is most of
+        /// it, agrees as typed.)
         #[test]
-        fn the_page_and_the_server_count_length_alike(candidate in "[a é🔑\u{301}]{0,140}") {
-            let page = reclaim::domain::PasswordRules::default().check(&candidate, &candidate);
+        fn the_page_and_the_server_count_length_alike(candidate in "[a é🔑\u{301}\u{FB01}]{0,140}") {
+            let normalised = nfkc(&candidate);
+            let page = reclaim::domain::PasswordRules::default().check(&normalised, &normalised);
             let server_refuses_length = match NewPassword::parse(candidate.clone(), &alice()) {
                 Ok(_) => false,
                 Err(weak) => weak.reasons.iter().any(|r| matches!(r, WeakReason::TooShort | WeakReason::TooLong)),

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::{ApiBody, MailLocale};
-use super::rate_limit::{retry_after_secs, ClientIp};
+use super::rate_limit::{check_all, retry_after_secs};
 use super::{ApiError, AppState};
-use crate::domain::{EmailAddress, NewPassword, SecretToken};
+use crate::domain::{Client, EmailAddress, NewPassword, SecretToken};
 use crate::mail::MailKind;
 use crate::store::{RedeemOutcome, ResetTokenState};
 
@@ -23,8 +23,6 @@ use crate::store::{RedeemOutcome, ResetTokenState};
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 /// The session cookie's name.
 const SESSION_COOKIE: &str = "reclaim_session";
-/// Retry-After when the recovery backlog is full: the worker clears hundreds a second.
-const BACKLOG_RETRY_AFTER_SECS: u64 = 5;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,20 +33,20 @@ pub fn router() -> Router<AppState> {
 
 /// Body of `POST /account/recovery`.
 #[derive(Deserialize)]
-pub(super) struct RecoveryRequest {
+pub(super) struct RecoveryBody {
     pub(super) email: String,
 }
 
 /// Body of `POST /account/reset-password`.
 #[derive(Deserialize)]
-pub(super) struct ResetPasswordRequest {
+pub(super) struct ResetPasswordBody {
     pub(super) token: SecretString,
     pub(super) new_password: SecretString,
 }
 
 /// Body of `POST /account/login`.
 #[derive(Deserialize)]
-pub(super) struct LoginRequest {
+pub(super) struct LoginBody {
     pub(super) email: String,
     pub(super) password: SecretString,
 }
@@ -68,41 +66,31 @@ fn ok() -> Json<serde_json::Value> {
 /// mail is written in the language of `Accept-Language`, stored with the request.
 async fn request_recovery(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    // Limit by IP before reading the body, so a flood is refused as cheaply as possible.
-    state
-        .limits
+    let limits = &state.limits;
+    // Saturation first, before anything that keeps per-key state, so a flood that is refused
+    // leaves nothing behind. The global limit is only peeked at here and counted last, so
+    // requests that a client's own limits refuse spend none of everyone's allowance.
+    state.recovery.has_room()?;
+    limits.recovery_global.peek(&()).map_err(unavailable)?;
+    // Then the client, still before reading the body.
+    limits
         .recovery_per_ip
-        .check(ip)
+        .check(&client)
         .map_err(rate_limited)?;
-    let ApiBody(body) = ApiBody::<RecoveryRequest>::from_request(request, &state).await?;
+    let ApiBody(body) = ApiBody::<RecoveryBody>::from_request(request, &state).await?;
     let email = EmailAddress::parse(&body.email).map_err(|_| ApiError::InvalidEmail)?;
-    state
-        .limits
-        .recovery_per_email
-        .check(email.lookup_key())
-        .map_err(rate_limited)?;
-    state
-        .limits
-        .recovery_per_email_daily
-        .check(email.lookup_key())
-        .map_err(rate_limited)?;
-    state
-        .limits
-        .recovery_global
-        .check(())
-        .map_err(|wait| ApiError::Unavailable {
-            retry_after_secs: retry_after_secs(wait),
-        })?;
-    if state.recovery.enqueue(&email, locale).await?.is_err() {
-        tracing::warn!("recovery backlog full: request refused with 503");
-        return Err(ApiError::Unavailable {
-            retry_after_secs: BACKLOG_RETRY_AFTER_SECS,
-        });
-    }
+    let asked = (email.lookup_key(), client);
+    check_all(
+        &[&limits.recovery_per_email, &limits.recovery_per_email_daily],
+        &asked,
+    )
+    .map_err(rate_limited)?;
+    limits.recovery_global.check(&()).map_err(unavailable)?;
+    state.recovery.enqueue(&email, client, locale).await?;
     Ok(ok())
 }
 
@@ -115,19 +103,21 @@ async fn request_recovery(
 /// "password changed" notice is written in the language of this request's `Accept-Language`.
 async fn reset_password(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     MailLocale(locale): MailLocale,
     request: Request,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.limits.reset_per_ip.check(ip).map_err(rate_limited)?;
-    let ApiBody(body) = ApiBody::<ResetPasswordRequest>::from_request(request, &state).await?;
+    state
+        .limits
+        .reset_per_ip
+        .check(&client)
+        .map_err(rate_limited)?;
+    let ApiBody(body) = ApiBody::<ResetPasswordBody>::from_request(request, &state).await?;
     let token = SecretToken::parse(body.token.expose_secret()).ok_or(ApiError::InvalidToken)?;
     let email = match state.database.reset_token_state(token.hash()).await? {
         ResetTokenState::Valid { email } => email,
         dead => return Err(token_error(dead)),
     };
-    let email = EmailAddress::parse(&email)
-        .map_err(|e| anyhow::anyhow!("stored account address does not parse: {e}"))?;
     let password = NewPassword::parse_with(
         body.new_password.expose_secret().to_owned(),
         &email,
@@ -137,14 +127,11 @@ async fn reset_password(
     let password_hash = state.hashes.hash(&password).await?;
     // Built before the change so that it goes into the outbox in the same transaction; a
     // notice that cannot be built is logged, and does not stop the change.
-    let notice = match state
-        .mailer
-        .password_changed_message(email.as_str(), locale)
-    {
+    let notice = match state.mailer.password_changed_message(&email, locale) {
         Ok(notice) => Some(
             state
                 .mailer
-                .queue(MailKind::PasswordChanged, email.as_str(), &notice),
+                .queue(MailKind::PasswordChanged, &email, &notice),
         ),
         Err(error) => {
             tracing::error!(
@@ -182,11 +169,15 @@ fn token_error(state: ResetTokenState) -> ApiError {
 /// password for an existing account.
 async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    client: Client,
     request: Request,
 ) -> Result<Response, ApiError> {
-    state.limits.login_per_ip.check(ip).map_err(rate_limited)?;
-    let ApiBody(body) = ApiBody::<LoginRequest>::from_request(request, &state).await?;
+    state
+        .limits
+        .login_per_ip
+        .check(&client)
+        .map_err(rate_limited)?;
+    let ApiBody(body) = ApiBody::<LoginBody>::from_request(request, &state).await?;
     let user = match EmailAddress::parse(&body.email) {
         Ok(email) => state.database.find_user(&email).await?,
         Err(_) => None,
@@ -214,6 +205,12 @@ async fn login(
 
 fn rate_limited(wait: Duration) -> ApiError {
     ApiError::RateLimited {
+        retry_after_secs: retry_after_secs(wait),
+    }
+}
+
+fn unavailable(wait: Duration) -> ApiError {
+    ApiError::Unavailable {
         retry_after_secs: retry_after_secs(wait),
     }
 }

@@ -10,6 +10,10 @@ use serde_json::json;
 
 use crate::domain::WeakPassword;
 use crate::hashing::HashError;
+use crate::recovery::EnqueueError;
+
+/// Retry-After when the recovery backlog is full: the worker clears hundreds a second.
+const BACKLOG_RETRY_AFTER_SECS: u64 = 5;
 
 impl From<HashError> for ApiError {
     fn from(error: HashError) -> Self {
@@ -19,6 +23,20 @@ impl From<HashError> for ApiError {
                 retry_after_secs: 1,
             },
             HashError::Failed(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<EnqueueError> for ApiError {
+    fn from(error: EnqueueError) -> Self {
+        match error {
+            EnqueueError::BacklogFull => {
+                tracing::warn!("recovery backlog full: request refused with 503");
+                Self::Unavailable {
+                    retry_after_secs: BACKLOG_RETRY_AFTER_SECS,
+                }
+            }
+            EnqueueError::Store(cause) => Self::Internal(cause),
         }
     }
 }

@@ -177,7 +177,7 @@ mod tests {
     use axum::http::HeaderValue;
     use secrecy::ExposeSecret;
     // The endpoints' own body types: the extractor is tested with what it really decodes.
-    use crate::http::account::{LoginRequest, RecoveryRequest, ResetPasswordRequest};
+    use crate::http::account::{LoginBody, RecoveryBody, ResetPasswordBody};
 
     fn headers(content_type: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -224,24 +224,24 @@ mod tests {
 
     #[test]
     fn form_decoding_is_byte_exact() {
-        let parsed: ResetPasswordRequest =
+        let parsed: ResetPasswordBody =
             decode_form(b"token=abc&new_password=+%20caf%C3%A9+%2B%26%3D+").unwrap();
         assert_eq!(parsed.token.expose_secret(), "abc");
         assert_eq!(parsed.new_password.expose_secret(), "  café +&= ");
-        let parsed: RecoveryRequest = decode_form(b"email=alice%40example.com&extra=1").unwrap();
+        let parsed: RecoveryBody = decode_form(b"email=alice%40example.com&extra=1").unwrap();
         assert_eq!(parsed.email, "alice@example.com");
     }
 
     #[test]
     fn form_refuses_broken_utf8_duplicates_and_missing_fields() {
-        let broken = decode_form::<RecoveryRequest>(b"email=%FF%FEalice");
+        let broken = decode_form::<RecoveryBody>(b"email=%FF%FEalice");
         assert!(matches!(broken, Err(ApiError::InvalidRequest(m)) if m.contains("UTF-8")));
         let duplicated =
-            decode_form::<RecoveryRequest>(b"email=a%40example.com&email=b%40example.com");
+            decode_form::<RecoveryBody>(b"email=a%40example.com&email=b%40example.com");
         assert!(
             matches!(duplicated, Err(ApiError::InvalidRequest(m)) if m.contains("duplicate field `email`"))
         );
-        let missing = decode_form::<RecoveryRequest>(b"");
+        let missing = decode_form::<RecoveryBody>(b"");
         assert!(
             matches!(missing, Err(ApiError::InvalidRequest(m)) if m.contains("missing field `email`"))
         );
@@ -249,13 +249,13 @@ mod tests {
 
     #[test]
     fn json_refuses_bad_bodies_without_echoing_values() {
-        let parsed: RecoveryRequest = decode_json(br#"{"email":"alice@example.com"}"#).unwrap();
+        let parsed: RecoveryBody = decode_json(br#"{"email":"alice@example.com"}"#).unwrap();
         assert_eq!(parsed.email, "alice@example.com");
-        let duplicated = decode_json::<RecoveryRequest>(br#"{"email":"a","email":"b"}"#);
+        let duplicated = decode_json::<RecoveryBody>(br#"{"email":"a","email":"b"}"#);
         assert!(
             matches!(duplicated, Err(ApiError::InvalidRequest(m)) if m == "duplicate field `email`")
         );
-        let wrong_type = decode_json::<LoginRequest>(br#"{"email":"a","password":["hunter2"]}"#);
+        let wrong_type = decode_json::<LoginBody>(br#"{"email":"a","password":["hunter2"]}"#);
         assert!(matches!(wrong_type, Err(ApiError::InvalidRequest(m)) if !m.contains("hunter2")));
         for broken in [
             &b""[..],
@@ -265,7 +265,7 @@ mod tests {
             b" [\"a@example.com\"]",
         ] {
             assert!(matches!(
-                decode_json::<RecoveryRequest>(broken),
+                decode_json::<RecoveryBody>(broken),
                 Err(ApiError::InvalidRequest(_))
             ));
         }

@@ -32,7 +32,7 @@ pub use pages::service as serve_pages;
 pub(crate) use csp::inline_scripts;
 pub(crate) use pages::has_content_hash;
 pub use proxy::TrustedProxies;
-pub use rate_limit::{RateLimiter, RateLimits};
+pub use rate_limit::RateLimits;
 
 use crate::domain::PasswordPolicy;
 use crate::hashing::HashPool;

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use super::rate_limit::ClientIp;
+use crate::domain::Client;
 
 /// The proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +46,7 @@ impl TrustedProxies {
     }
 }
 
-/// Middleware: puts the resolved [`ClientIp`] into the request's extensions.
+/// Middleware: puts the resolved [`Client`] into the request's extensions.
 pub async fn resolve_client_ip(
     State(proxies): State<Arc<TrustedProxies>>,
     mut request: Request,
@@ -54,7 +54,7 @@ pub async fn resolve_client_ip(
 ) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         let ip = proxies.client_ip(canonical(peer.ip()), request.headers());
-        request.extensions_mut().insert(ClientIp::keyed(ip));
+        request.extensions_mut().insert(Client::of(ip));
     }
     next.run(request).await
 }

@@ -21,10 +21,10 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use crate::config::ServeConfig;
-use crate::domain::Locale;
+use crate::config::MailConfig;
+use crate::domain::{EmailAddress, Locale};
 use crate::store::{NewMail, QueuedMail};
-pub use texts::MailTexts;
+use texts::MailTexts;
 
 /// An SMTP server that accepts the connection but never answers must not pin a task forever.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -47,7 +47,6 @@ impl MailKind {
     }
 }
 
-/// Builds and delivers the server's mail.
 /// What a reset mail carries: the link, the code alone, and the page to type the code into.
 pub struct ResetLink {
     pub url: String,
@@ -55,6 +54,7 @@ pub struct ResetLink {
     pub page: String,
 }
 
+/// Builds and delivers the server's mail.
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
@@ -71,15 +71,15 @@ enum Transport {
 }
 
 impl Mailer {
-    pub fn new(config: &ServeConfig) -> anyhow::Result<Self> {
+    pub fn new(config: &MailConfig) -> anyhow::Result<Self> {
         let from: Mailbox = config
             .mail_from
             .parse()
             .context("--mail-from is not a mailbox")?;
         let transport = match (&config.outbox, &config.smtp_url) {
             (Some(folder), _) => {
-                create_owner_only_dir(folder)
-                    .with_context(|| format!("creating the outbox {}", folder.display()))?;
+                owner_only_dir(folder)
+                    .with_context(|| format!("preparing the outbox {}", folder.display()))?;
                 Transport::Outbox {
                     folder: folder.clone(),
                 }
@@ -114,7 +114,7 @@ impl Mailer {
     /// mail app cuts or will not open links, or who resets on another device, in `locale`.
     pub fn reset_message(
         &self,
-        to: &str,
+        to: &EmailAddress,
         link: &ResetLink,
         lifetime: Duration,
         locale: Locale,
@@ -125,7 +125,7 @@ impl Mailer {
         let text = texts::fill(
             texts.reset_body,
             &[
-                ("to", to),
+                ("to", to.as_str()),
                 ("url", url),
                 ("page", page),
                 ("code", code),
@@ -136,9 +136,13 @@ impl Mailer {
     }
 
     /// The notice sent after a password was changed with a reset link, in `locale`.
-    pub fn password_changed_message(&self, to: &str, locale: Locale) -> anyhow::Result<Message> {
+    pub fn password_changed_message(
+        &self,
+        to: &EmailAddress,
+        locale: Locale,
+    ) -> anyhow::Result<Message> {
         let texts = MailTexts::of(locale);
-        let text = texts::fill(texts.changed_body, &[("to", to)]);
+        let text = texts::fill(texts.changed_body, &[("to", to.as_str())]);
         self.message(to, texts.changed_subject, text, locale)
     }
 
@@ -147,7 +151,7 @@ impl Mailer {
     /// the text itself).
     fn message(
         &self,
-        to: &str,
+        to: &EmailAddress,
         subject: &str,
         text: String,
         locale: Locale,
@@ -155,7 +159,7 @@ impl Mailer {
         let body = plain_body(text);
         Message::builder()
             .from(self.from.clone())
-            .to(to.parse().with_context(|| "recipient is not a mailbox")?)
+            .to(Mailbox::new(None, lettre_address(to)?))
             .subject(subject)
             .message_id(None)
             .header(ContentType::TEXT_PLAIN)
@@ -168,33 +172,44 @@ impl Mailer {
     }
 
     /// `message` as an outbox row: the envelope and the bytes SMTP will send.
-    pub fn queue(&self, kind: MailKind, recipient: &str, message: &Message) -> NewMail {
+    pub fn queue(&self, kind: MailKind, recipient: &EmailAddress, message: &Message) -> NewMail {
         NewMail {
             kind: kind.slug(),
             envelope_from: self.from.email.to_string(),
-            recipient: recipient.to_owned(),
+            recipient: recipient.clone(),
             message: message.formatted(),
         }
     }
 
     /// One delivery attempt of a queued message.
-    pub async fn deliver(&self, mail: &QueuedMail) -> anyhow::Result<()> {
+    pub async fn deliver(&self, mail: &QueuedMail) -> Result<(), DeliveryError> {
         match &self.transport {
             Transport::Outbox { folder } => {
                 // The row id numbers the files: it never repeats and survives restarts, and a
                 // retried write replaces the same file, so a message lands once.
                 let sequence = u64::try_from(mail.id - 1).unwrap_or_default();
-                let name = outbox_file_name(&mail.kind, &mail.recipient, sequence, mail.created_at);
-                write_atomically(folder, &name, &mail.message).await
+                let name = outbox_file_name(
+                    &mail.kind,
+                    mail.recipient.as_str(),
+                    sequence,
+                    mail.created_at,
+                );
+                write_atomically(folder, &name, &mail.message)
+                    .await
+                    .map_err(|error| DeliveryError(format!("outbox folder: {}", error.kind())))
             }
             Transport::Smtp(smtp) => {
-                let from: Address = mail.envelope_from.parse().context("envelope sender")?;
-                let to: Address = mail.recipient.parse().context("envelope recipient")?;
-                let envelope = Envelope::new(Some(from), vec![to]).context("envelope")?;
+                let envelope = mail
+                    .envelope_from
+                    .parse::<Address>()
+                    .ok()
+                    .zip(lettre_address(&mail.recipient).ok())
+                    .and_then(|(from, to)| Envelope::new(Some(from), vec![to]).ok())
+                    .ok_or_else(|| DeliveryError("the envelope does not parse".to_owned()))?;
                 smtp.send_raw(&envelope, &mail.message)
                     .await
-                    .context("SMTP delivery")?;
-                Ok(())
+                    .map(drop)
+                    .map_err(|error| DeliveryError::smtp(&error))
             }
             Transport::Discard => {
                 tracing::warn!(kind = %mail.kind, "no mail transport configured: message discarded");
@@ -202,6 +217,53 @@ impl Mailer {
             }
         }
     }
+}
+
+/// Why a delivery failed, said with nothing the relay wrote but its reply code: relays often
+/// repeat the recipient in their replies, and this goes into the log and the outbox table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DeliveryError(String);
+
+impl DeliveryError {
+    /// `SMTP reply 550 (permanent)`, or the kind of failure when there was no reply:
+    /// `SMTP timeout`, `SMTP TLS failure`, `SMTP connection failure (connection refused)`.
+    fn smtp(error: &lettre::transport::smtp::Error) -> Self {
+        if let Some(code) = error.status() {
+            let class = if error.is_permanent() {
+                "permanent"
+            } else if error.is_transient() {
+                "transient"
+            } else {
+                "unexpected"
+            };
+            return Self(format!("SMTP reply {code} ({class})"));
+        }
+        let kind = if error.is_timeout() {
+            "timeout"
+        } else if error.is_tls() {
+            "TLS failure"
+        } else if error.is_client() {
+            "client error"
+        } else {
+            "connection failure"
+        };
+        let io = std::iter::successors(std::error::Error::source(error), |e| e.source())
+            .find_map(|e| e.downcast_ref::<std::io::Error>());
+        match io {
+            Some(io) => Self(format!("SMTP {kind} ({})", io.kind())),
+            None => Self(format!("SMTP {kind}")),
+        }
+    }
+}
+
+/// lettre's own address type for `address`. Every [`EmailAddress`] converts (a property test
+/// in `domain::email_address` holds the syntax to that); the error never quotes the address.
+fn lettre_address(address: &EmailAddress) -> anyhow::Result<Address> {
+    address
+        .as_str()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("the recipient is not an address lettre accepts"))
 }
 
 /// Hand-written rather than lettre's own choice of encoding, which switches to quoted-printable
@@ -309,41 +371,36 @@ fn outbox_file_name(kind: &str, recipient: &str, sequence: u64, millis: i64) -> 
     format!("{millis:013}-{sequence:06}-{kind}-{recipient}.eml")
 }
 
-/// The outbox folder, owner-only (0700) when this creates it.
-fn create_owner_only_dir(folder: &Path) -> std::io::Result<()> {
+/// The outbox folder, created if missing, and owner-only (0700) either way: reset links are
+/// as good as passwords.
+fn owner_only_dir(folder: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(folder)?;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
     builder.create(folder)
 }
 
 /// Writes to a hidden temporary file and renames it, so a reader polling the folder never sees
 /// half a message. Files are owner-only (0600): a reset link is as good as a password.
-async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> anyhow::Result<()> {
+async fn write_atomically(folder: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
     let owned = folder.to_path_buf();
-    tokio::task::spawn_blocking(move || create_owner_only_dir(&owned))
-        .await
-        .context("outbox task panicked")?
-        .context("creating the outbox")?;
+    tokio::task::spawn_blocking(move || owner_only_dir(&owned)).await??;
     let temporary = folder.join(format!(".{name}.tmp"));
     let mut options = tokio::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options
-        .open(&temporary)
-        .await
-        .context("writing to the outbox")?;
-    tokio::io::AsyncWriteExt::write_all(&mut file, contents)
-        .await
-        .context("writing to the outbox")?;
-    file.sync_all().await.context("writing to the outbox")?;
+    let mut file = options.open(&temporary).await?;
+    tokio::io::AsyncWriteExt::write_all(&mut file, contents).await?;
+    file.sync_all().await?;
     drop(file);
-    tokio::fs::rename(&temporary, folder.join(name))
-        .await
-        .context("renaming into the outbox")?;
-    Ok(())
+    tokio::fs::rename(&temporary, folder.join(name)).await
 }
 
 #[cfg(test)]
@@ -351,9 +408,13 @@ mod tests {
     use super::*;
     use clap::Parser;
 
+    fn alice() -> EmailAddress {
+        EmailAddress::parse("alice@example.com").unwrap()
+    }
+
     fn outbox_mailer(dir: &Path) -> Mailer {
-        let config = ServeConfig::parse_from(["serve", "--outbox", dir.to_str().unwrap()]);
-        Mailer::new(&config).unwrap()
+        let config = crate::ServeConfig::parse_from(["serve", "--outbox", dir.to_str().unwrap()]);
+        Mailer::new(&config.mail).unwrap()
     }
 
     #[test]
@@ -426,12 +487,7 @@ mod tests {
             page: "http://127.0.0.1:8080/reset?lang=en".into(),
         };
         let message = mailer
-            .reset_message(
-                "alice@example.com",
-                &link,
-                Duration::from_secs(1800),
-                Locale::DEFAULT,
-            )
+            .reset_message(&alice(), &link, Duration::from_secs(1800), Locale::DEFAULT)
             .unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
@@ -469,12 +525,7 @@ mod tests {
                 page: format!("https://reclaim.example.com/reset?lang={tag}"),
             };
             let message = mailer
-                .reset_message(
-                    "alice@example.com",
-                    &link,
-                    Duration::from_secs(1800),
-                    locale,
-                )
+                .reset_message(&alice(), &link, Duration::from_secs(1800), locale)
                 .unwrap();
             let raw = String::from_utf8(message.formatted()).unwrap();
             let texts = MailTexts::of(locale);
@@ -492,9 +543,7 @@ mod tests {
                 raw.contains(&format!("Content-Transfer-Encoding: {encoding}\r\n")),
                 "{raw}"
             );
-            let notice = mailer
-                .password_changed_message("alice@example.com", locale)
-                .unwrap();
+            let notice = mailer.password_changed_message(&alice(), locale).unwrap();
             let raw = String::from_utf8(notice.formatted()).unwrap();
             assert!(
                 raw.contains(&format!("Content-Language: {tag}\r\n")),

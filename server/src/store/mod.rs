@@ -18,12 +18,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use r2d2::ManageConnection;
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+use crate::domain::EmailAddress;
+
 pub use outbox::{NewMail, QueuedMail};
-pub use recovery_requests::RecoveryRequest;
-pub use tokens::{RedeemOutcome, ResetTokenState};
+pub use recovery_requests::{FailedRequest, RecoveryRequest};
+pub use tokens::{IssueOutcome, RedeemOutcome, ResetGrant, ResetTokenState};
 
 /// Connections open at most; a query beyond that waits for one to come back.
 const MAX_CONNECTIONS: u32 = 16;
@@ -33,7 +36,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one migration per version (`PRAGMA user_version` counts the applied ones).
 /// Append new migrations; never edit an applied one.
-const MIGRATIONS: Migrations<'static> = Migrations::from_slice(SCHEMA);
+fn migrations() -> Migrations<'static> {
+    let mut all = SCHEMA.to_vec();
+    all.push(M::up(CLIENTS_AND_RETRIES));
+    all.push(M::up_with_hook("", nfkc_lookup_keys));
+    Migrations::new(all)
+}
+
+/// The first migrations, plain SQL.
 const SCHEMA: &[M<'static>] = &[
     M::up(
         r#"
@@ -112,6 +122,51 @@ const SCHEMA: &[M<'static>] = &[
     ),
 ];
 
+/// Who asked for a link is stored with the request and the token: links are revoked and capped
+/// per client, so requests from other clients can neither revoke a person's link nor keep them
+/// from getting one. A request that keeps failing is retried later, then set aside.
+const CLIENTS_AND_RETRIES: &str = r#"
+    -- domain::Client as text; '' for rows from before (one unknown client).
+    ALTER TABLE recovery_requests ADD COLUMN client TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reset_tokens ADD COLUMN client TEXT NOT NULL DEFAULT '';
+    CREATE INDEX reset_tokens_by_user_and_client ON reset_tokens (user_id, client);
+    -- Failed attempts, when to try again (unix millis), and when it was given up on.
+    ALTER TABLE recovery_requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recovery_requests ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE recovery_requests ADD COLUMN set_aside_at INTEGER;
+"#;
+
+/// Lookup keys became NFKC (see [`EmailAddress::lookup_key`]): every account gets the key it
+/// is now looked up by. Two accounts whose addresses were told apart before but are the same
+/// in NFKC cannot share a key: the one that already has it keeps it, and the other is logged,
+/// for an operator to merge by hand.
+fn nfkc_lookup_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let accounts: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, email, email_key FROM users ORDER BY id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, email, old_key) in accounts {
+        let key = EmailAddress::parse(&email).map_or_else(
+            |_| crate::domain::nfkc(&old_key).to_lowercase(),
+            |email| email.lookup_key(),
+        );
+        if key == old_key {
+            continue;
+        }
+        let updated = tx.execute(
+            "UPDATE OR IGNORE users SET email_key = ?2 WHERE id = ?1",
+            rusqlite::params![id, key],
+        )?;
+        if updated == 0 {
+            tracing::warn!(
+                id,
+                "account keeps its old lookup key: another account has the same address in NFKC"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A handle on the database file; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -143,7 +198,7 @@ impl Database {
         let mut conn = manager.connect()?;
         // WAL lets readers proceed while a writer commits; the mode is stored in the file.
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        MIGRATIONS.to_latest(&mut conn)?;
+        migrations().to_latest(&mut conn)?;
         let pool = r2d2::Pool::builder()
             .max_size(MAX_CONNECTIONS)
             .min_idle(Some(1))
@@ -205,6 +260,20 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")
 }
 
+/// An address column holds what [`EmailAddress::as_str`] gave, and reads back parsed: the store
+/// hands out `EmailAddress`es, never strings to parse again.
+impl ToSql for EmailAddress {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for EmailAddress {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        EmailAddress::parse(value.as_str()?).map_err(|error| FromSqlError::Other(Box::new(error)))
+    }
+}
+
 /// Milliseconds since the Unix epoch: the unit of every timestamp column.
 pub fn now_millis() -> i64 {
     SystemTime::now()
@@ -217,10 +286,11 @@ pub fn now_millis() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Client;
 
     #[test]
     fn migrations_are_valid() {
-        MIGRATIONS.validate().unwrap();
+        migrations().validate().unwrap();
     }
 
     #[tokio::test]
@@ -232,7 +302,7 @@ mod tests {
             .run(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
             .await
             .unwrap();
-        assert_eq!(version, SCHEMA.len());
+        assert_eq!(version, SCHEMA.len() + 2);
         let journal_mode: String = database
             .run(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
             .await
@@ -248,13 +318,14 @@ mod tests {
         let path = dir.path().join("reclaim.db");
         let database = Database::open(&path).await.unwrap();
         let arabic = crate::domain::Locale::from_tag("ar");
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
         database
-            .insert_recovery_request("alice@example.com".into(), arabic)
+            .insert_recovery_request(&alice, Client::UNKNOWN, arabic)
             .await
             .unwrap();
         drop(database);
         let database = Database::open(&path).await.unwrap();
-        let pending = database.pending_recovery_requests(10).await.unwrap();
+        let pending = database.due_recovery_requests(10).await.unwrap();
         assert_eq!(pending[0].locale, arabic);
     }
 
@@ -276,9 +347,51 @@ mod tests {
             .unwrap();
         }
         let database = Database::open(&path).await.unwrap();
-        let pending = database.pending_recovery_requests(10).await.unwrap();
+        let pending = database.due_recovery_requests(10).await.unwrap();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].email, "alice@example.com");
+        assert_eq!(pending[0].email.as_str(), "alice@example.com");
         assert_eq!(pending[0].locale, crate::domain::Locale::DEFAULT);
+    }
+
+    /// Accounts stored before lookup keys were NFKC are found by any form of their address,
+    /// and two accounts that are one address in NFKC do not stop the migration.
+    #[tokio::test]
+    async fn accounts_from_before_nfkc_keys_stay_reachable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reclaim.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(SCHEMA).to_latest(&mut conn).unwrap();
+            // The keys the previous version wrote: the address in lower case.
+            for (email, key) in [
+                ("\u{FB01}ona@Example.com", "\u{FB01}ona@example.com"),
+                ("ｂｏｂ@example.com", "ｂｏｂ@example.com"),
+                ("bob@example.com", "bob@example.com"),
+            ] {
+                conn.execute(
+                    "INSERT INTO users (email, email_key, password_hash, created_at, password_changed_at)
+                     VALUES (?1, ?2, '$argon2id$fake', 1, 1)",
+                    [email, key],
+                )
+                .unwrap();
+            }
+        }
+        let database = Database::open(&path).await.unwrap();
+        let find = |typed: &'static str| {
+            let database = database.clone();
+            async move {
+                let email = EmailAddress::parse(typed).unwrap();
+                database
+                    .find_user(&email)
+                    .await
+                    .unwrap()
+                    .map(|user| user.id)
+            }
+        };
+        assert_eq!(find("fiona@example.com").await, Some(1));
+        assert_eq!(find("\u{FB01}ona@example.com").await, Some(1));
+        // `ｂｏｂ` came first but `bob` already had the key: `bob` keeps it.
+        assert_eq!(find("bob@example.com").await, Some(3));
+        assert_eq!(find("ｂｏｂ@example.com").await, Some(3));
     }
 }

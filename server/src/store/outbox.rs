@@ -3,6 +3,7 @@
 use rusqlite::{params, Transaction};
 
 use super::{now_millis, Database};
+use crate::domain::EmailAddress;
 
 /// A message to put in the outbox, built before the transaction that writes it.
 #[derive(Clone)]
@@ -10,7 +11,7 @@ pub struct NewMail {
     /// `mail::MailKind` slug.
     pub kind: &'static str,
     pub envelope_from: String,
-    pub recipient: String,
+    pub recipient: EmailAddress,
     /// The formatted message.
     pub message: Vec<u8>,
 }
@@ -21,7 +22,7 @@ pub struct QueuedMail {
     pub id: i64,
     pub kind: String,
     pub envelope_from: String,
-    pub recipient: String,
+    pub recipient: EmailAddress,
     pub message: Vec<u8>,
     pub created_at: i64,
     /// Failed attempts so far.
@@ -52,7 +53,9 @@ pub(super) fn insert(tx: &Transaction<'_>, mail: &NewMail, now: i64) -> rusqlite
 }
 
 impl Database {
-    /// Up to `limit` messages due now, oldest first.
+    /// Up to `limit` messages due now, oldest first. A row whose recipient no longer parses
+    /// (the syntax of another version) cannot be delivered: it is given up here, and logged,
+    /// rather than handed out, so it cannot hold up the rows behind it.
     pub async fn due_mail(&self, limit: usize) -> anyhow::Result<Vec<QueuedMail>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |conn| {
@@ -61,17 +64,39 @@ impl Database {
                  FROM outbox WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
             )?;
             let rows = statement.query_map(params![now_millis(), limit], |row| {
-                Ok(QueuedMail {
-                    id: row.get(0)?,
-                    kind: row.get(1)?,
-                    envelope_from: row.get(2)?,
-                    recipient: row.get(3)?,
-                    message: row.get(4)?,
-                    created_at: row.get(5)?,
-                    attempts: row.get(6)?,
-                })
+                let id: i64 = row.get(0)?;
+                let (kind, envelope_from, message, created_at, attempts) = (
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                );
+                let mail = row.get::<_, EmailAddress>(3).map(|recipient| QueuedMail {
+                    id,
+                    kind,
+                    envelope_from,
+                    recipient,
+                    message,
+                    created_at,
+                    attempts,
+                });
+                Ok((id, mail))
             })?;
-            rows.collect()
+            let mut due = Vec::new();
+            let mut unreadable = Vec::new();
+            for row in rows {
+                match row? {
+                    (_, Ok(mail)) => due.push(mail),
+                    (id, Err(_)) => unreadable.push(id),
+                }
+            }
+            drop(statement);
+            for id in unreadable {
+                tracing::error!(id, "mail given up: its recipient does not parse");
+                conn.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+            }
+            Ok(due)
         })
         .await
     }

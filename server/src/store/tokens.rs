@@ -1,15 +1,52 @@
-//! Password-reset tokens, stored only as SHA-256 hashes.
+//! Password-reset tokens, stored only as SHA-256 hashes, with the client that asked for each.
+//!
+//! Two rules keep a person able to recover whatever others send:
+//! - a new link revokes the oldest live ones *of the same client* beyond `max_live`, so
+//!   requests from elsewhere never revoke the link a person holds;
+//! - an account gets at most `daily_cap` links a day (counted from the rows, so the count
+//!   survives restarts); past it a client gets a new link only when it holds no live one, so
+//!   a person always holds a working link after asking, and a flood of requests from other
+//!   clients brings the inbox one mail per client per link lifetime at most.
+//!
+//! A second kind of secret for the same grant (a short code to type) belongs on the same row:
+//! its hash (keyed or slow, since a short code is guessable where a 256-bit token is not) and a
+//! count of wrong tries in two more columns, spent and revoked with the token by the same
+//! statements.
 
 use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now_millis, Database, NewMail};
-use crate::domain::TokenHash;
+use crate::domain::{Client, EmailAddress, TokenHash};
 
 /// Rows of tokens past their expiry are kept this long so a late click still gets the precise
 /// "expired" or "used" answer; after that they are deleted and the token is simply unknown.
-const KEEP_DEAD_TOKENS_MS: i64 = 24 * 60 * 60 * 1000;
+/// It is also the span of the daily cap, which counts the rows of the last day.
+const KEEP_DEAD_TOKENS_MS: i64 = DAY_MS;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A reset link to issue: for whom, asked by which client, and the limits it is issued under.
+#[derive(Debug, Clone, Copy)]
+pub struct ResetGrant {
+    pub user_id: i64,
+    pub client: Client,
+    pub hash: TokenHash,
+    pub lifetime: Duration,
+    /// Live links kept per account and client; a new one revokes the oldest beyond it.
+    pub max_live: usize,
+    /// Links per account per day before only clients without a live link get one (0: none).
+    pub daily_cap: u32,
+}
+
+/// What [`Database::issue_reset_token`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueOutcome {
+    /// The token and its mail are stored.
+    Issued,
+    /// The daily cap is reached and the client already holds a live link: nothing stored.
+    Capped,
+}
 
 /// What a presented reset token is, checked before the password policy so that a weak
 /// password does not spend a valid token.
@@ -22,7 +59,7 @@ pub enum ResetTokenState {
     /// Past its lifetime, or revoked (a newer token pushed it out, or the password changed).
     Expired,
     /// Can be redeemed by the account `email`.
-    Valid { email: String },
+    Valid { email: EmailAddress },
 }
 
 /// The result of trying to redeem a token.
@@ -30,49 +67,44 @@ pub enum ResetTokenState {
 pub enum RedeemOutcome {
     /// The password was replaced; every token and session of the account is gone. `email` is
     /// where to send the "your password was changed" notice.
-    Changed { email: String },
+    Changed { email: EmailAddress },
     /// Lost the race or the token died in the meantime.
     NotRedeemable(ResetTokenState),
 }
 
 impl Database {
-    /// Stores a new reset token for `user_id` and revokes the oldest live ones so that at most
-    /// `max_live` remain. Also deletes tokens that died more than a day ago.
+    /// Stores a new reset token as [`Self::issue_reset_token`] does, without a request or mail.
     #[cfg(test)]
-    pub async fn insert_reset_token(
-        &self,
-        user_id: i64,
-        hash: TokenHash,
-        lifetime: Duration,
-        max_live: usize,
-    ) -> anyhow::Result<()> {
+    pub async fn insert_reset_token(&self, grant: ResetGrant) -> anyhow::Result<IssueOutcome> {
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            insert(&tx, user_id, hash, lifetime, max_live, now_millis())?;
-            tx.commit()
+            let outcome = insert(&tx, &grant, now_millis())?;
+            tx.commit()?;
+            Ok(outcome)
         })
         .await
     }
 
     /// Handles the recovery request `request_id` for an existing account in one transaction:
-    /// stores the token (as [`Self::insert_reset_token`] does), puts the mail with its link in
-    /// the outbox, and forgets the request. A crash leaves either all of it or none.
+    /// stores the token under the rules of [`ResetGrant`], puts the mail with its link in the
+    /// outbox, and forgets the request. A crash leaves either all of it or none. When the cap
+    /// holds the link back, only the request is forgotten.
     pub async fn issue_reset_token(
         &self,
         request_id: i64,
-        user_id: i64,
-        hash: TokenHash,
-        lifetime: Duration,
-        max_live: usize,
+        grant: ResetGrant,
         mail: NewMail,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<IssueOutcome> {
         self.run(move |conn| {
             let now = now_millis();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            insert(&tx, user_id, hash, lifetime, max_live, now)?;
-            super::outbox::insert(&tx, &mail, now)?;
+            let outcome = insert(&tx, &grant, now)?;
+            if outcome == IssueOutcome::Issued {
+                super::outbox::insert(&tx, &mail, now)?;
+            }
             tx.execute("DELETE FROM recovery_requests WHERE id = ?1", [request_id])?;
-            tx.commit()
+            tx.commit()?;
+            Ok(outcome)
         })
         .await
     }
@@ -109,7 +141,7 @@ impl Database {
                 let state = state(&tx, hash, now)?;
                 return Ok(RedeemOutcome::NotRedeemable(state));
             };
-            let email: String = tx.query_row(
+            let email: EmailAddress = tx.query_row(
                 "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1 RETURNING email",
                 params![user_id, new_password_hash, now],
                 |row| row.get(0),
@@ -126,38 +158,53 @@ impl Database {
     }
 }
 
-/// Inserts a token and revokes the oldest live ones beyond `max_live`; deletes tokens that
-/// died more than a day ago.
-fn insert(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    hash: TokenHash,
-    lifetime: Duration,
-    max_live: usize,
-    now: i64,
-) -> rusqlite::Result<()> {
-    let lifetime_ms = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
-    let max_live = i64::try_from(max_live.max(1)).unwrap_or(i64::MAX);
+/// Inserts a token unless the daily cap holds it back, and revokes the client's oldest live
+/// ones beyond `max_live`; deletes tokens that died more than a day ago.
+fn insert(tx: &Transaction<'_>, grant: &ResetGrant, now: i64) -> rusqlite::Result<IssueOutcome> {
+    let client = grant.client.to_string();
     tx.execute(
         "DELETE FROM reset_tokens WHERE expires_at < ?1",
         [now.saturating_sub(KEEP_DEAD_TOKENS_MS)],
     )?;
+    if grant.daily_cap > 0 {
+        let (today, client_holds_a_live_link): (u32, bool) = tx.query_row(
+            "SELECT count(*),
+                    coalesce(sum(client = ?3 AND used_at IS NULL AND revoked_at IS NULL
+                                 AND expires_at > ?4), 0) > 0
+             FROM reset_tokens WHERE user_id = ?1 AND created_at > ?2",
+            params![grant.user_id, now - DAY_MS, client, now],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if today >= grant.daily_cap && client_holds_a_live_link {
+            return Ok(IssueOutcome::Capped);
+        }
+    }
+    let lifetime_ms = i64::try_from(grant.lifetime.as_millis()).unwrap_or(i64::MAX);
+    let max_live = i64::try_from(grant.max_live.max(1)).unwrap_or(i64::MAX);
     tx.execute(
-        "INSERT INTO reset_tokens (token_hash, user_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![hash.0, user_id, now, now.saturating_add(lifetime_ms)],
+        "INSERT INTO reset_tokens (token_hash, user_id, client, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            grant.hash.0,
+            grant.user_id,
+            client,
+            now,
+            now.saturating_add(lifetime_ms)
+        ],
     )?;
     tx.execute(
-        "UPDATE reset_tokens SET revoked_at = ?2
-         WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+        "UPDATE reset_tokens SET revoked_at = ?3
+         WHERE user_id = ?1 AND client = ?2
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3
            AND token_hash NOT IN (
                SELECT token_hash FROM reset_tokens
-               WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+               WHERE user_id = ?1 AND client = ?2
+                 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3
                ORDER BY created_at DESC, rowid DESC
-               LIMIT ?3)",
-        params![user_id, now, max_live],
+               LIMIT ?4)",
+        params![grant.user_id, client, now, max_live],
     )?;
-    Ok(())
+    Ok(IssueOutcome::Issued)
 }
 
 fn state(
@@ -173,7 +220,7 @@ fn state(
             [hash.0],
             |row| {
                 Ok((
-                    row.get::<_, String>(0)?,
+                    row.get::<_, EmailAddress>(0)?,
                     row.get::<_, i64>(1)?,
                     row.get(2)?,
                     row.get(3)?,
@@ -203,7 +250,7 @@ pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: i64) -> rusqli
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EmailAddress, SecretToken};
+    use crate::domain::SecretToken;
 
     async fn database_with_alice() -> (tempfile::TempDir, Database, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -219,16 +266,36 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(600);
 
+    /// A link for `user_id` asked for by `client`, under the default limits.
+    fn grant(user_id: i64, client: &str, token: &SecretToken) -> ResetGrant {
+        ResetGrant {
+            user_id,
+            client: client.parse().unwrap(),
+            hash: token.hash(),
+            lifetime: LONG,
+            max_live: 3,
+            daily_cap: 10,
+        }
+    }
+
+    async fn is_live(database: &Database, token: &SecretToken) -> bool {
+        matches!(
+            database.reset_token_state(token.hash()).await.unwrap(),
+            ResetTokenState::Valid { .. }
+        )
+    }
+
     #[tokio::test]
     async fn a_token_is_valid_then_used_once() {
         let (_dir, database, alice) = database_with_alice().await;
         let token = SecretToken::generate();
         database
-            .insert_reset_token(alice, token.hash(), LONG, 3)
+            .insert_reset_token(grant(alice, "192.0.2.1", &token))
             .await
             .unwrap();
+        let alice_address = EmailAddress::parse("alice@example.com").unwrap();
         let valid = ResetTokenState::Valid {
-            email: "alice@example.com".to_owned(),
+            email: alice_address.clone(),
         };
         assert_eq!(
             database.reset_token_state(token.hash()).await.unwrap(),
@@ -242,7 +309,7 @@ mod tests {
         assert_eq!(
             outcome,
             RedeemOutcome::Changed {
-                email: "alice@example.com".to_owned()
+                email: alice_address
             }
         );
         let again = database
@@ -258,12 +325,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn at_most_max_live_tokens_oldest_revoked() {
+    async fn at_most_max_live_tokens_per_client_oldest_revoked() {
         let (_dir, database, alice) = database_with_alice().await;
         let tokens: Vec<SecretToken> = (0..4).map(|_| SecretToken::generate()).collect();
         for token in &tokens {
             database
-                .insert_reset_token(alice, token.hash(), LONG, 3)
+                .insert_reset_token(grant(alice, "192.0.2.1", token))
                 .await
                 .unwrap();
         }
@@ -298,10 +365,11 @@ mod tests {
     async fn an_expired_token_cannot_be_redeemed() {
         let (_dir, database, alice) = database_with_alice().await;
         let token = SecretToken::generate();
-        database
-            .insert_reset_token(alice, token.hash(), Duration::ZERO, 3)
-            .await
-            .unwrap();
+        let expired = ResetGrant {
+            lifetime: Duration::ZERO,
+            ..grant(alice, "192.0.2.1", &token)
+        };
+        database.insert_reset_token(expired).await.unwrap();
         let outcome = database
             .redeem_reset_token(token.hash(), "$new".to_owned(), None)
             .await
@@ -310,5 +378,71 @@ mod tests {
             outcome,
             RedeemOutcome::NotRedeemable(ResetTokenState::Expired)
         );
+    }
+
+    #[tokio::test]
+    async fn links_asked_from_elsewhere_never_revoke_a_clients_link() {
+        let (_dir, database, alice) = database_with_alice().await;
+        let held = SecretToken::generate();
+        database
+            .insert_reset_token(grant(alice, "192.0.2.1", &held))
+            .await
+            .unwrap();
+        for n in 0..5 {
+            let client = format!("198.51.100.{n}");
+            for _ in 0..4 {
+                let other = SecretToken::generate();
+                database
+                    .insert_reset_token(grant(alice, &client, &other))
+                    .await
+                    .unwrap();
+            }
+        }
+        assert!(is_live(&database, &held).await);
+    }
+
+    #[tokio::test]
+    async fn past_the_daily_cap_only_a_client_without_a_live_link_gets_one() {
+        let (dir, database, alice) = database_with_alice().await;
+        let capped = |client: &str, token: &SecretToken| ResetGrant {
+            daily_cap: 2,
+            ..grant(alice, client, token)
+        };
+        let first = SecretToken::generate();
+        let second = SecretToken::generate();
+        for token in [&first, &second] {
+            let outcome = database
+                .insert_reset_token(capped("192.0.2.1", token))
+                .await
+                .unwrap();
+            assert_eq!(outcome, IssueOutcome::Issued);
+        }
+        // The cap is reached: the client that holds live links gets none more, across a
+        // restart too, while another client still gets its first.
+        drop(database);
+        let database = Database::open(&dir.path().join("t.db")).await.unwrap();
+        let third = SecretToken::generate();
+        let outcome = database
+            .insert_reset_token(capped("192.0.2.1", &third))
+            .await
+            .unwrap();
+        assert_eq!(outcome, IssueOutcome::Capped);
+        assert_eq!(
+            database.reset_token_state(third.hash()).await.unwrap(),
+            ResetTokenState::Unknown
+        );
+        let elsewhere = SecretToken::generate();
+        let outcome = database
+            .insert_reset_token(capped("198.51.100.7", &elsewhere))
+            .await
+            .unwrap();
+        assert_eq!(outcome, IssueOutcome::Issued);
+        let again = SecretToken::generate();
+        let outcome = database
+            .insert_reset_token(capped("198.51.100.7", &again))
+            .await
+            .unwrap();
+        assert_eq!(outcome, IssueOutcome::Capped);
+        assert!(is_live(&database, &first).await && is_live(&database, &elsewhere).await);
     }
 }

@@ -9,8 +9,8 @@ use crate::domain::EmailAddress;
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
-    /// The address mail for this account goes to.
-    pub email: String,
+    /// The address as it was registered: mail for this account goes here.
+    pub email: EmailAddress,
     /// argon2id PHC string.
     pub password_hash: String,
 }
@@ -43,7 +43,7 @@ impl Database {
         email: &EmailAddress,
         password_hash: String,
     ) -> anyhow::Result<bool> {
-        let (email, key) = (email.as_str().to_owned(), email.lookup_key());
+        let (email, key) = (email.clone(), email.lookup_key());
         self.run(move |conn| {
             let now = now_millis();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

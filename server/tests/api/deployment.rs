@@ -1,42 +1,9 @@
 //! Careless deployment is refused or made safe: no public listener without https, owner-only
 //! files, HSTS on https, the token kept out of logs on request, a request time limit.
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-
-/// Runs the real binary with `flags` and returns its exit status and stderr, or `None` if it
-/// was still running after a few seconds (then it is killed).
-fn run_serve(flags: &[&str]) -> Option<(std::process::ExitStatus, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_reclaim-server"));
-    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("RECLAIM_")) {
-        command.env_remove(name);
-    }
-    let mut child = command
-        .arg("serve")
-        .args(["--database", dir.path().join("r.db").to_str().unwrap()])
-        .args(flags)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::time::Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            return Some((status, stderr));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    None
-}
 
 #[test]
 fn refuses_to_start_on_a_public_address_without_https() {
@@ -187,4 +154,33 @@ async fn shutdown_does_not_wait_for_a_request_that_never_ends() {
     tokio::time::timeout(PATIENCE, app.shutdown())
         .await
         .expect("shutdown is bounded by --shutdown-timeout-secs");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_existing_outbox_folder_is_made_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let builder = TestServer::builder();
+    let outbox = builder.dir().join("outbox");
+    std::fs::create_dir(&outbox).unwrap();
+    std::fs::set_permissions(&outbox, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let app = builder.start().await;
+    let mode = std::fs::metadata(app.outbox.path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
+
+#[test]
+fn a_trusted_proxy_range_wider_than_a_proxy_network_is_refused() {
+    for too_wide in ["0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/31"] {
+        let (status, stderr) = run_serve(&["--trusted-proxy", too_wide])
+            .unwrap_or_else(|| panic!("serve --trusted-proxy {too_wide} should exit at once"));
+        assert!(!status.success(), "{too_wide}");
+        assert!(
+            stderr.contains(too_wide) && stderr.contains("X-Forwarded-For"),
+            "{too_wide}: {stderr}"
+        );
+    }
 }

@@ -3,74 +3,12 @@
 //! pending, a new server starts on the same database, and when the relay comes back every
 //! link that was answered 200 arrives exactly once.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::relay::{free_port, start_relay_on, wait_for_messages};
-
-/// The real binary, as a service manager would run it, so that it can be killed.
-struct ServerProcess {
-    child: Child,
-    url: String,
-}
-
-impl ServerProcess {
-    /// Starts `reclaim-server serve` with `flags`, blind to `RECLAIM_*` variables, and waits
-    /// for its "listening" line.
-    fn start(flags: &[String]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_reclaim-server"));
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("RECLAIM_")) {
-            command.env_remove(name);
-        }
-        let mut child = command
-            .arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
-            .args(flags)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting reclaim-server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("reclaim-server listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Self { child, url }
-    }
-
-    async fn request_recovery(&self, email: &str) -> StatusCode {
-        reclaim_testkit::http_client()
-            .post(format!("{}/account/recovery", self.url))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("email={}", form_encode(email)))
-            .send()
-            .await
-            .unwrap()
-            .status()
-    }
-
-    /// SIGKILL: no shutdown, no draining, nothing flushed by the server.
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `(recipient, failed attempts)` of every message in the outbox table.
 fn outbox_rows(database: &Path) -> Vec<(String, u32)> {

@@ -1,10 +1,15 @@
 //! What the black-box tests share beyond the test kit (`reclaim-testkit`, which starts the
-//! real server per test): raw requests, JSON error checks and a small trunk-like build.
+//! real server per test): the real binary as a process, clients on other loopback addresses,
+//! raw requests, JSON error checks, the database's tables, and a small trunk-like build.
 
-use std::path::Path;
+use std::io::{BufRead, BufReader};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 pub use reclaim_testkit::{
-    eventually, form_encode, Mail, MailKind, TestServer, ALICE, ALICE_PASSWORD, PATIENCE,
+    eventually, form_encode, Mail, MailKind, Outbox, TestServer, ALICE, ALICE_PASSWORD, PATIENCE,
 };
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
@@ -20,6 +25,166 @@ pub async fn spawn_with_dist() -> TestServer {
     write_dist(&dist);
     std::fs::write(builder.dir().join("secret.txt"), "top secret").unwrap();
     builder.flag("--dist", dist.display()).start().await
+}
+
+/// The real binary, as a service manager would run it, so that it can be killed, restarted on
+/// the same database, measured, and its log read.
+pub struct ServerProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl ServerProcess {
+    /// Starts `reclaim-server serve` with `flags`, blind to `RECLAIM_*` variables, logging
+    /// warnings and errors to the test's stderr, and waits for its "listening" line.
+    pub fn start(flags: &[String]) -> Self {
+        Self::spawn(flags, "warn", Stdio::inherit())
+    }
+
+    /// As [`Self::start`], with the default log level, written to `log`.
+    pub fn start_logging_to(flags: &[String], log: &Path) -> Self {
+        let file = std::fs::File::create(log).expect("creating the log file");
+        Self::spawn(flags, "info", file.into())
+    }
+
+    /// As [`Self::start`], logging nothing: for floods, which would log a line per request.
+    pub fn start_silent(flags: &[String]) -> Self {
+        Self::spawn(flags, "off", Stdio::null())
+    }
+
+    fn spawn(flags: &[String], log_level: &str, stderr: Stdio) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_reclaim-server"));
+        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("RECLAIM_")) {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(flags)
+            .env("RUST_LOG", log_level)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("starting reclaim-server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("reclaim-server listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// The resident memory of the process now, in KiB (Linux).
+    pub fn resident_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc status")
+    }
+
+    pub async fn request_recovery(&self, email: &str) -> StatusCode {
+        reclaim_testkit::http_client()
+            .post(format!("{}/account/recovery", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("email={}", form_encode(email)))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// SIGKILL: no shutdown, no draining, nothing flushed by the server.
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the real binary's `serve` with `flags` and returns its exit status and stderr, or
+/// `None` if it was still running after a few seconds (then it is killed).
+pub fn run_serve(flags: &[&str]) -> Option<(ExitStatus, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_reclaim-server"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("RECLAIM_")) {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .arg("serve")
+        .args(["--database", dir.path().join("r.db").to_str().unwrap()])
+        .args(flags)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return Some((status, stderr));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// An HTTP client whose requests come from `127.0.0.<source>`: another client to the server.
+pub fn client_from(source: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, source)))
+        .build()
+        .unwrap()
+}
+
+/// Asks `app` for a reset link for `email` with `client`; the status.
+pub async fn request_recovery_with(
+    app: &TestServer,
+    client: &reqwest::Client,
+    email: &str,
+) -> StatusCode {
+    let request = client
+        .post(app.url_for("/account/recovery"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email={}", form_encode(email)));
+    app.send(request).await.status()
+}
+
+/// A fresh folder with a database holding `accounts` (address and password each), for a
+/// [`ServerProcess`]: the folder and the database's path.
+pub async fn database_with(accounts: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("reclaim.db");
+    for (email, password) in accounts {
+        reclaim_server::add_user(&database, email, password)
+            .await
+            .unwrap();
+    }
+    (dir, database)
+}
+
+/// Runs one query on the database file `database` (the server's tables, read or changed as
+/// an operator with `sqlite3` would).
+pub fn with_database<T>(database: &Path, query: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+    let connection = rusqlite::Connection::open(database).unwrap();
+    connection.busy_timeout(PATIENCE).unwrap();
+    query(&connection)
 }
 
 /// A reset token for alice, through the real flow.

@@ -10,6 +10,7 @@ mod durability;
 mod flood;
 mod helpers;
 mod languages;
+mod lockout;
 mod login;
 mod pages;
 mod proxies;

@@ -232,3 +232,98 @@ async fn a_fourth_link_revokes_the_oldest() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn compatibility_forms_of_an_address_reach_its_account() {
+    let app = TestServer::start().await;
+    let fiona = "fiona@example.com";
+    app.add_user(fiona, "walnut galaxy hinge").await;
+    // Typed with the "ﬁ" ligature and full-width letters: the same address in NFKC.
+    for typed in ["\u{FB01}ona@example.com", "ｆｉｏｎａ@example.com"] {
+        assert_eq!(app.request_recovery(typed).await.status(), StatusCode::OK);
+    }
+    // The mail goes to the address as registered.
+    let mails = app.outbox.wait_for(MailKind::Reset, fiona, 2).await;
+    assert!(mails.iter().all(|mail| mail.is_to(fiona)), "{mails:?}");
+    assert_eq!(
+        app.login("\u{FB01}ona@example.com", "walnut galaxy hinge")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn requests_that_keep_failing_are_set_aside_and_logged_and_hold_nothing_up() {
+    let (dir, database) = database_with(&[
+        (ALICE, ALICE_PASSWORD),
+        ("stale@example.com", "walnut galaxy hinge"),
+    ])
+    .await;
+    // An account row an older version wrote, whose address no longer parses: every request
+    // for it fails, and more of them than the worker reads at a time (64) are waiting.
+    with_database(&database, |db| {
+        db.execute(
+            "UPDATE users SET email = 'stale' WHERE email_key = 'stale@example.com'",
+            [],
+        )
+    })
+    .unwrap();
+    let outbox = Outbox::new(dir.path().join("outbox"));
+    let log = dir.path().join("server.log");
+    let flags: Vec<String> = [
+        "--database",
+        database.to_str().unwrap(),
+        "--outbox",
+        outbox.path().to_str().unwrap(),
+        "--recovery-per-email-limit",
+        "0",
+        "--recovery-per-email-daily-limit",
+        "0",
+        "--recovery-per-ip-limit",
+        "0",
+        "--recovery-global-limit",
+        "0",
+    ]
+    .map(String::from)
+    .into();
+    let server = ServerProcess::start_logging_to(&flags, &log);
+    for _ in 0..70 {
+        assert_eq!(
+            server.request_recovery("stale@example.com").await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(server.request_recovery(ALICE).await, StatusCode::OK);
+    outbox.wait_for_one(MailKind::Reset, ALICE).await;
+    // Each failing request is tried a few times, then set aside for good, and logged.
+    let waiting = || {
+        with_database(&database, |db| {
+            db.query_row(
+                "SELECT count(*) FROM recovery_requests WHERE set_aside_at IS NULL",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .unwrap()
+    };
+    eventually("the failing requests to be set aside", || async {
+        Ok((waiting() == 0).then_some(()))
+    })
+    .await
+    .unwrap();
+    let attempts: Vec<i64> = with_database(&database, |db| {
+        db.prepare("SELECT DISTINCT attempts FROM recovery_requests")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()
+    })
+    .unwrap();
+    assert_eq!(attempts, [3], "tried three times each, then left alone");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        logged.matches("recovery request set aside").count(),
+        70,
+        "{logged}"
+    );
+    assert!(!logged.contains("stale@example.com"), "{logged}");
+}

@@ -1,5 +1,6 @@
 //! A local SMTP relay for the tests: mailin-embedded on a loopback port, optionally offering
-//! STARTTLS with a test certificate made by rcgen, collecting every message it accepts.
+//! STARTTLS with a test certificate made by rcgen, collecting every message it accepts; or one
+//! that refuses every recipient, repeating the address in its reply as many relays do.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -47,6 +48,36 @@ impl Handler for Inbox {
             .push(std::mem::take(&mut self.current));
         OK
     }
+}
+
+/// Refuses every recipient with a permanent error that names it.
+#[derive(Clone)]
+struct Refusing;
+
+impl Handler for Refusing {
+    fn rcpt(&mut self, to: &str) -> Response {
+        Response::custom(
+            550,
+            format!("5.1.1 <{to}>: Recipient address rejected: User unknown"),
+        )
+    }
+}
+
+/// Starts a relay that refuses every recipient on a free port; returns the port.
+pub fn start_refusing_relay() -> u16 {
+    let port = free_port();
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let mut server = Server::new(Refusing);
+    server
+        .with_name("smtp.test")
+        .with_num_threads(1)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        if let Err(error) = server.serve() {
+            eprintln!("test SMTP server stopped: {error}");
+        }
+    });
+    port
 }
 
 /// What the relay received so far.

@@ -225,3 +225,24 @@ async fn form_encoded_resets_are_byte_exact() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_length_is_that_of_the_password_as_hashed_in_nfkc() {
+    let app = TestServer::start().await;
+    let token = alice_token(&app).await;
+    // Fourteen code points as typed, seven characters ("ééééééé") once composed: too short.
+    let decomposed = "e\u{301}".repeat(7);
+    let short = app.reset_password(&token, &decomposed).await;
+    let body = assert_error(short, StatusCode::UNPROCESSABLE_ENTITY, "weak_password").await;
+    assert_eq!(body["reasons"], json!(["too_short"]));
+    // Eight composed characters are enough, however they were typed; the link still works.
+    let long_enough = "e\u{301}".repeat(8);
+    assert_eq!(
+        app.reset_password(&token, &long_enough).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login(ALICE, &"é".repeat(8)).await.status(),
+        StatusCode::OK
+    );
+}

@@ -5,7 +5,10 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::relay::{free_port, start_relay, start_relay_on, test_certificate, wait_for_messages};
+use crate::relay::{
+    free_port, start_refusing_relay, start_relay, start_relay_on, test_certificate,
+    wait_for_messages,
+};
 
 #[tokio::test]
 async fn reset_link_arrives_over_smtp() {
@@ -124,5 +127,43 @@ async fn required_tls_is_never_downgraded() {
         .await
         .unwrap();
         assert!(messages.lock().unwrap().is_empty(), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_relays_refusal_is_recorded_by_its_code_without_the_address() {
+    let port = start_refusing_relay();
+    let (dir, database) = database_with(&[(ALICE, ALICE_PASSWORD)]).await;
+    let log = dir.path().join("server.log");
+    let flags: Vec<String> = [
+        "--database",
+        database.to_str().unwrap(),
+        "--smtp-url",
+        &format!("smtp://127.0.0.1:{port}"),
+        "--mail-retry-first-ms",
+        "50",
+    ]
+    .map(String::from)
+    .into();
+    let server = ServerProcess::start_logging_to(&flags, &log);
+    assert_eq!(server.request_recovery(ALICE).await, StatusCode::OK);
+    let recorded = eventually("two refused delivery attempts", || async {
+        let error: Option<String> = with_database(&database, |db| {
+            db.query_row(
+                "SELECT max(last_error) FROM outbox WHERE attempts >= 2",
+                [],
+                |row| row.get(0),
+            )
+        })?;
+        Ok(error)
+    })
+    .await
+    .unwrap();
+    assert_eq!(recorded, "SMTP reply 550 (permanent)");
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("SMTP reply 550 (permanent)"), "{logged}");
+    for trace in [ALICE, "Recipient address rejected"] {
+        assert!(!logged.contains(trace), "{trace:?} in the log:\n{logged}");
     }
 }
