@@ -113,6 +113,17 @@ fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     value?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// What a request's answer gives the code reset after it in the same tab (allauth's code mode:
+/// its session). Secret: `Debug` says nothing of it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Kept(Vec<(String, String)>);
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept(<redacted>)")
+    }
+}
+
 /// Calls the configured recovery API in the page's language.
 #[derive(Clone, Debug)]
 pub struct RecoveryClient {
@@ -126,12 +137,14 @@ impl RecoveryClient {
         Self { api, language }
     }
 
-    /// Asks for a reset link to be mailed. `Ok` says nothing about whether the account
-    /// exists, by design.
-    pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<(), ApiError> {
-        self.call(Call::Request, &[(EMAIL, email.as_str())], &[])
-            .await
-            .map(drop)
+    /// Asks for a reset link (and code) to be mailed. `Ok` says nothing about whether the
+    /// account exists, by design; it holds what the backend's answer gives the code reset that
+    /// may follow in this tab (a session), kept in memory only.
+    pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<Kept, ApiError> {
+        let body = self
+            .call(Call::Request, &[(EMAIL, email.as_str())], &[])
+            .await?;
+        Ok(Kept(self.api.backend.kept(Call::Request, &body)))
     }
 
     /// Checks a link before a password is chosen, and learns whose account it resets, where the
@@ -176,13 +189,16 @@ impl RecoveryClient {
         email: &EmailAddress,
         code: &str,
         new_password: &str,
+        kept: &Kept,
     ) -> Result<(), ApiError> {
         let values = [
             (EMAIL, email.as_str()),
             (CODE, code),
             (PASSWORD, new_password),
         ];
-        self.call(Call::ResetWithCode, &values, &[]).await.map(drop)
+        self.call(Call::ResetWithCode, &values, &kept.0)
+            .await
+            .map(drop)
     }
 
     /// Whether the backend takes a short code with the address (else only its link's secret).

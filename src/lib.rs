@@ -7,6 +7,8 @@
 //! opened link) and call `backend`, which sends through `http`; `browser` is the thin layer
 //! under all of them; `domain` and `i18n` hold the rules and the words.
 
+#![recursion_limit = "256"]
+
 mod app;
 pub mod backend;
 pub mod browser;

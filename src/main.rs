@@ -2,11 +2,6 @@ use std::time::Duration;
 
 use reclaim::{browser, start_up, Route};
 
-// Every visitor downloads the allocator: talc is smaller than Rust's default for wasm.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 fn main() {
     // Panic messages in the console while developing; in the release bundle a panic still
     // shows as an error, and the formatting code is not shipped.

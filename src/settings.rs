@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::{prelude::*, task::spawn_local};
 use reclaim_contract::{
-    backend::{Api, OpenedLink},
+    backend::{Api, Call, OpenedLink, Typed},
     config::Config,
     link::{param, CodeError},
     locale::{BUILT_IN, DEFAULT_LOCALE, LANG_PARAM},
@@ -17,7 +17,6 @@ use crate::{
     backend::RecoveryClient,
     browser,
     config::{self, SetupError},
-    domain::ResetToken,
     i18n::{self, choice::choose, choice::Asked, I18n},
     route::Route,
 };
@@ -188,15 +187,22 @@ impl Settings {
         })
     }
 
-    /// The secret in what a person typed or pasted into a code field: the code itself, or a
-    /// whole link of the backend's shape (the contract's until the backend is known).
-    pub fn secret_from_typed(&self, typed: &str) -> Result<ResetToken, CodeError> {
-        self.loaded
-            .with_untracked(|loaded| match loaded {
-                Some(Ok(loaded)) => loaded.api.backend.code_from_typed(typed),
-                _ => reclaim_contract::link::code_from_typed(typed),
-            })
-            .map(ResetToken::new)
+    /// What a person typed or pasted into a code field, read by the backend's rules (the
+    /// contract's until the backend is known): its short code, or a link's secret.
+    pub fn typed_code(&self, typed: &str) -> Result<Typed, CodeError> {
+        self.loaded.with_untracked(|loaded| match loaded {
+            Some(Ok(loaded)) => loaded.api.backend.typed_code(typed),
+            _ => reclaim_contract::link::code_from_typed(typed).map(Typed::Secret),
+        })
+    }
+
+    /// Whether the backend mails a short code to type with the address (else only links).
+    /// Tracked.
+    pub fn takes_codes(&self) -> bool {
+        self.loaded.with(|loaded| match loaded {
+            Some(Ok(loaded)) => loaded.api.backend.has(Call::ResetWithCode),
+            _ => false,
+        })
     }
 
     /// A client for the configured API, speaking the page's language. If a person submits

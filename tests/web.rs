@@ -10,6 +10,8 @@ mod support;
 
 #[path = "web/app_shell.rs"]
 mod app_shell;
+#[path = "web/code_step.rs"]
+mod code_step;
 #[path = "web/firebase.rs"]
 mod firebase;
 #[path = "web/languages.rs"]

@@ -127,22 +127,26 @@ impl Config {
                 "locales" => config.locales = locales(key, value)?,
                 "default_locale" => config.default_locale = non_empty(key, value)?,
                 "continue_origins" => config.continue_origins = origins(key, value)?,
-                "min_password_length" => config.min_password_length = match value {
-                    Json::Number(n)
-                        if n.fract() == 0.0
-                            && (MIN_PASSWORD_CHARS as f64..=MAX_PASSWORD_CHARS as f64)
-                                .contains(n) =>
-                    {
-                        *n as usize
-                    }
-                    _ => return Err(invalid(
-                        key,
-                        &format!(
+                "min_password_length" => {
+                    config.min_password_length = match value {
+                        Json::Number(n)
+                            if n.fract() == 0.0
+                                && (MIN_PASSWORD_CHARS as f64..=MAX_PASSWORD_CHARS as f64)
+                                    .contains(n) =>
+                        {
+                            *n as usize
+                        }
+                        _ => {
+                            return Err(invalid(
+                                key,
+                                &format!(
                             "a whole number between {MIN_PASSWORD_CHARS} and {MAX_PASSWORD_CHARS}"
                         ),
-                        value,
-                    )),
-                },
+                                value,
+                            ))
+                        }
+                    }
+                }
                 other => config
                     .backend_settings
                     .push((other.to_owned(), value.clone())),

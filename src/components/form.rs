@@ -42,12 +42,12 @@ impl FormController {
     /// Sends `request` with the configured API client, unless one is in flight or a rate
     /// limit lasts. Form-wide failures are shown here; `on_answer` gets success and the errors
     /// that mean something to the page.
-    pub fn send<Fut>(
+    pub fn send<T, Fut>(
         &self,
         request: impl FnOnce(RecoveryClient) -> Fut + 'static,
-        on_answer: impl FnOnce(Result<(), ApiError>) + 'static,
+        on_answer: impl FnOnce(Result<T, ApiError>) + 'static,
     ) where
-        Fut: Future<Output = Result<(), ApiError>> + 'static,
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
         if !self.can_send() {
             return;
@@ -182,6 +182,8 @@ pub fn SendAgainButton(
     form: FormController,
     /// The pause that is running, started by the page after each send.
     pause: Countdown,
+    /// The label at rest ("Send the link again", "Send a new code").
+    label: Text,
     /// Sends again.
     on_send: Callback<()>,
 ) -> impl IntoView {
@@ -207,7 +209,7 @@ pub fn SendAgainButton(
                 } else if pause.is_running() {
                     i18n.render(&Message::counted(Counted::SendAgainIn, pause.remaining()))
                 } else {
-                    i18n.text(Text::SendAgain)
+                    i18n.text(label)
                 }
             }}
         </button>

@@ -2,7 +2,9 @@
 //! rules live in `domain`, the API in `backend`. The new-password form serves every page that
 //! sets a password.
 
+mod code_reset;
 mod config_problem;
+mod done;
 mod new_password;
 mod not_found;
 mod recover;

@@ -4,17 +4,18 @@ use crate::{
     components::{
         use_announcer, Field, FormController, InputField, PasswordChecklist, SubmitButton,
     },
-    domain::{code_error_message, PasswordRules, ResetToken},
+    domain::{code_error_message, EmailAddress, PasswordRules},
     i18n::{use_i18n, Text},
     settings::{use_settings, Settings},
     start_up::Later,
 };
-use reclaim_contract::wire::WeakReason;
+use reclaim_contract::{backend::Typed, wire::WeakReason};
 
-/// The new-password form's fields: the code from the mail (asked only when the page has no
-/// secret of its own), and the new password twice.
+/// The new-password form's fields: the address and the code from the mail (asked only when
+/// the page has no secret of its own), and the new password twice.
 #[derive(Clone, Copy)]
 pub struct NewPassword {
+    pub address: Field,
     pub code: Field,
     pub password: Field,
     pub confirmation: Field,
@@ -25,6 +26,7 @@ impl NewPassword {
     /// Only call this while rendering a page: it takes the settings from context.
     pub fn new() -> Self {
         NewPassword {
+            address: Field::new(),
             code: Field::new(),
             password: Field::new(),
             confirmation: Field::new(),
@@ -53,15 +55,18 @@ impl NewPassword {
     }
 }
 
-/// What a valid new-password form sends: the code typed (when asked), and the password.
+/// What a valid new-password form sends: the code typed (when asked), the address typed (when
+/// asked, and the code is a short code that needs it), and the password.
 pub struct Submission {
-    pub code: Option<ResetToken>,
+    pub code: Option<Typed>,
+    pub address: Option<EmailAddress>,
     pub password: String,
 }
 
 /// The new password, typed twice, with the rules ticked as they are met, a "Show passwords"
-/// toggle, and the code field first when `asks_code`. Nothing reaches `on_submit` until every
-/// field holds; the first that does not is said at its field and focused.
+/// toggle, and the code field first when `asks_code` (the address before it when
+/// `asks_address`). Nothing reaches `on_submit` until every field holds; the first that does
+/// not is said at its field and focused.
 #[component]
 pub fn NewPasswordForm(
     fields: NewPassword,
@@ -70,11 +75,25 @@ pub fn NewPasswordForm(
     /// Show the code field (the page has no secret from a link).
     #[prop(into)]
     asks_code: Signal<bool>,
+    /// Show the address field (a short code is sent with the address it was mailed to).
+    #[prop(into, optional)]
+    asks_address: Signal<bool>,
+    /// Whether the code is a short code (shown in capitals as typed), not a link's secret.
+    #[prop(into, optional)]
+    short_code: Signal<bool>,
+    /// The help under the code's label.
+    #[prop(default = Text::CodeHint)]
+    code_hint: Text,
+    /// The account's address when the page knows it without asking, for password managers to
+    /// file the new password under.
+    #[prop(default = None)]
+    username: Option<String>,
     on_submit: Callback<Submission>,
 ) -> impl IntoView {
     let announcer = use_announcer();
     let i18n = use_i18n();
     let NewPassword {
+        address,
         code,
         password,
         confirmation,
@@ -95,23 +114,34 @@ pub fn NewPasswordForm(
         form.clear();
         let typed = asks_code
             .get_untracked()
-            .then(|| settings.secret_from_typed(&code.typed()));
+            .then(|| settings.typed_code(&code.typed()));
         code.say(
             typed
                 .as_ref()
                 .and_then(|typed| typed.as_ref().err())
                 .map(|e| code_error_message(*e)),
         );
+        // A short code goes with the address it was mailed to; a pasted link needs none.
+        let needs_address =
+            asks_address.get_untracked() && matches!(typed, Some(Ok(Typed::Code(_))));
+        let email = needs_address.then(|| EmailAddress::parse(&address.typed()));
+        address.say(
+            email
+                .as_ref()
+                .and_then(|email| email.as_ref().err())
+                .map(|e| e.message()),
+        );
         let check = check.get_untracked();
         password.say(check.password_error());
         confirmation.say(check.confirmation_error());
-        match [code, password, confirmation]
+        match [address, code, password, confirmation]
             .into_iter()
             .find(Field::has_error)
         {
             Some(field) => field.focus(),
             None => on_submit.run(Submission {
                 code: typed.and_then(Result::ok),
+                address: email.and_then(Result::ok),
                 password: password.typed(),
             }),
         }
@@ -130,9 +160,14 @@ pub fn NewPasswordForm(
 
     view! {
         <form id="reset-form" class="form" novalidate on:submit=submit>
+            {username.map(|username| view! { <input type="email" name="username" autocomplete="username" value=username hidden /> })}
+            // `username`: a password manager files the new password under this address.
+            {move || (asks_code.get() && asks_address.get()).then(|| view! {
+                <InputField id="email" label=Text::EmailLabel input_type="email" autocomplete="username" field=address />
+            })}
             {move || asks_code.get().then(|| view! {
-                <InputField id="reset-code" label=Text::CodeLabel hint=Text::CodeHint input_type="text"
-                    autocomplete="one-time-code" field=code />
+                <InputField id="reset-code" label=Text::CodeLabel hint=code_hint input_type="text"
+                    autocomplete="one-time-code" field=code class=if short_code.get() { "input-code" } else { "" } />
             })}
             <InputField id="new-password" label=Text::NewPasswordLabel input_type autocomplete="new-password" field=password />
             <InputField id="confirm-password" label=Text::ConfirmPasswordLabel input_type autocomplete="new-password" field=confirmation />

@@ -1,12 +1,18 @@
 use leptos::{ev::SubmitEvent, prelude::*};
 
+use super::{
+    code_reset::{CodeOutcome, CodeReset},
+    done::PasswordChanged,
+};
 use crate::{
+    backend::Kept,
     components::{
         use_announcer, Countdown, Field, FormAlert, FormController, InputField, PageHeading,
         SendAgainButton, Sentence, SubmitButton,
     },
     domain::EmailAddress,
     i18n::{use_i18n, Message, Text},
+    settings::use_settings,
 };
 
 /// Pause before "Send again" works: enough for a mail to arrive, short enough not to strand
@@ -17,13 +23,21 @@ const RESEND_AFTER_SECS: u64 = 30;
 enum Step {
     /// Asking for the address. `returned` is set when the person came back from the
     /// confirmation, so focus goes to the heading.
-    Form { returned: bool },
-    /// A link may be on its way to this address.
+    Form {
+        returned: bool,
+    },
+    /// A link (and a code) may be on its way to this address.
     Sent(EmailAddress),
+    /// Typing the code from the mail, in this same tab.
+    Code(EmailAddress),
+    /// The code can no longer be used: a new one must be sent.
+    Spent(EmailAddress),
+    Done,
 }
 
-/// `/recover`: asks for an email address and sends a reset link. The answer is the same
-/// whether or not an account exists for the address.
+/// `/recover`: asks for an email address and sends a reset link, then offers to type the code
+/// from that mail and choose the password right here. Every step reads the same whether or not
+/// an account exists for the address.
 #[component]
 pub fn RecoverPage() -> impl IntoView {
     let announcer = use_announcer();
@@ -32,26 +46,34 @@ pub fn RecoverPage() -> impl IntoView {
     let email = Field::new();
     let form = FormController::new();
     let resend_pause = Countdown::new();
+    // What the backend's answer gives the code reset in this tab (a session), in memory only.
+    let kept = StoredValue::new(Kept::default());
 
     let send = move |address: EmailAddress| {
         let to = address.clone();
         form.send(
             move |client| async move { client.send_recovery_email(&to).await },
-            move |answer| match (answer, step.get_untracked()) {
-                (Ok(()), Step::Sent(_)) => {
-                    resend_pause.start(RESEND_AFTER_SECS);
-                    let again = Message::text(Text::AnnounceSentAgain).with("address", &address);
-                    announcer.say(i18n.render_untracked(&again));
-                }
+            move |answer| match (
+                answer.map(|given| kept.set_value(given)),
+                step.get_untracked(),
+            ) {
                 (Ok(()), Step::Form { .. }) => {
                     resend_pause.start(RESEND_AFTER_SECS);
                     announcer.say(i18n.text_untracked(Text::AnnounceSent));
                     step.set(Step::Sent(address));
                 }
+                (Ok(()), now) => {
+                    resend_pause.start(RESEND_AFTER_SECS);
+                    let again = Message::text(Text::AnnounceSentAgain).with("address", &address);
+                    announcer.say(i18n.render_untracked(&again));
+                    if matches!(now, Step::Spent(_)) {
+                        step.set(Step::Code(address));
+                    }
+                }
                 // The API does not take the address: said at the field, back on the form, with
                 // what was typed still there.
-                (Err(error), sent) => {
-                    if matches!(sent, Step::Sent(_)) {
+                (Err(error), now) => {
+                    if !matches!(now, Step::Form { .. }) {
                         step.set(Step::Form { returned: false });
                     }
                     email.refuse(error.message());
@@ -75,14 +97,13 @@ pub fn RecoverPage() -> impl IntoView {
             }
         }
     };
-    let send_again = Callback::new(move |()| {
-        if let Step::Sent(address) = step.get_untracked() {
-            send(address);
-        }
-    });
-    let use_another = Callback::new(move |()| {
+    let to = Callback::new(move |next: Step| {
         form.clear();
-        step.set(Step::Form { returned: true });
+        match next {
+            // "Send again" from wherever the person is, to the address they gave.
+            Step::Sent(address) => send(address),
+            next => step.set(next),
+        }
     });
 
     move || {
@@ -97,31 +118,78 @@ pub fn RecoverPage() -> impl IntoView {
             </form>
         }
         .into_any(),
-        Step::Sent(address) => view! { <Sent address form resend_pause send_again use_another /> }.into_any(),
+        Step::Done => view! { <PasswordChanged /> }.into_any(),
+        after => view! { <AfterSending step=after form resend_pause kept to /> }.into_any(),
     }
     }
 }
 
-/// "Check your email": the same words whether or not an account exists.
+/// What follows the request, for one address: "Check your email", typing its code, or a code
+/// that can no longer be used; each can send again or start over with another address.
 #[component]
-fn Sent(
-    address: EmailAddress,
+fn AfterSending(
+    step: Step,
     form: FormController,
     resend_pause: Countdown,
-    send_again: Callback<()>,
-    use_another: Callback<()>,
+    kept: StoredValue<Kept>,
+    to: Callback<Step>,
 ) -> impl IntoView {
+    let settings = use_settings();
     let i18n = use_i18n();
+    let (Step::Sent(address) | Step::Code(address) | Step::Spent(address)) = step.clone() else {
+        return ().into_any();
+    };
+    let (again, resend_label) = (
+        address.clone(),
+        if matches!(step, Step::Sent(_)) {
+            Text::SendAgain
+        } else {
+            Text::SendNewCode
+        },
+    );
+    let code_address = address.clone();
+    let on_end = Callback::new(move |outcome| {
+        to.run(match outcome {
+            CodeOutcome::Done => Step::Done,
+            CodeOutcome::Spent => Step::Spent(code_address.clone()),
+        })
+    });
+    let shown = match step {
+        Step::Sent(_) => view! {
+            <PageHeading text=Text::SentHeading focus=true />
+            <Sentence text=Text::SentLead address=address.to_string() id="confirmation" class="lead" />
+            <p>{i18n.show(Text::SentNote)}</p>
+            <FormAlert form />
+            {move || settings.takes_codes().then(|| {
+                let address = address.clone();
+                view! {
+                    <p><button id="enter-code" type="button" class="button" on:click=move |_| to.run(Step::Code(address.clone()))>
+                        {i18n.show(Text::EnterCode)}
+                    </button></p>
+                }
+            })}
+        }
+        .into_any(),
+        Step::Code(_) => view! {
+            <PageHeading text=Text::CodeHeading focus=true />
+            <CodeReset address=Some(address) form kept on_end />
+        }
+        .into_any(),
+        _ => view! {
+            <PageHeading text=Text::CodeSpentHeading focus=true />
+            <p class="lead">{i18n.show(Text::CodeSpentLead)}</p>
+            <FormAlert form />
+        }
+        .into_any(),
+    };
     view! {
-        <PageHeading text=Text::SentHeading focus=true />
-        <Sentence text=Text::SentLead address=address.to_string() id="confirmation" class="lead" />
-        <p>{i18n.show(Text::SentNote)}</p>
-        <FormAlert form />
+        {shown}
         <div class="actions">
-            <SendAgainButton form pause=resend_pause on_send=send_again />
-            <button id="use-different-address" type="button" class="button button-link" on:click=move |_| use_another.run(())>
+            <SendAgainButton form pause=resend_pause label=resend_label on_send=Callback::new(move |()| to.run(Step::Sent(again.clone()))) />
+            <button id="use-different-address" type="button" class="button button-link" on:click=move |_| to.run(Step::Form { returned: true })>
                 {i18n.show(Text::UseDifferentAddress)}
             </button>
         </div>
     }
+    .into_any()
 }

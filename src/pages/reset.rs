@@ -4,10 +4,14 @@ use reclaim_contract::{
     link::RECOVER_PAGE_PATH,
 };
 
-use super::new_password::{NewPassword, NewPasswordForm, Submission};
+use super::{
+    code_reset::{CodeOutcome, CodeReset},
+    done::PasswordChanged,
+    new_password::{NewPassword, NewPasswordForm, Submission},
+};
 use crate::{
     backend::ApiError,
-    components::{use_announcer, FormAlert, FormController, PageHeading, Sentence},
+    components::{FormAlert, FormController, PageHeading, Sentence},
     domain::{masked_address, ResetToken},
     i18n::{use_i18n, Counted, Message, Text},
     settings::use_settings,
@@ -29,11 +33,11 @@ enum Step {
 
 /// `/reset?token=…` (or `#token=…`, or a backend's own reset link): sets a new password with
 /// the link's secret. Without one, the person enters the code from the email instead (a mail
-/// app cut the link, or the mail is on another device).
+/// app cut the link, or the mail is on another device), with the address it was mailed to
+/// where the backend mails short codes.
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let settings = use_settings();
-    let announcer = use_announcer();
     let i18n = use_i18n();
     let step = RwSignal::new(Step::Form);
     let link = StoredValue::new(None::<(OpenedLink, ResetToken)>);
@@ -76,12 +80,10 @@ pub fn ResetPage() -> impl IntoView {
         true
     });
 
-    let on_submit = Callback::new(move |Submission { code, password }: Submission| {
-        let typed = code.is_some();
-        let (opened, token) = match (code, link.get_value()) {
-            (Some(code), _) => (settings.link().unwrap_or_default(), code),
-            (None, Some(link)) => link,
-            (None, None) => return,
+    // With the link's secret; a typed code goes through `CodeReset`.
+    let on_submit = Callback::new(move |Submission { password, .. }: Submission| {
+        let Some((opened, token)) = link.get_value() else {
+            return;
         };
         let sent = password.clone();
         form.send(
@@ -89,34 +91,40 @@ pub fn ResetPage() -> impl IntoView {
             move |answer| match answer {
                 Ok(()) => {
                     fields.clear();
-                    announcer.say(i18n.text_untracked(Text::AnnounceDone));
                     step.set(Step::Done);
                 }
                 Err(ApiError::WeakPassword { reasons, message }) => {
                     fields.refuse_password(&password, &reasons, message.as_deref())
                 }
-                Err(_) => step.set(Step::Invalid { typed }),
+                Err(_) => step.set(Step::Invalid { typed: false }),
             },
         );
     });
+    let on_code_end = Callback::new(move |outcome| {
+        step.set(match outcome {
+            CodeOutcome::Done => Step::Done,
+            CodeOutcome::Spent => Step::Invalid { typed: true },
+        })
+    });
 
-    let lead = move || match asks_code.get() {
-        // Kept shorter with a code than the prerendered lead it replaces: a larger block
-        // appearing once the app runs would become the page's largest paint.
-        true => i18n.text(Text::ResetLeadWithCode),
-        false => i18n.render(&Message::counted(
-            Counted::ResetLead,
-            settings.config().min_password_length as u64,
-        )),
+    let lead = move || {
+        let min_chars = settings.config().min_password_length as u64;
+        i18n.render(&Message::counted(Counted::ResetLead, min_chars))
     };
     move || {
         match step.get() {
         Step::Form => view! {
             <PageHeading text=Text::ResetHeading />
             {move || account.get().map(|address| view! { <Sentence text=Text::ResetAccount address id="account" /> })}
-            <p class="lead">{lead}</p>
-            <FormAlert form />
-            <NewPasswordForm fields form asks_code on_submit />
+            {move || match asks_code.get() {
+                true => view! { <CodeReset address=None form on_end=on_code_end /> }.into_any(),
+                false => view! {
+                    <p class="lead">{lead}</p>
+                    <FormAlert form />
+                    <NewPasswordForm fields form asks_code=false on_submit />
+                }
+                .into_any(),
+            }}
             {move || asks_code.get().then(|| view! {
                 <p id="no-code">{i18n.show(Text::NoCode)}" "<NewLinkLink button=false /></p>
             })}
@@ -128,7 +136,10 @@ pub fn ResetPage() -> impl IntoView {
             <p><NewLinkLink button=true /></p>
         }
         .into_any(),
-        Step::Done => view! { <Done continue_to=link.with_value(|l| l.as_ref().and_then(|(o, _)| o.continue_to.clone())) /> }.into_any(),
+        Step::Done => {
+            let continue_to = link.with_value(|l| l.as_ref().and_then(|(opened, _)| opened.continue_to.clone()));
+            view! { <PasswordChanged continue_to /> }.into_any()
+        }
         Step::NotAReset => view! {
             <PageHeading text=Text::NotAResetHeading focus=true />
             <p class="lead">{i18n.show(Text::NotAResetLead)}</p>
@@ -148,23 +159,5 @@ fn NewLinkLink(button: bool) -> impl IntoView {
         <a id="request-new-link" class=button.then_some("button") href=move || i18n.page_link(RECOVER_PAGE_PATH)>
             {i18n.show(Text::RequestNewLink)}
         </a>
-    }
-}
-
-/// The password is changed: on to sign in, or where the link said to continue when the
-/// deployment lists that place.
-#[component]
-fn Done(continue_to: Option<String>) -> impl IntoView {
-    let settings = use_settings();
-    let i18n = use_i18n();
-    let onward = continue_to.and_then(|url| settings.config().continue_to(&url));
-    view! {
-        <PageHeading text=Text::DoneHeading focus=true />
-        <p class="lead">{i18n.show(Text::DoneLead)}</p>
-        // rel=external: a full page load, not a page of this app.
-        {match onward {
-            Some(url) => view! { <p><a id="continue" class="button" rel="external" href=url>{i18n.show(Text::Continue)}</a></p> }.into_any(),
-            None => view! { <p><a id="sign-in" class="button" rel="external" href=move || settings.config().sign_in_url>{i18n.show(Text::SignIn)}</a></p> }.into_any(),
-        }}
     }
 }

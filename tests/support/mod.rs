@@ -24,6 +24,7 @@ export function install_fetch(routesJson) {
       method: request.method,
       content_type: request.headers.get("content-type"),
       accept_language: request.headers.get("accept-language"),
+      session_token: request.headers.get("x-session-token"),
       body,
     });
     const key = url.origin === location.origin ? url.pathname : url.origin + url.pathname;
@@ -61,6 +62,7 @@ pub struct Call {
     pub method: String,
     pub content_type: Option<String>,
     pub accept_language: Option<String>,
+    pub session_token: Option<String>,
     pub body: String,
 }
 
@@ -220,7 +222,7 @@ pub const BUILT_IN_FILES: [(&str, &str); 7] = [
 ];
 
 /// The backends' descriptions, as the build serves them.
-pub const BACKEND_FILES: [(&str, &str); 5] = [
+pub const BACKEND_FILES: [(&str, &str); 7] = [
     (
         "reclaim",
         include_str!("../../contract/backends/reclaim.json"),
@@ -240,6 +242,14 @@ pub const BACKEND_FILES: [(&str, &str); 5] = [
     (
         "pocketbase",
         include_str!("../../contract/backends/pocketbase.json"),
+    ),
+    (
+        "allauth-codes",
+        include_str!("../../contract/backends/allauth-codes.json"),
+    ),
+    (
+        "better-auth-codes",
+        include_str!("../../contract/backends/better-auth-codes.json"),
     ),
 ];
 

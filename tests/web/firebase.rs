@@ -243,6 +243,9 @@ async fn a_typed_code_is_the_firebase_code() {
     .await;
     page.wait_for("the code field", || find("#reset-code").is_some())
         .await;
+    // Firebase mails links only: the code is the link's, and no address is asked for.
+    assert!(find("#email").is_none());
+    assert_eq!(attr("#reset-code", "class").as_deref(), Some("input"));
     page.type_into("#reset-code", CODE);
     choose(&page, "correct horse battery");
     page.wait_for("success", || {

@@ -112,8 +112,10 @@ async fn a_link_without_a_token_asks_for_the_code_with_a_labelled_field() {
 #[wasm_bindgen_test]
 async fn a_malformed_code_is_refused_at_its_field_and_nothing_is_sent() {
     let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
+    let two_tokens = format!("{TOKEN} {TOKEN}");
     for (typed, message) in [
-        ("abc def", "with no spaces"),
+        // Far longer than a short code, with a space inside: not something from the email.
+        (two_tokens.as_str(), "with no spaces"),
         ("https://id.example.com/reset?lang=fr", "no code in it"),
         // Only spaces: a text input drops line breaks itself.
         ("   ", "Enter the reset code"),

@@ -242,6 +242,21 @@ impl Backend {
         }
     }
 
+    /// What the request's success keeps for the calls after it, by the names its `keep` gives
+    /// them (allauth's code mode answers with a session the code must be sent with).
+    pub fn kept(&self, call: Call, body: &Json) -> Vec<(String, String)> {
+        let keep = self
+            .call(call)
+            .and_then(|call| call.get("keep"))
+            .and_then(Json::fields);
+        keep.unwrap_or_default()
+            .iter()
+            .filter_map(|(name, path)| {
+                Some((name.clone(), body.text_at(path.as_text()?)?.to_owned()))
+            })
+            .collect()
+    }
+
     /// Where a check's success names the account's address.
     pub fn account<'a>(&self, call: Call, body: &'a Json) -> Option<&'a str> {
         body.text_at(self.call(call)?.get("account")?.as_text()?)
@@ -293,24 +308,44 @@ impl Backend {
             .any(|name| param(query, name).is_some() || param(fragment, name).is_some())
     }
 
-    /// The code a person typed or pasted: the code itself, or a whole link of this backend's
-    /// shape, whose secret is taken.
-    pub fn code_from_typed(&self, input: &str) -> Result<String, CodeError> {
+    /// What a person typed or pasted into a code field: the short code from the mail (where the
+    /// backend takes one), a whole link of this backend's shape (its secret), or the secret
+    /// itself, as a mail without short codes shows it.
+    pub fn typed_code(&self, input: &str) -> Result<Typed, CodeError> {
         let text = input.trim();
         if text.is_empty() {
             return Err(CodeError::Empty);
         }
         if let Some((query, fragment)) = pasted_link_parts(text) {
             return match self.read_link(query, fragment).secret {
-                LinkSecret::Present(secret) => Ok(secret),
+                LinkSecret::Present(secret) => Ok(Typed::Secret(secret)),
                 _ => Err(CodeError::LinkWithoutCode),
             };
+        }
+        // A short code is read as people type it, spaces and all (`ABCD EFGH`); anything
+        // longer is a link's secret copied on its own.
+        let code: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if self.has(Call::ResetWithCode) && code.chars().count() <= MAX_SHORT_CODE {
+            return Ok(Typed::Code(code));
         }
         if text.chars().any(char::is_whitespace) || text.len() > MAX_TOKEN_LEN {
             return Err(CodeError::Malformed);
         }
-        Ok(text.to_owned())
+        Ok(Typed::Secret(text.to_owned()))
     }
+}
+
+/// The longest short code a mail carries (the reference server's is 8 characters, shown as
+/// `XXXX-XXXX`; others send 6 digits); anything longer typed into a code field is a secret.
+const MAX_SHORT_CODE: usize = 16;
+
+/// What was typed into a code field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Typed {
+    /// The short code from the mail (spaces taken out), sent with the address it was mailed to.
+    Code(String),
+    /// A link's secret (from a pasted link, or copied on its own), sent as the link would be.
+    Secret(String),
 }
 
 fn matches_status(rule: &Json, status: u16) -> bool {

@@ -54,6 +54,7 @@ macro_rules! call {
             Key("headers", Shape::Map(&Shape::Template($values)), false),
             Key("answers", ANSWERS, false),
             Key("account", Shape::Text, false),
+            Key("keep", Shape::Map(&Shape::Text), false),
         ])
     };
 }
@@ -84,7 +85,7 @@ pub(super) const CALLS: [(&str, &[&str], bool); 4] = [
     ("request", &[EMAIL], true),
     ("reset", &[SECRET, PASSWORD], true),
     ("check", &[SECRET], false),
-    ("reset_with_code", &[EMAIL, CODE, PASSWORD], false),
+    ("reset_with_code", &[CODE, PASSWORD], false),
 ];
 
 const DESCRIPTION: Shape = Shape::Object(&[
@@ -131,11 +132,20 @@ const DESCRIPTION: Shape = Shape::Object(&[
 /// Checks a whole description; the first mistake is named with its place
 /// (`backends/mine.json: reset.fields.token uses {tokn}, …`).
 pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {
-    let settings: Vec<&str> = description
-        .get("settings")
-        .and_then(Json::fields)
-        .map(|fields| fields.iter().map(|(name, _)| name.as_str()).collect())
-        .unwrap_or_default();
+    // A call may use the backend's settings, and what the request keeps from its answer (a
+    // session the code must be sent with).
+    fn names(object: Option<&Json>) -> Vec<&str> {
+        object
+            .and_then(Json::fields)
+            .map(|fields| fields.iter().map(|(name, _)| name.as_str()).collect())
+            .unwrap_or_default()
+    }
+    let mut settings = names(description.get("settings"));
+    settings.extend(names(
+        description
+            .get("request")
+            .and_then(|request| request.get("keep")),
+    ));
     let walk = Walk {
         file,
         settings: &settings,

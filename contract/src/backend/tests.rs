@@ -6,7 +6,7 @@ use super::*;
 use crate::json::parse;
 
 /// The descriptions shipped beside `config.json`.
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 7] = [
     ("reclaim", include_str!("../../backends/reclaim.json")),
     ("firebase", include_str!("../../backends/firebase.json")),
     ("allauth", include_str!("../../backends/allauth.json")),
@@ -15,6 +15,14 @@ pub const PRESETS: [(&str, &str); 5] = [
         include_str!("../../backends/better-auth.json"),
     ),
     ("pocketbase", include_str!("../../backends/pocketbase.json")),
+    (
+        "allauth-codes",
+        include_str!("../../backends/allauth-codes.json"),
+    ),
+    (
+        "better-auth-codes",
+        include_str!("../../backends/better-auth-codes.json"),
+    ),
 ];
 
 fn preset(name: &str) -> Backend {
@@ -203,25 +211,35 @@ mod contract {
     }
 
     #[test]
-    fn a_pasted_link_gives_its_code() {
+    fn a_typed_code_is_a_short_code_a_pasted_link_or_a_secret() {
         let backend = preset("reclaim");
+        let token = "8ak40MgEY_iEvHTXPcTOqXfM4bvXsaS_P52JJdihffE";
         for pasted in [
-            "abc",
-            " abc \n",
-            " https://id.example.com/reset?token=abc\n",
-            "https://id.example.com/reset?lang=ar#token=abc",
-            "/reset?token=abc",
+            format!(" https://id.example.com/reset?token={token}\n"),
+            format!("https://id.example.com/reset?lang=ar#token={token}"),
+            format!("/reset?token={token}"),
+            format!("  {token} "),
         ] {
             assert_eq!(
-                backend.code_from_typed(pasted).as_deref(),
-                Ok("abc"),
+                backend.typed_code(&pasted),
+                Ok(Typed::Secret(token.into())),
                 "{pasted}"
             );
         }
-        assert_eq!(backend.code_from_typed("  "), Err(CodeError::Empty));
-        assert_eq!(backend.code_from_typed("a b"), Err(CodeError::Malformed));
+        // The short code, however it was typed: the server ignores case and the dash.
+        for typed in ["KQ7M-XW3P", " kq7m xw3p ", "kq7mxw3p"] {
+            let Ok(Typed::Code(code)) = backend.typed_code(typed) else {
+                panic!("{typed}")
+            };
+            assert!(!code.contains(' '), "{typed}: {code}");
+        }
+        assert_eq!(backend.typed_code("  "), Err(CodeError::Empty));
         assert_eq!(
-            backend.code_from_typed("https://id.example.com/reset?lang=en"),
+            backend.typed_code(&format!("{token} {token}")),
+            Err(CodeError::Malformed)
+        );
+        assert_eq!(
+            backend.typed_code("https://id.example.com/reset?lang=en"),
             Err(CodeError::LinkWithoutCode)
         );
     }
@@ -404,17 +422,22 @@ mod firebase {
             "http://127.0.0.1:8081/?oobCode=abc#top",
         ] {
             assert_eq!(
-                backend.code_from_typed(pasted).as_deref(),
-                Ok("abc"),
+                backend.typed_code(pasted),
+                Ok(Typed::Secret("abc".into())),
                 "{pasted}"
             );
         }
+        // Firebase mails no short code: what is typed is the link's code.
+        assert_eq!(
+            backend.typed_code("ab-CD"),
+            Ok(Typed::Secret("ab-CD".into()))
+        );
         for cut in [
             "https://id.example.com/reset?mode=resetPassword&apiKey=k",
             "https://id.example.com/?mode=verifyEmail&oobCode=abc",
         ] {
             assert_eq!(
-                backend.code_from_typed(cut),
+                backend.typed_code(cut),
                 Err(CodeError::LinkWithoutCode),
                 "{cut}"
             );
@@ -617,6 +640,92 @@ mod mistakes {
         assert_eq!(
             err.0,
             "config.json: request_path must be a non-empty string, not a number"
+        );
+    }
+}
+
+mod codes {
+    use super::*;
+
+    #[test]
+    fn allauths_code_mode_keeps_its_session_for_the_code() {
+        let backend = preset("allauth-codes");
+        let answer = body(
+            r#"{"status":401,"data":{"flows":[]},"meta":{"is_authenticated":false,"session_token":"s3ss"}}"#,
+        );
+        assert_eq!(backend.answer(Call::Request, 401, &answer), Ok(()));
+        let kept = backend.kept(Call::Request, &answer);
+        assert_eq!(kept, [("session".to_owned(), "s3ss".to_owned())]);
+        let api = Api::new(
+            &config(r#"{"backend":"allauth-codes","api_base":"https://api.example"}"#),
+            backend,
+        )
+        .unwrap();
+        let reset = api.request(
+            Call::ResetWithCode,
+            "https://p.example",
+            &[
+                (EMAIL, "a@example.com"),
+                (CODE, "ZNTZ-PPGD"),
+                (PASSWORD, "pw"),
+            ],
+            &kept,
+        );
+        assert_eq!(
+            reset.headers,
+            [("X-Session-Token".to_owned(), "s3ss".to_owned())]
+        );
+        assert_eq!(
+            sorted(&reset.fields),
+            [("key", "ZNTZ-PPGD"), ("password", "pw")]
+        );
+        let refused = body(
+            r#"{"status":400,"errors":[{"message":"Incorrect code.","code":"incorrect_code","param":"key"}]}"#,
+        );
+        assert_eq!(
+            api.backend.answer(Call::ResetWithCode, 400, &refused),
+            Err(Refusal::InvalidLink)
+        );
+        // Three wrong codes end the flow: every answer after is 409.
+        assert_eq!(
+            api.backend
+                .answer(Call::ResetWithCode, 409, &body(r#"{"status":409}"#)),
+            Err(Refusal::InvalidLink)
+        );
+        assert_eq!(
+            api.backend.answer(Call::ResetWithCode, 401, &body("{}")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn better_auths_one_time_codes() {
+        let backend = preset("better-auth-codes");
+        for code in ["INVALID_OTP", "TOO_MANY_ATTEMPTS", "OTP_EXPIRED"] {
+            let status = if code == "TOO_MANY_ATTEMPTS" {
+                403
+            } else {
+                400
+            };
+            let refused = body(&format!(r#"{{"code":"{code}","message":"x"}}"#));
+            assert_eq!(
+                backend.answer(Call::ResetWithCode, status, &refused),
+                Err(Refusal::InvalidLink),
+                "{code}"
+            );
+        }
+        let short = body(r#"{"code":"PASSWORD_TOO_SHORT","message":"Password too short"}"#);
+        assert_eq!(
+            backend.answer(Call::ResetWithCode, 400, &short),
+            Err(Refusal::WeakPassword {
+                reasons: vec![WeakReason::TooShort],
+                message: None
+            })
+        );
+        // Six digits, typed with spaces or not: a short code.
+        assert_eq!(
+            backend.typed_code("123 456"),
+            Ok(Typed::Code("123456".into()))
         );
     }
 }

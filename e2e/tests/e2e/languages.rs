@@ -258,10 +258,7 @@ fn the_switcher_keeps_what_was_typed_and_the_mail_follows_it() {
         let typed = browser
             .js("return document.querySelector('#email').value;", vec![])
             .await?;
-        ensure!(
-            typed == ALICE,
-            "the typed address became {typed}"
-        );
+        ensure!(typed == ALICE, "the typed address became {typed}");
         ensure!(
             browser.current_url().await?.ends_with("/recover?lang=ja"),
             "the address does not name the language"

@@ -52,6 +52,17 @@ fn write_site(dist: &Path) {
     std::fs::copy(brand, dist.join("brand.css")).unwrap();
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config.json");
     std::fs::copy(config, dist.join("config.json")).unwrap();
+    // The backends' descriptions, as the build copies them beside config.json.
+    let backends = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract/backends");
+    std::fs::create_dir_all(dist.join("backends")).unwrap();
+    for description in std::fs::read_dir(backends).unwrap() {
+        let description = description.unwrap().path();
+        std::fs::copy(
+            &description,
+            dist.join("backends").join(description.file_name().unwrap()),
+        )
+        .unwrap();
+    }
 }
 
 /// Runs the real binary's `check` with `args`, off the runtime the server answers on.

@@ -1,0 +1,122 @@
+use leptos::prelude::*;
+use reclaim_contract::backend::{OpenedLink, Typed};
+
+use super::new_password::{NewPassword, NewPasswordForm, Submission};
+use crate::{
+    backend::{ApiError, Kept},
+    components::{FormAlert, FormController, Sentence},
+    domain::{EmailAddress, ResetToken},
+    i18n::{use_i18n, Text},
+    settings::use_settings,
+};
+
+/// Wrong codes a page accepts before it asks for a new one: the reference server spends every
+/// live code of the address after its fifth wrong one, so a sixth could only fail again.
+const TRIES: u8 = 5;
+
+/// Where a code reset ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// The password was changed.
+    Done,
+    /// The code cannot work any more (too many wrong tries, or a pasted link that is used): a
+    /// new one must be asked for.
+    Spent,
+}
+
+/// Choosing the new password with the code from the mail, typed (or the whole link pasted):
+/// on `/recover` right after asking (the address is the one just typed, in memory), on `/reset`
+/// without a link (then the address is asked too, where the backend mails short codes). A wrong
+/// code is said at its field and can be corrected in place until the tries run out.
+#[component]
+pub fn CodeReset(
+    /// The address the code was mailed to, when the page knows it.
+    address: Option<EmailAddress>,
+    form: FormController,
+    /// What the request in this tab kept from its answer (a session the code goes with).
+    #[prop(default = StoredValue::new(Kept::default()))]
+    kept: StoredValue<Kept>,
+    on_end: Callback<CodeOutcome>,
+) -> impl IntoView {
+    let settings = use_settings();
+    let i18n = use_i18n();
+    let fields = NewPassword::new();
+    let wrong = StoredValue::new(0u8);
+    let known = address.clone();
+    let username = address.as_ref().map(ToString::to_string);
+    // Right after asking, no link was cut short: the hint says only where the code is.
+    let code_hint = if address.is_some() {
+        Text::CodeHintSent
+    } else {
+        Text::CodeHint
+    };
+    let lead_address = address.clone();
+    let asks_address = Signal::derive(move || known.is_none() && settings.takes_codes());
+
+    let on_submit = Callback::new(
+        move |Submission {
+                  code,
+                  address: typed,
+                  password,
+              }: Submission| {
+            let Some(code) = code else { return };
+            let email = typed.or_else(|| address.clone());
+            let is_short = matches!(code, Typed::Code(_));
+            let sent = password.clone();
+            form.send(
+                move |client| async move {
+                    match (code, email) {
+                        (Typed::Code(code), Some(email)) => {
+                            client
+                                .reset_with_code(&email, &code, &sent, &kept.get_value())
+                                .await
+                        }
+                        (Typed::Secret(secret), _) => {
+                            client
+                                .reset_password(
+                                    &OpenedLink::default(),
+                                    &ResetToken::new(secret),
+                                    &sent,
+                                )
+                                .await
+                        }
+                        // Not reached: the form asks for the address a short code needs.
+                        (Typed::Code(_), None) => Err(ApiError::InvalidLink),
+                    }
+                },
+                move |answer| match answer {
+                    Ok(()) => {
+                        fields.clear();
+                        on_end.run(CodeOutcome::Done);
+                    }
+                    Err(ApiError::WeakPassword { reasons, message }) => {
+                        fields.refuse_password(&password, &reasons, message.as_deref())
+                    }
+                    // The same answer for a wrong, expired or spent code, and for an address with no
+                    // account: nothing here tells them apart, and nothing should.
+                    Err(_) if is_short && wrong.get_value() + 1 < TRIES => {
+                        wrong.update_value(|wrong| *wrong += 1);
+                        fields.code.refuse(Text::CodeWrong.into());
+                    }
+                    Err(_) => on_end.run(CodeOutcome::Spent),
+                },
+            );
+        },
+    );
+
+    let lead = move || {
+        match &lead_address {
+        Some(address) => view! { <Sentence text=Text::CodeLead address=address.to_string() id="code-lead" class="lead" /> }.into_any(),
+        None if asks_address.get() => view! { <p class="lead">{i18n.show(Text::ResetLeadWithAddress)}</p> }.into_any(),
+        // Kept shorter than the prerendered lead it replaces: a larger block appearing once the
+        // app runs would become the page's largest paint.
+        None => view! { <p class="lead">{i18n.show(Text::ResetLeadWithCode)}</p> }.into_any(),
+    }
+    };
+    view! {
+        {lead}
+        <FormAlert form />
+        <NewPasswordForm fields form asks_code=true asks_address username code_hint
+            short_code=Signal::derive(move || settings.takes_codes()) on_submit />
+    }
+}
