@@ -100,11 +100,20 @@ impl PasswordCheck {
 
     /// Why the API refused this password, in the page's words where the
     /// contract's `reasons` name a rule the pages know; else the API's own
-    /// sentence, else a general one.
+    /// sentence, else a general one. A length the API refused though it meets
+    /// the pages' rules says the bound the refusal proves (a backend's minimum
+    /// may be above `min_password_length`), never a bound the password meets.
     pub fn refusal(&self, reasons: &[WeakReason], message: Option<&str>) -> Message {
         match reasons.first() {
-            Some(WeakReason::TooShort) => self.too_short(),
-            Some(WeakReason::TooLong) => self.too_long(),
+            Some(WeakReason::TooShort) => Message::counted(
+                Counted::PasswordTooShort,
+                self.rules.min_chars.max(self.chars + 1) as u64,
+            ),
+            Some(WeakReason::TooLong) => Message::counted(
+                Counted::PasswordTooLong,
+                MAX_PASSWORD_CHARS.min(self.chars.saturating_sub(1)) as u64,
+            )
+            .with("now", self.chars),
             Some(WeakReason::Common) => Text::PasswordCommon.into(),
             Some(WeakReason::ContainsEmail) => Text::PasswordContainsEmail.into(),
             None => message.map_or(Text::PasswordCommon.into(), Message::verbatim),
@@ -215,6 +224,18 @@ mod tests {
         assert_eq!(
             check.refusal(&[WeakReason::Common, WeakReason::TooShort], None),
             Message::text(Text::PasswordCommon)
+        );
+        // A backend's limits may be tighter than the pages': its refusal of a length the pages
+        // take proves the next length at least, and no more is said.
+        let nine = PasswordRules::default().check("harbor-91", "harbor-91");
+        assert_eq!(
+            nine.refusal(&[WeakReason::TooShort], None).to_string(),
+            "Your password must be at least 10 characters long"
+        );
+        let eighty = PasswordRules::default().check(&"a".repeat(80), &"a".repeat(80));
+        assert_eq!(
+            eighty.refusal(&[WeakReason::TooLong], None).to_string(),
+            "Your password must be 79 characters or fewer (it has 80)"
         );
         // A reason the pages do not know: the API's sentence, as it wrote it.
         assert_eq!(
