@@ -4,6 +4,7 @@
 //! `RECLAIM_DIST=$PWD/dist cargo test -p reclaim-e2e -- --test-threads=2` (`make test` does).
 
 mod accessibility;
+mod backend_codes;
 mod backends;
 mod branding;
 mod deployment_check;
