@@ -81,9 +81,9 @@ impl PasswordCheck {
         if self.chars == 0 {
             Some(Text::PasswordEmpty.into())
         } else if !self.long_enough() {
-            Some(self.too_short())
+            Some(self.too_short(0))
         } else if !self.short_enough() {
-            Some(self.too_long())
+            Some(self.too_long(MAX_PASSWORD_CHARS))
         } else {
             None
         }
@@ -105,28 +105,24 @@ impl PasswordCheck {
     /// may be above `min_password_length`), never a bound the password meets.
     pub fn refusal(&self, reasons: &[WeakReason], message: Option<&str>) -> Message {
         match reasons.first() {
-            Some(WeakReason::TooShort) => Message::counted(
-                Counted::PasswordTooShort,
-                self.rules.min_chars.max(self.chars + 1) as u64,
-            ),
-            Some(WeakReason::TooLong) => Message::counted(
-                Counted::PasswordTooLong,
-                MAX_PASSWORD_CHARS.min(self.chars.saturating_sub(1)) as u64,
-            )
-            .with("now", self.chars),
+            Some(WeakReason::TooShort) => self.too_short(self.chars + 1),
+            Some(WeakReason::TooLong) => self.too_long(self.chars.saturating_sub(1)),
             Some(WeakReason::Common) => Text::PasswordCommon.into(),
             Some(WeakReason::ContainsEmail) => Text::PasswordContainsEmail.into(),
             None => message.map_or(Text::PasswordCommon.into(), Message::verbatim),
         }
     }
 
-    fn too_short(&self) -> Message {
-        Message::counted(Counted::PasswordTooShort, self.rules.min_chars as u64)
+    /// "At least …": the pages' minimum, or more when `at_least` says so.
+    fn too_short(&self, at_least: usize) -> Message {
+        let count = self.rules.min_chars.max(at_least);
+        Message::counted(Counted::PasswordTooShort, count as u64)
     }
 
-    fn too_long(&self) -> Message {
-        Message::counted(Counted::PasswordTooLong, MAX_PASSWORD_CHARS as u64)
-            .with("now", self.chars)
+    /// "At most …": the contract's maximum, or less when `at_most` says so.
+    fn too_long(&self, at_most: usize) -> Message {
+        let count = MAX_PASSWORD_CHARS.min(at_most);
+        Message::counted(Counted::PasswordTooLong, count as u64).with("now", self.chars)
     }
 }
 
