@@ -988,3 +988,113 @@ mod mistakes {
         );
     }
 }
+
+/// The README's "Your own API" section: its example is a description the pages take, with its
+/// `config.json`; it explains every key, meaning, reason and placeholder the checker knows; and
+/// each backend section's `config.json` is one the pages take.
+mod readme {
+    use super::*;
+
+    const README: &str = include_str!("../../../README.md");
+
+    /// The text of the section headed `## {heading}`, up to the next `## `.
+    fn section(heading: &str) -> &'static str {
+        let start = README
+            .find(&format!("\n## {heading}\n"))
+            .unwrap_or_else(|| panic!("the README has no section \"{heading}\""));
+        let rest = &README[start + 1..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+        &rest[..end]
+    }
+
+    /// The ```json blocks of `text`, parsed, in order.
+    fn json_blocks(text: &str) -> Vec<Json> {
+        text.split("```json\n")
+            .skip(1)
+            .map(|block| {
+                let json = block.split("```").next().unwrap();
+                parse(json).unwrap_or_else(|e| panic!("not JSON ({e:?}):\n{json}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_example_is_a_description_the_pages_take() {
+        let blocks = json_blocks(section("Your own API"));
+        let [description, config_file] = &blocks[..] else {
+            panic!(
+                "expected the description and its config.json, found {} blocks",
+                blocks.len()
+            );
+        };
+        let backend = Backend::from_json("larkspur", description).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_json(config_file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.backend, "larkspur");
+        let api = Api::new(&config, backend).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(api.complete_for(&OpenedLink::default()), Ok(()));
+        let request = api.request(
+            Call::Request,
+            "https://reset.larkspur.example",
+            &[(EMAIL, "ada@example.com")],
+            &[],
+        );
+        assert_eq!(
+            request.url,
+            "https://accounts.larkspur.example/v1/tenants/acme/password-resets"
+        );
+        assert_eq!(sorted(&request.headers), [("X-Client-Id", "web-7f3a9c")]);
+        let link = api.backend.read_link(
+            "flow=password-reset&reset_token=t0k&return_to=https%3A%2F%2Fapp.larkspur.example%2F",
+            "",
+        );
+        assert_eq!(link.secret, LinkSecret::Present("t0k".into()));
+        assert_eq!(
+            config
+                .continue_to(link.continue_to.as_deref().unwrap())
+                .as_deref(),
+            Some("https://app.larkspur.example/")
+        );
+    }
+
+    #[test]
+    fn every_key_meaning_reason_and_placeholder_is_explained() {
+        let text = section("Your own API");
+        let quoted = |word: &str| text.contains(&format!("`{word}`"));
+        let names = schema::key_names()
+            .into_iter()
+            .chain(schema::MEANINGS)
+            .chain(WeakReason::ALL.map(WeakReason::as_str));
+        for name in names {
+            assert!(
+                quoted(name),
+                "the README's \"Your own API\" does not explain `{name}`"
+            );
+        }
+        for value in [EMAIL, SECRET, PASSWORD, CODE, PAGES] {
+            assert!(
+                quoted(&format!("{{{value}}}")),
+                "{{{value}}} is not explained"
+            );
+        }
+    }
+
+    #[test]
+    fn each_backend_sections_config_is_one_the_pages_take() {
+        for (heading, name) in [
+            ("Firebase Authentication", "firebase"),
+            ("django-allauth", "allauth"),
+            ("Better Auth", "better-auth"),
+            ("PocketBase", "pocketbase"),
+        ] {
+            let blocks = json_blocks(section(heading));
+            let config = Config::from_json(&blocks[0]).unwrap_or_else(|e| panic!("{heading}: {e}"));
+            assert_eq!(config.backend, name, "{heading}");
+            let api = Api::new(&config, preset(name)).unwrap_or_else(|e| panic!("{heading}: {e}"));
+            assert_eq!(
+                api.complete_for(&OpenedLink::default()),
+                Ok(()),
+                "{heading}"
+            );
+        }
+    }
+}
