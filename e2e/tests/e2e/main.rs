@@ -1,4 +1,6 @@
-//! End-to-end tests: what a person sees using the release pages with the reference server.
+//! End-to-end tests: what a person sees using the release pages with the reference server,
+//! and with the real servers of the other backends (Firebase's emulator, django-allauth,
+//! Better Auth, PocketBase). The reset flow they share is [`reset_flow::ResetFlow`].
 //!
 //! One test binary (the harness is shared); run with a couple of threads:
 //! `RECLAIM_DIST=$PWD/dist cargo test -p reclaim-e2e -- --test-threads=2` (`make test` does).
