@@ -41,6 +41,8 @@ struct Behind<'a, B> {
     /// Whether a used link is said to be invalid before any password is typed (the backend
     /// checks the link, or refuses it in its own redirect).
     refused_on_opening: bool,
+    /// Where a used link lands, when the backend's own redirect says it is refused.
+    used_link_lands_on: Option<String>,
     /// The statuses the browser's console reports as failed loads along the way (a refused
     /// password, a used link, allauth's 401 for a reset that does not sign in).
     failed_loads: &'static [u16],
@@ -125,7 +127,7 @@ impl<B: RecoveryBackend + Mailbox> Behind<'_, B> {
         // (and the link) kept.
         let (weak, words) = &self.refused;
         flow.submit_password(weak).await?;
-        // After the hidden "Error:" a screen reader reads first.
+        // The words follow the visually hidden "Error:" that a screen reader reads first.
         let said = browser.wait_text("new-password-error").await?;
         ensure!(
             said.ends_with(&format!("\n{words}")),
@@ -156,6 +158,11 @@ impl<B: RecoveryBackend + Mailbox> Behind<'_, B> {
             flow.choose(OTHER_PASSWORD).await?
         };
         ensure!(again == INVALID, "the used link ended on {again:?}");
+        if let Some(landing) = &self.used_link_lands_on {
+            let script = "return performance.getEntriesByType('navigation')[0].name;";
+            let landed = browser.js(script, vec![]).await?;
+            ensure!(landed == **landing, "the used link landed on {landed}");
+        }
         ensure!(
             browser.exists("a#request-new-link").await?,
             "the invalid state has no a#request-new-link"
@@ -179,6 +186,7 @@ fn allauth_behind_the_pages() {
             // Django's list of common passwords.
             refused: ("password123".into(), PASSWORD_COMMON.into()),
             refused_on_opening: true,
+            used_link_lands_on: None,
             failed_loads: &[400, 401],
         };
         let browser = behind.browser(&env).await?;
@@ -202,6 +210,7 @@ fn better_auth_behind_the_pages() {
             // Below the host's minimum (10), above the pages' 8.
             refused: too_short_for(better_auth::MIN_PASSWORD_LENGTH),
             refused_on_opening: true,
+            used_link_lands_on: Some(better_auth.hosted.page("/reset?error=INVALID_TOKEN")),
             failed_loads: &[400],
         };
         let browser = behind.browser(&env).await?;
@@ -236,6 +245,7 @@ fn pocketbase_behind_the_pages() {
             // Below the collection's minimum (the host's rule, 10), above the pages' 8.
             refused: too_short_for(pocketbase::MIN_PASSWORD_LENGTH),
             refused_on_opening: false,
+            used_link_lands_on: None,
             failed_loads: &[400],
         };
         let browser = behind.browser(&env).await?;
