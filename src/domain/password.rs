@@ -81,9 +81,9 @@ impl PasswordCheck {
         if self.chars == 0 {
             Some(Text::PasswordEmpty.into())
         } else if !self.long_enough() {
-            Some(self.too_short())
+            Some(self.too_short(0))
         } else if !self.short_enough() {
-            Some(self.too_long())
+            Some(self.too_long(MAX_PASSWORD_CHARS))
         } else {
             None
         }
@@ -100,24 +100,29 @@ impl PasswordCheck {
 
     /// Why the API refused this password, in the page's words where the
     /// contract's `reasons` name a rule the pages know; else the API's own
-    /// sentence, else a general one.
+    /// sentence, else a general one. A length the API refused though it meets
+    /// the pages' rules says the bound the refusal proves (a backend's minimum
+    /// may be above `min_password_length`), never a bound the password meets.
     pub fn refusal(&self, reasons: &[WeakReason], message: Option<&str>) -> Message {
         match reasons.first() {
-            Some(WeakReason::TooShort) => self.too_short(),
-            Some(WeakReason::TooLong) => self.too_long(),
+            Some(WeakReason::TooShort) => self.too_short(self.chars + 1),
+            Some(WeakReason::TooLong) => self.too_long(self.chars.saturating_sub(1)),
             Some(WeakReason::Common) => Text::PasswordCommon.into(),
             Some(WeakReason::ContainsEmail) => Text::PasswordContainsEmail.into(),
             None => message.map_or(Text::PasswordCommon.into(), Message::verbatim),
         }
     }
 
-    fn too_short(&self) -> Message {
-        Message::counted(Counted::PasswordTooShort, self.rules.min_chars as u64)
+    /// "At least …": the pages' minimum, or more when `at_least` says so.
+    fn too_short(&self, at_least: usize) -> Message {
+        let count = self.rules.min_chars.max(at_least);
+        Message::counted(Counted::PasswordTooShort, count as u64)
     }
 
-    fn too_long(&self) -> Message {
-        Message::counted(Counted::PasswordTooLong, MAX_PASSWORD_CHARS as u64)
-            .with("now", self.chars)
+    /// "At most …": the contract's maximum, or less when `at_most` says so.
+    fn too_long(&self, at_most: usize) -> Message {
+        let count = MAX_PASSWORD_CHARS.min(at_most);
+        Message::counted(Counted::PasswordTooLong, count as u64).with("now", self.chars)
     }
 }
 
@@ -215,6 +220,18 @@ mod tests {
         assert_eq!(
             check.refusal(&[WeakReason::Common, WeakReason::TooShort], None),
             Message::text(Text::PasswordCommon)
+        );
+        // A backend's limits may be tighter than the pages': its refusal of a length the pages
+        // take proves the next length at least, and no more is said.
+        let nine = PasswordRules::default().check("harbor-91", "harbor-91");
+        assert_eq!(
+            nine.refusal(&[WeakReason::TooShort], None).to_string(),
+            "Your password must be at least 10 characters long"
+        );
+        let eighty = PasswordRules::default().check(&"a".repeat(80), &"a".repeat(80));
+        assert_eq!(
+            eighty.refusal(&[WeakReason::TooLong], None).to_string(),
+            "Your password must be 79 characters or fewer (it has 80)"
         );
         // A reason the pages do not know: the API's sentence, as it wrote it.
         assert_eq!(

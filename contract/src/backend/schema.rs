@@ -129,6 +129,28 @@ const DESCRIPTION: Shape = Shape::Object(&[
     ),
 ]);
 
+/// Every key a description may have, at any depth, once each (for the README's list).
+#[cfg(test)]
+pub(super) fn key_names() -> Vec<&'static str> {
+    fn walk(shape: &Shape, names: &mut Vec<&'static str>) {
+        match shape {
+            Shape::Object(keys) => {
+                for Key(name, inner, _) in *keys {
+                    if !names.contains(name) {
+                        names.push(name);
+                    }
+                    walk(inner, names);
+                }
+            }
+            Shape::Map(inner) | Shape::List(inner) => walk(inner, names),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    walk(&DESCRIPTION, &mut names);
+    names
+}
+
 /// Checks a whole description; the first mistake is named with its place
 /// (`backends/mine.json: reset.fields.token uses {tokn}, …`).
 pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {

@@ -15,14 +15,8 @@ pub const PRESETS: [(&str, &str); 7] = [
         include_str!("../../backends/better-auth.json"),
     ),
     ("pocketbase", include_str!("../../backends/pocketbase.json")),
-    (
-        "allauth-codes",
-        include_str!("../../backends/allauth-codes.json"),
-    ),
-    (
-        "better-auth-codes",
-        include_str!("../../backends/better-auth-codes.json"),
-    ),
+    ("allauth-codes", include_str!("../../backends/allauth-codes.json")),
+    ("better-auth-codes", include_str!("../../backends/better-auth-codes.json")),
 ];
 
 fn preset(name: &str) -> Backend {
@@ -475,6 +469,374 @@ mod firebase {
     }
 }
 
+/// Each answer below is one the real server gave (django-allauth 65, Better Auth 1.7,
+/// PocketBase 0.40), body as received; the end-to-end tests drive the pages against the servers.
+mod allauth {
+    use super::*;
+
+    fn answer(call: Call, status: u16, text: &str) -> Result<(), Refusal> {
+        preset("allauth").answer(call, status, &body(text))
+    }
+
+    fn weak(reason: WeakReason) -> Result<(), Refusal> {
+        Err(Refusal::WeakPassword {
+            reasons: vec![reason],
+            message: None,
+        })
+    }
+
+    #[test]
+    fn a_request_reads_alike_for_any_address_and_refuses_a_malformed_one() {
+        assert_eq!(answer(Call::Request, 200, r#"{"status": 200}"#), Ok(()));
+        assert_eq!(
+            answer(
+                Call::Request,
+                400,
+                r#"{"status": 400, "errors": [{"message": "Enter a valid email address.", "code": "invalid", "param": "email"}]}"#
+            ),
+            Err(Refusal::InvalidEmail { message: None })
+        );
+        assert_eq!(
+            answer(Call::Request, 429, r#"{"status": 429}"#),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn the_check_names_the_account_or_refuses_the_key() {
+        let valid = body(
+            r#"{"status": 200, "data": {"user": {"id": 1, "display": "alice", "email": "alice@example.com", "has_usable_password": true, "username": "alice"}}}"#,
+        );
+        let backend = preset("allauth");
+        assert_eq!(backend.answer(Call::Check, 200, &valid), Ok(()));
+        assert_eq!(
+            backend.account(Call::Check, &valid),
+            Some("alice@example.com")
+        );
+        assert_eq!(
+            answer(
+                Call::Check,
+                400,
+                r#"{"status": 400, "errors": [{"message": "The password reset token was invalid.", "code": "invalid_password_reset", "param": "key"}]}"#
+            ),
+            Err(Refusal::InvalidLink)
+        );
+    }
+
+    #[test]
+    fn a_reset_is_done_on_its_401_and_each_refusal_has_its_state() {
+        // Reset, but not signed in.
+        assert_eq!(
+            answer(
+                Call::Reset,
+                401,
+                r#"{"status": 401, "data": {"flows": [{"id": "login"}, {"id": "signup"}]}, "meta": {"is_authenticated": false}}"#
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"status": 400, "errors": [{"message": "The password reset token was invalid.", "code": "invalid_password_reset", "param": "key"}]}"#
+            ),
+            Err(Refusal::InvalidLink)
+        );
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"status": 400, "errors": [{"message": "This password is too common.", "code": "password_too_common", "param": "password"}, {"message": "This password is entirely numeric.", "code": "password_entirely_numeric", "param": "password"}]}"#
+            ),
+            weak(WeakReason::Common)
+        );
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"status": 400, "errors": [{"message": "The password is too similar to the email address.", "code": "password_too_similar", "param": "password"}]}"#
+            ),
+            weak(WeakReason::ContainsEmail)
+        );
+        // A rule the pages have no words for: allauth's sentence, in the language asked for.
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"status": 400, "errors": [{"message": "Ce mot de passe est enti\u00e8rement num\u00e9rique.", "code": "password_entirely_numeric", "param": "password"}]}"#
+            ),
+            Err(Refusal::WeakPassword {
+                reasons: vec![],
+                message: Some("Ce mot de passe est entièrement numérique.".into())
+            })
+        );
+        assert_eq!(
+            answer(Call::Reset, 429, r#"{"status": 429}"#),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn its_calls_are_json_and_the_check_sends_the_key_as_a_header() {
+        let allauth = api(
+            "allauth",
+            r#"{"backend":"allauth","api_base":"https://api.example.com"}"#,
+        );
+        let check = allauth.request(Call::Check, "https://p.example", &[(SECRET, "1-x-y")], &[]);
+        assert_eq!(check.method, Method::Get);
+        assert_eq!(
+            check.url,
+            "https://api.example.com/_allauth/app/v1/auth/password/reset"
+        );
+        assert_eq!(
+            check.headers,
+            [("X-Password-Reset-Key".to_owned(), "1-x-y".to_owned())]
+        );
+        let reset = allauth.request(
+            Call::Reset,
+            "https://p.example",
+            &[(SECRET, "1-x-y"), (PASSWORD, "pw")],
+            &[],
+        );
+        assert_eq!(
+            (reset.method, reset.encoding),
+            (Method::Post, Encoding::Json)
+        );
+        assert_eq!(
+            sorted(&reset.fields),
+            [("key", "1-x-y"), ("password", "pw")]
+        );
+        let link = preset("allauth").read_link("key=1-dj2hl6-14989d01e2139f20cc866f02cfc28f97", "");
+        assert_eq!(
+            link.secret,
+            LinkSecret::Present("1-dj2hl6-14989d01e2139f20cc866f02cfc28f97".into())
+        );
+    }
+}
+
+mod better_auth {
+    use super::*;
+
+    fn answer(call: Call, status: u16, text: &str) -> Result<(), Refusal> {
+        preset("better-auth").answer(call, status, &body(text))
+    }
+
+    #[test]
+    fn each_answer_has_its_state() {
+        let said = r#"{"status":true,"message":"If this email exists in our system, check your email for the reset link"}"#;
+        assert_eq!(answer(Call::Request, 200, said), Ok(()));
+        for malformed in [
+            r#"{"message":"[body.email] Invalid email address","code":"VALIDATION_ERROR"}"#,
+            r#"{"message":"Invalid email","code":"INVALID_EMAIL"}"#,
+        ] {
+            assert_eq!(
+                answer(Call::Request, 400, malformed),
+                Err(Refusal::InvalidEmail { message: None })
+            );
+        }
+        // A redirectTo outside trustedOrigins: the deployment's mistake, not the person's.
+        assert_eq!(
+            answer(
+                Call::Request,
+                403,
+                r#"{"message":"Invalid redirectURL","code":"INVALID_REDIRECT_URL"}"#
+            ),
+            Err(Refusal::Server { status: 403 })
+        );
+        assert_eq!(answer(Call::Reset, 200, r#"{"status":true}"#), Ok(()));
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"message":"Invalid token","code":"INVALID_TOKEN"}"#
+            ),
+            Err(Refusal::InvalidLink)
+        );
+        for (text, reason) in [
+            (
+                r#"{"message":"Password too short","code":"PASSWORD_TOO_SHORT"}"#,
+                WeakReason::TooShort,
+            ),
+            (
+                r#"{"message":"Password too long","code":"PASSWORD_TOO_LONG"}"#,
+                WeakReason::TooLong,
+            ),
+        ] {
+            assert_eq!(
+                answer(Call::Reset, 400, text),
+                Err(Refusal::WeakPassword {
+                    reasons: vec![reason],
+                    message: None
+                })
+            );
+        }
+        assert_eq!(
+            answer(
+                Call::Request,
+                429,
+                r#"{"message":"Too many requests. Please try again later."}"#
+            ),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn the_request_names_where_its_link_lands_and_the_link_is_read_after_the_redirect() {
+        let better_auth = api(
+            "better-auth",
+            r#"{"backend":"better-auth","api_base":"https://api.example.com"}"#,
+        );
+        let request = better_auth.request(
+            Call::Request,
+            "https://reset.example.com",
+            &[(EMAIL, "a@example.com")],
+            &[],
+        );
+        assert_eq!(
+            request.url,
+            "https://api.example.com/api/auth/request-password-reset"
+        );
+        assert_eq!(
+            sorted(&request.fields),
+            [
+                ("email", "a@example.com"),
+                ("redirectTo", "https://reset.example.com/reset")
+            ]
+        );
+        let backend = preset("better-auth");
+        assert_eq!(
+            backend
+                .read_link("token=Qu0T30wVfb8b56ZvLG7AWtDm", "")
+                .secret,
+            LinkSecret::Present("Qu0T30wVfb8b56ZvLG7AWtDm".into())
+        );
+        assert_eq!(
+            backend.read_link("error=INVALID_TOKEN", "").secret,
+            LinkSecret::Refused
+        );
+        assert!(backend.is_link("error=INVALID_TOKEN", ""));
+    }
+}
+
+mod pocketbase {
+    use super::*;
+
+    fn answer(call: Call, status: u16, text: &str) -> Result<(), Refusal> {
+        preset("pocketbase").answer(call, status, &body(text))
+    }
+
+    #[test]
+    fn each_answer_has_its_state() {
+        assert_eq!(answer(Call::Request, 204, ""), Ok(()));
+        assert_eq!(
+            answer(
+                Call::Request,
+                400,
+                r#"{"data":{"email":{"code":"validation_is_email","message":"Must be a valid email address."}},"message":"An error occurred while validating the submitted data.","status":400}"#
+            ),
+            Err(Refusal::InvalidEmail { message: None })
+        );
+        // Another collection name that does not exist: the deployment's mistake.
+        assert_eq!(
+            answer(
+                Call::Request,
+                404,
+                r#"{"data":{},"message":"Missing or invalid collection context.","status":404}"#
+            ),
+            Err(Refusal::Server { status: 404 })
+        );
+        assert_eq!(answer(Call::Reset, 204, ""), Ok(()));
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"data":{"token":{"code":"validation_invalid_token","message":"Invalid or expired token."}},"message":"An error occurred while validating the submitted data.","status":400}"#
+            ),
+            Err(Refusal::InvalidLink)
+        );
+        // A refused token wins over a refused password: the link is what to fix.
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"data":{"password":{"code":"validation_length_out_of_range","message":"The length must be between 8 and 255.","params":{"max":255,"min":8}},"token":{"code":"validation_invalid_token","message":"Invalid or expired token."}},"message":"An error occurred while validating the submitted data.","status":400}"#
+            ),
+            Err(Refusal::InvalidLink)
+        );
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"data":{"password":{"code":"validation_length_out_of_range","message":"The length must be between 10 and 255.","params":{"max":255,"min":10}}},"message":"An error occurred while validating the submitted data.","status":400}"#
+            ),
+            Err(Refusal::WeakPassword {
+                reasons: vec![WeakReason::TooShort],
+                message: None
+            })
+        );
+        // Over bcrypt's 72 bytes: no reason the pages can word, so PocketBase's sentence.
+        assert_eq!(
+            answer(
+                Call::Reset,
+                400,
+                r#"{"data":{"password":{"code":"validation_invalid_value","message":"Invalid value."}},"message":"Failed to set new password.","status":400}"#
+            ),
+            Err(Refusal::WeakPassword {
+                reasons: vec![],
+                message: Some("Invalid value.".into())
+            })
+        );
+        assert_eq!(
+            answer(
+                Call::Request,
+                429,
+                r#"{"data":{},"message":"Too Many Requests.","status":429}"#
+            ),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn the_collection_is_a_setting() {
+        let users = api(
+            "pocketbase",
+            r#"{"backend":"pocketbase","api_base":"https://pb.example.com"}"#,
+        );
+        let reset = users.request(
+            Call::Reset,
+            "https://p.example",
+            &[(SECRET, "eyJ"), (PASSWORD, "pw")],
+            &[],
+        );
+        assert_eq!(
+            reset.url,
+            "https://pb.example.com/api/collections/users/confirm-password-reset"
+        );
+        assert_eq!(
+            sorted(&reset.fields),
+            [
+                ("password", "pw"),
+                ("passwordConfirm", "pw"),
+                ("token", "eyJ")
+            ]
+        );
+        let members = api(
+            "pocketbase",
+            r#"{"backend":"pocketbase","api_base":"https://pb.example.com","collection":"members"}"#,
+        );
+        let request = members.request(
+            Call::Request,
+            "https://p.example",
+            &[(EMAIL, "a@example.com")],
+            &[],
+        );
+        assert_eq!(
+            request.url,
+            "https://pb.example.com/api/collections/members/request-password-reset"
+        );
+    }
+}
+
 mod mistakes {
     use super::*;
 
@@ -641,6 +1003,116 @@ mod mistakes {
             err.0,
             "config.json: request_path must be a non-empty string, not a number"
         );
+    }
+}
+
+/// The README's "Your own API" section: its example is a description the pages take, with its
+/// `config.json`; it explains every key, meaning, reason and placeholder the checker knows; and
+/// each backend section's `config.json` is one the pages take.
+mod readme {
+    use super::*;
+
+    const README: &str = include_str!("../../../README.md");
+
+    /// The text of the section headed `## {heading}`, up to the next `## `.
+    fn section(heading: &str) -> &'static str {
+        let start = README
+            .find(&format!("\n## {heading}\n"))
+            .unwrap_or_else(|| panic!("the README has no section \"{heading}\""));
+        let rest = &README[start + 1..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+        &rest[..end]
+    }
+
+    /// The ```json blocks of `text`, parsed, in order.
+    fn json_blocks(text: &str) -> Vec<Json> {
+        text.split("```json\n")
+            .skip(1)
+            .map(|block| {
+                let json = block.split("```").next().unwrap();
+                parse(json).unwrap_or_else(|e| panic!("not JSON ({e:?}):\n{json}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_example_is_a_description_the_pages_take() {
+        let blocks = json_blocks(section("Your own API"));
+        let [description, config_file] = &blocks[..] else {
+            panic!(
+                "expected the description and its config.json, found {} blocks",
+                blocks.len()
+            );
+        };
+        let backend = Backend::from_json("larkspur", description).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_json(config_file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.backend, "larkspur");
+        let api = Api::new(&config, backend).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(api.complete_for(&OpenedLink::default()), Ok(()));
+        let request = api.request(
+            Call::Request,
+            "https://reset.larkspur.example",
+            &[(EMAIL, "ada@example.com")],
+            &[],
+        );
+        assert_eq!(
+            request.url,
+            "https://accounts.larkspur.example/v1/tenants/acme/password-resets"
+        );
+        assert_eq!(sorted(&request.headers), [("X-Client-Id", "web-7f3a9c")]);
+        let link = api.backend.read_link(
+            "flow=password-reset&reset_token=t0k&return_to=https%3A%2F%2Fapp.larkspur.example%2F",
+            "",
+        );
+        assert_eq!(link.secret, LinkSecret::Present("t0k".into()));
+        assert_eq!(
+            config
+                .continue_to(link.continue_to.as_deref().unwrap())
+                .as_deref(),
+            Some("https://app.larkspur.example/")
+        );
+    }
+
+    #[test]
+    fn every_key_meaning_reason_and_placeholder_is_explained() {
+        let text = section("Your own API");
+        let quoted = |word: &str| text.contains(&format!("`{word}`"));
+        let names = schema::key_names()
+            .into_iter()
+            .chain(schema::MEANINGS)
+            .chain(WeakReason::ALL.map(WeakReason::as_str));
+        for name in names {
+            assert!(
+                quoted(name),
+                "the README's \"Your own API\" does not explain `{name}`"
+            );
+        }
+        for value in [EMAIL, SECRET, PASSWORD, CODE, PAGES] {
+            assert!(
+                quoted(&format!("{{{value}}}")),
+                "{{{value}}} is not explained"
+            );
+        }
+    }
+
+    #[test]
+    fn each_backend_sections_config_is_one_the_pages_take() {
+        for (heading, name) in [
+            ("Firebase Authentication", "firebase"),
+            ("django-allauth", "allauth"),
+            ("Better Auth", "better-auth"),
+            ("PocketBase", "pocketbase"),
+        ] {
+            let blocks = json_blocks(section(heading));
+            let config = Config::from_json(&blocks[0]).unwrap_or_else(|e| panic!("{heading}: {e}"));
+            assert_eq!(config.backend, name, "{heading}");
+            let api = Api::new(&config, preset(name)).unwrap_or_else(|e| panic!("{heading}: {e}"));
+            assert_eq!(
+                api.complete_for(&OpenedLink::default()),
+                Ok(()),
+                "{heading}"
+            );
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! PocketBase (`scripts/pocketbase/serve.py`): its `users` collection, with the reset mail's
-//! link pointed at `<pages>/reset?token={TOKEN}` and mail caught over SMTP into `.eml` files.
+//! link pointed at `<pages>/reset?token={TOKEN}`, passwords of at least
+//! [`MIN_PASSWORD_LENGTH`] characters, and mail caught over SMTP into `.eml` files.
 
 use std::sync::OnceLock;
 
@@ -12,6 +13,9 @@ use super::{links_starting, shared, venv_python, HostProgram, Hosted, RecoveryBa
 
 /// The `users` collection's records API.
 pub const USERS: &str = "/api/collections/users";
+/// What the host program sets the `users` collection's password field to (PocketBase's own
+/// default is 8, the pages' too): a deployer's rule the pages do not know.
+pub const MIN_PASSWORD_LENGTH: usize = 10;
 
 /// The running PocketBase and the pages in front of it.
 pub struct PocketBase {
@@ -33,7 +37,12 @@ impl PocketBase {
             command: Box::new(move |layout| {
                 let mut command = vec![python.into(), layout.script("scripts/pocketbase/serve.py")];
                 command.extend(layout.common_args());
-                command.extend(["--data-dir".into(), layout.dir.join("pb_data").into()]);
+                command.extend([
+                    "--data-dir".into(),
+                    layout.dir.join("pb_data").into(),
+                    "--min-password-length".into(),
+                    MIN_PASSWORD_LENGTH.to_string().into(),
+                ]);
                 command
             }),
             // Printed once SMTP and the reset template are set, after the port opens.

@@ -91,11 +91,9 @@ fn reset_page_states() {
             env.server().request_recovery(ALICE).await.status() == 200,
             "the recovery request failed"
         );
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
         let browser = env.browser().await?;
-
-        browser.goto(&link).await?;
-        browser.wait_heading(CHOOSE).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.open_link(1).await?;
         check_state(&browser, "empty").await?;
 
         // Confirmation that does not match: an error at the confirmation field.
@@ -118,12 +116,8 @@ fn reset_page_states() {
         assert_field_error(&browser, "new-password").await?;
         check_state(&browser, "too-short").await?;
 
-        browser.replace_text("#new-password", NEW_PASSWORD).await?;
-        browser
-            .replace_text("#confirm-password", NEW_PASSWORD)
-            .await?;
-        browser.click("#set-password").await?;
-        browser.wait_heading(CHANGED).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
+        ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
         check_state(&browser, "success").await?;
 
         // No token in the link: the code from the email is typed instead.
@@ -138,7 +132,7 @@ fn reset_page_states() {
         check_state(&browser, "code-missing").await?;
 
         browser.goto("/reset?token=AAAAAAAAAAAAAAAAAAAAAA").await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(outcome == INVALID, "an unknown token ended on {outcome:?}");
         check_state(&browser, "invalid").await?;
         Ok(())

@@ -1,528 +1,330 @@
-//! The harness of the other backends (`reclaim_e2e::backends`) proven against the real
-//! servers, at the API level, as the pages will call them from their own origin: for each,
-//! the preflight answered for the headers the pages send, a reset asked for a known and an
-//! unknown address (the same answer), the secret read from the backend's own mail output, a
-//! weak password refused with the backend's reason, the reset, the new password signing in
-//! through the backend's own API and the old one not, and the same secret refused again.
-//! The code flows too: allauth's code mode (its second instance) and Better Auth's emailOTP.
+//! The pages in Chromium in front of the real django-allauth (headless, app client), Better
+//! Auth and PocketBase, each started once for the whole run (`reclaim_e2e::backends`) with
+//! the pages on their own origin and `config.json` naming the backend and its `api_base`.
+//!
+//! For each, as a person meets it: an unknown address reads exactly like a known one; the
+//! link asked for on `/recover` and read from the backend's own mail output, opened (Better
+//! Auth's through its own redirect), its secret gone from the address bar at once; a password
+//! the pages take but the backend refuses shown at the field in the pages' words, the form
+//! kept; the new password set and proven with the backend's own sign-in (the old one refused);
+//! the same link again invalid. All the while the pages call their own origin and `api_base`,
+//! and exactly the calls the backend's description names. And a description with a mistake
+//! shows the configuration problem, naming the key, and sends nothing.
 
-use std::future::Future;
-
-use anyhow::{ensure, Context, Result};
-use reclaim_e2e::backends::allauth::{allauth, allauth_codes, Allauth};
-use reclaim_e2e::backends::better_auth::{better_auth, MIN_PASSWORD_LENGTH};
-use reclaim_e2e::backends::pocketbase::pocketbase;
+use anyhow::{ensure, Result};
+use reclaim_e2e::backends::allauth::{allauth, Allauth};
+use reclaim_e2e::backends::better_auth::{self, better_auth, BetterAuth};
+use reclaim_e2e::backends::pocketbase::{self, pocketbase, PocketBase};
 use reclaim_e2e::backends::{unique_email, Hosted, RecoveryBackend};
-use reclaim_testkit::reqwest::{self, header, redirect, Method, StatusCode};
-use serde_json::{json, Value};
+use reclaim_e2e::{run, Browser};
+use reclaim_testkit::http_client;
+use serde_json::json;
+
+use crate::reset_flow::Mailbox;
+use crate::*;
 
 const OLD_PASSWORD: &str = "first-password-1";
-const NEW_PASSWORD: &str = "violet-harbor-sextant-91";
+/// The configuration problem's heading.
+const NOT_SET_UP: &str = "This page is not set up correctly";
 
-fn block_on(test: impl Future<Output = Result<()>>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if let Err(e) = runtime.block_on(test) {
-        panic!("{e:#}");
+/// What one backend's test needs to know beyond the flow they all share.
+struct Behind<'a, B> {
+    backend: &'a B,
+    /// The URLs of the backend's calls the pages make: asking for a link, checking it before
+    /// a password is typed (where the backend can), setting the password.
+    request_url: String,
+    check_url: Option<String>,
+    reset_url: String,
+    /// A password the pages take (8 characters or more) that the backend refuses, and the
+    /// pages' words for it at the field.
+    refused: (String, String),
+    /// Whether a used link is said to be invalid before any password is typed (the backend
+    /// checks the link, or refuses it in its own redirect).
+    refused_on_opening: bool,
+    /// Where a used link lands, when the backend's own redirect says it is refused.
+    used_link_lands_on: Option<String>,
+    /// The statuses the browser's console reports as failed loads along the way (a refused
+    /// password, a used link, allauth's 401 for a reset that does not sign in).
+    failed_loads: &'static [u16],
+}
+
+impl<B: RecoveryBackend + Mailbox> Behind<'_, B> {
+    fn hosted(&self) -> &Hosted {
+        self.backend.hosted()
     }
-}
 
-/// A client that shows redirects instead of following them.
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+    /// A browser on the pages' origin.
+    async fn browser(&self, env: &reclaim_e2e::Env) -> Result<Browser> {
+        env.browser_at(&self.hosted().pages).await
+    }
 
-/// The CORS preflight a browser on the pages sends before a JSON POST to `url` (with the
-/// pages' `Accept-Language` and any `extra` headers): it must let the request through.
-async fn preflight_allows(hosted: &Hosted, url: &str, extra: &[&str]) -> Result<()> {
-    let requested = [&["content-type", "accept-language"][..], extra].concat();
-    let answer = no_redirects()
-        .request(Method::OPTIONS, url)
-        .header(header::ORIGIN, &hosted.pages)
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, requested.join(","))
-        .send()
-        .await?;
-    let headers = answer.headers();
-    let value = |name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    ensure!(
-        answer.status().is_success()
-            && value(header::ACCESS_CONTROL_ALLOW_ORIGIN) == hosted.pages
-            && value(header::ACCESS_CONTROL_ALLOW_METHODS).contains("post"),
-        "the preflight for {url} answered {} {headers:?}",
-        answer.status()
-    );
-    let allowed = value(header::ACCESS_CONTROL_ALLOW_HEADERS);
-    for name in requested {
+    /// Every request the page has made outside its own origin is to `api_base`; gives them,
+    /// in the order they were made.
+    async fn api_calls(&self, browser: &Browser) -> Result<Vec<String>> {
+        let foreign = browser.foreign_requests().await?;
+        let api = format!("{}/", self.hosted().api);
+        let elsewhere: Vec<&String> = foreign.iter().filter(|u| !u.starts_with(&api)).collect();
         ensure!(
-            allowed.split(',').any(|h| h.trim() == name),
-            "the preflight for {url} does not allow {name}: {allowed}"
+            elsewhere.is_empty(),
+            "the page called origins other than its own and api_base ({}): {elsewhere:?}",
+            self.hosted().api
         );
+        Ok(foreign)
     }
-    Ok(())
-}
 
-/// What the pages may read of an answer, for comparing a known and an unknown address.
-async fn status_and_body(answer: reqwest::Response) -> Result<(StatusCode, String)> {
-    Ok((answer.status(), answer.text().await?))
-}
+    /// The page has called exactly `expected` outside its own origin.
+    async fn assert_calls(&self, browser: &Browser, expected: &[&String]) -> Result<()> {
+        let calls = self.api_calls(browser).await?;
+        ensure!(
+            calls.iter().eq(expected.iter().copied()),
+            "the page called {calls:?}, expected {expected:?}"
+        );
+        Ok(())
+    }
 
-/// The new password signs in and the old one does not, through the backend's own API.
-async fn new_password_signs_in(backend: &impl RecoveryBackend, email: &str) -> Result<()> {
-    ensure!(
-        backend.sign_in(email, NEW_PASSWORD).await?,
-        "the new password does not sign {email} in"
-    );
-    ensure!(
-        !backend.sign_in(email, OLD_PASSWORD).await?,
-        "the old password still signs {email} in"
-    );
-    Ok(())
-}
+    /// An unknown address: the same heading and the same sentence as a known one, from the
+    /// same call; the known address does get its link.
+    async fn unknown_address_reads_like_a_known_one(&self, browser: &Browser) -> Result<()> {
+        let known = unique_email("known");
+        let unknown = unique_email("nobody");
+        self.backend.create_user(&known, OLD_PASSWORD).await?;
+        let mut pages = Vec::new();
+        for email in [&known, &unknown] {
+            ResetFlow::new(browser, self.backend, email)
+                .request()
+                .await?;
+            self.assert_calls(browser, &[&self.request_url]).await?;
+            let main = browser.text("#main").await?.unwrap_or_default();
+            pages.push(main.replace(email.as_str(), "ADDRESS"));
+        }
+        ensure!(
+            pages[0] == pages[1],
+            "the pages differ for a known and an unknown address:\n{}\n---\n{}",
+            pages[0],
+            pages[1]
+        );
+        self.backend.reset_link(&known, 1).await.map(drop)
+    }
 
-/// The `code` of a JSON error body (`errors[0].code`, Better Auth's `code`, PocketBase's
-/// `data.<field>.code`), for messages.
-fn error_code(body: &Value, field: &str) -> Value {
-    [
-        &body["errors"][0]["code"],
-        &body["code"],
-        &body["data"][field]["code"],
-    ]
-    .into_iter()
-    .find(|code| !code.is_null())
-    .cloned()
-    .unwrap_or(Value::Null)
-}
+    /// The link from the mail, through to the new password signing in, then used again.
+    async fn reset_through_the_pages(&self, browser: &Browser) -> Result<()> {
+        let email = unique_email("alice");
+        self.backend.create_user(&email, OLD_PASSWORD).await?;
+        let flow = ResetFlow::new(browser, self.backend, &email);
+        flow.request().await?;
+        self.assert_calls(browser, &[&self.request_url]).await?;
 
-// --- django-allauth ---------------------------------------------------------------------------
+        let link = flow.open_link(1).await?;
+        if let Some(check_url) = &self.check_url {
+            // Checked before a password is typed: whose account it is, masked.
+            let account = browser.wait_text("account").await?;
+            let masked = "For the account a\u{2022}\u{2022}\u{2022}@example.com";
+            ensure!(account == masked, "the page says {account:?}");
+            self.assert_calls(browser, &[check_url]).await?;
+        }
 
-/// POSTs a password request as the pages would: JSON, from their origin, in French.
-async fn allauth_request(allauth: &Allauth, email: &str) -> Result<reqwest::Response> {
-    Ok(no_redirects()
-        .post(allauth.url("/auth/password/request"))
-        .header(header::ORIGIN, &allauth.hosted.pages)
-        .header(header::ACCEPT_LANGUAGE, "fr")
-        .json(&json!({ "email": email }))
-        .send()
-        .await?)
+        // A password the backend refuses: said at the field in the pages' words, the form
+        // (and the link) kept.
+        let (weak, words) = &self.refused;
+        flow.submit_password(weak).await?;
+        // The words follow the visually hidden "Error:" that a screen reader reads first.
+        let said = browser.wait_text("new-password-error").await?;
+        ensure!(
+            said.ends_with(&format!("\n{words}")),
+            "the refused password reads {said:?}"
+        );
+        let invalid = browser.attr("#new-password", "aria-invalid").await?;
+        ensure!(
+            invalid.as_deref() == Some("true"),
+            "aria-invalid={invalid:?}"
+        );
+        ensure!(
+            browser.heading().await?.as_deref() == Some(CHOOSE),
+            "the refusal left the form"
+        );
+
+        let outcome = flow.choose(NEW_PASSWORD).await?;
+        ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
+        let checked = self.check_url.iter();
+        let expected: Vec<&String> = checked.chain([&self.reset_url, &self.reset_url]).collect();
+        self.assert_calls(browser, &expected).await?;
+        assert_password_changed(self.backend, &email, NEW_PASSWORD, OLD_PASSWORD).await?;
+
+        // The same link again: invalid, and nothing changes.
+        browser.goto(&link.url).await?;
+        let again = if self.refused_on_opening {
+            browser.wait_heading_any(&[INVALID]).await?
+        } else {
+            flow.choose(OTHER_PASSWORD).await?
+        };
+        ensure!(again == INVALID, "the used link ended on {again:?}");
+        if let Some(landing) = &self.used_link_lands_on {
+            let script = "return performance.getEntriesByType('navigation')[0].name;";
+            let landed = browser.js(script, vec![]).await?;
+            ensure!(landed == **landing, "the used link landed on {landed}");
+        }
+        ensure!(
+            browser.exists("a#request-new-link").await?,
+            "the invalid state has no a#request-new-link"
+        );
+        self.api_calls(browser).await?;
+        assert_password_changed(self.backend, &email, NEW_PASSWORD, OTHER_PASSWORD).await?;
+        browser.assert_console_clean(self.failed_loads).await
+    }
 }
 
 #[test]
-fn allauth_reset_by_link() {
-    let allauth = allauth().expect("django-allauth");
+fn allauth_behind_the_pages() {
+    let allauth: &'static Allauth = allauth().expect("django-allauth");
     eprintln!("django-allauth started in {:?}", allauth.hosted.started_in);
-    block_on(async {
-        preflight_allows(
-            &allauth.hosted,
-            &allauth.url("/auth/password/request"),
-            &["x-password-reset-key"],
-        )
-        .await?;
-        let email = unique_email("alice");
-        allauth.create_user(&email, OLD_PASSWORD).await?;
+    run("allauth", &[], move |env| async move {
+        let behind = Behind {
+            backend: allauth,
+            request_url: allauth.url("/auth/password/request"),
+            check_url: Some(allauth.url("/auth/password/reset")),
+            reset_url: allauth.url("/auth/password/reset"),
+            // Django's list of common passwords.
+            refused: ("password123".into(), PASSWORD_COMMON.into()),
+            refused_on_opening: true,
+            used_link_lands_on: None,
+            failed_loads: &[400, 401],
+        };
+        let browser = behind.browser(&env).await?;
+        behind
+            .unknown_address_reads_like_a_known_one(&browser)
+            .await?;
+        behind.reset_through_the_pages(&browser).await
+    });
+}
 
-        let known = status_and_body(allauth_request(allauth, &email).await?).await?;
-        let unknown =
-            status_and_body(allauth_request(allauth, &unique_email("nobody")).await?).await?;
-        ensure!(
-            known == unknown && known.0 == StatusCode::OK,
-            "known: {known:?}, unknown: {unknown:?}"
-        );
-        let link = allauth.wait_for_reset_link(&email, 1).await?;
-        let key = link
-            .strip_prefix(&allauth.hosted.page("/reset?key="))
-            .context("the link leads to the pages' /reset")?;
+#[test]
+fn better_auth_behind_the_pages() {
+    let better_auth: &'static BetterAuth = better_auth().expect("Better Auth");
+    eprintln!("Better Auth started in {:?}", better_auth.hosted.started_in);
+    run("better_auth", &[], move |env| async move {
+        let behind = Behind {
+            backend: better_auth,
+            request_url: better_auth.url("/request-password-reset"),
+            check_url: None,
+            reset_url: better_auth.url("/reset-password"),
+            // Below the host's minimum (10), above the pages' 8.
+            refused: too_short_for(better_auth::MIN_PASSWORD_LENGTH),
+            refused_on_opening: true,
+            used_link_lands_on: Some(better_auth.hosted.page("/reset?error=INVALID_TOKEN")),
+            failed_loads: &[400],
+        };
+        let browser = behind.browser(&env).await?;
+        behind
+            .unknown_address_reads_like_a_known_one(&browser)
+            .await?;
+        behind.reset_through_the_pages(&browser).await?;
 
-        // The key is checked before a password is typed.
-        let check = no_redirects()
-            .get(allauth.url("/auth/password/reset"))
-            .header("X-Password-Reset-Key", key)
+        // What keeps Better Auth's own link from leading anywhere else: it mails no link
+        // for a redirectTo outside trustedOrigins.
+        let answer = http_client()
+            .post(better_auth.url("/request-password-reset"))
+            .header("Origin", &better_auth.hosted.pages)
+            .json(&json!({ "email": unique_email("alice"), "redirectTo": "https://elsewhere.example/reset" }))
             .send()
             .await?;
-        let body: Value = check.json().await?;
-        ensure!(body["data"]["user"]["email"] == email.as_str(), "{body}");
-
-        // Django's validators are on: a common password is refused, the key still works.
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": key, "password": "password123" }),
-                None,
-            )
-            .await?;
-        ensure!(
-            status == 400 && error_code(&body, "password") == "password_too_common",
-            "{status} {body}"
-        );
-
-        // Success is a 401: reset, but not signed in.
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": key, "password": NEW_PASSWORD }),
-                None,
-            )
-            .await?;
-        ensure!(
-            status == 401 && body["meta"]["is_authenticated"] == false,
-            "{status} {body}"
-        );
-        new_password_signs_in(allauth, &email).await?;
-
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": key, "password": "another-password-92" }),
-                None,
-            )
-            .await?;
-        ensure!(
-            status == 400 && error_code(&body, "key") == "invalid_password_reset",
-            "the used link: {status} {body}"
-        );
-        new_password_signs_in(allauth, &email).await
-    });
-}
-
-#[test]
-fn allauth_reset_by_code() {
-    let allauth = allauth_codes().expect("django-allauth (codes)");
-    eprintln!(
-        "django-allauth (codes) started in {:?}",
-        allauth.hosted.started_in
-    );
-    block_on(async {
-        preflight_allows(
-            &allauth.hosted,
-            &allauth.url("/auth/password/reset"),
-            &["x-session-token", "x-password-reset-key"],
-        )
-        .await?;
-        let email = unique_email("carol");
-        allauth.create_user(&email, OLD_PASSWORD).await?;
-
-        // The request starts a flow: 401 with a session token that the reset must carry. An
-        // unknown address gets the same shape of answer (a token of its own).
-        let started = |answer: (StatusCode, String)| -> Result<String> {
-            let body: Value = serde_json::from_str(&answer.1)?;
-            ensure!(answer.0 == StatusCode::UNAUTHORIZED, "{answer:?}");
-            let token = body["meta"]["session_token"].as_str().context("no token")?;
-            ensure!(
-                body["data"]["flows"]
-                    .as_array()
-                    .is_some_and(|flows| flows.iter().any(|f| f["id"] == "password_reset_by_code")),
-                "{body}"
-            );
-            Ok(token.to_owned())
-        };
-        started(status_and_body(allauth_request(allauth, &unique_email("nobody")).await?).await?)?;
-        let session = started(status_and_body(allauth_request(allauth, &email).await?).await?)?;
-        let code = allauth.wait_for_code(&email, 1).await?;
-
-        // Without the flow's session token there is nothing to reset: 409.
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": code, "password": NEW_PASSWORD }),
-                None,
-            )
-            .await?;
-        ensure!(status == 409, "no session token: {status} {body}");
-        // A wrong code is refused (one of its three tries).
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": "AAAA-AAAA", "password": NEW_PASSWORD }),
-                Some(&session),
-            )
-            .await?;
-        ensure!(
-            status == 400 && error_code(&body, "key") == "incorrect_code",
-            "a wrong code: {status} {body}"
-        );
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": code, "password": NEW_PASSWORD }),
-                Some(&session),
-            )
-            .await?;
-        ensure!(
-            status == 401 && body["meta"]["is_authenticated"] == false,
-            "{status} {body}"
-        );
-        new_password_signs_in(allauth, &email).await?;
-
-        // The flow is over: the same code again finds nothing to reset.
-        let (status, body) = allauth
-            .post(
-                "/auth/password/reset",
-                json!({ "key": code, "password": "another-password-92" }),
-                Some(&session),
-            )
-            .await?;
-        ensure!(status == 409, "the used code: {status} {body}");
-        new_password_signs_in(allauth, &email).await
-    });
-}
-
-// --- Better Auth ------------------------------------------------------------------------------
-
-#[test]
-fn better_auth_reset_by_link() {
-    let better_auth = better_auth().expect("Better Auth");
-    eprintln!("Better Auth started in {:?}", better_auth.hosted.started_in);
-    block_on(async {
-        let hosted = &better_auth.hosted;
-        preflight_allows(hosted, &better_auth.url("/request-password-reset"), &[]).await?;
-        let email = unique_email("alice");
-        better_auth.create_user(&email, OLD_PASSWORD).await?;
-
-        let redirect_to = hosted.page("/reset");
-        let request = |email: String| {
-            no_redirects()
-                .post(better_auth.url("/request-password-reset"))
-                .header(header::ORIGIN, &hosted.pages)
-                .json(&json!({ "email": email, "redirectTo": redirect_to }))
-                .send()
-        };
-        let known = status_and_body(request(email.clone()).await?).await?;
-        let unknown = status_and_body(request(unique_email("nobody")).await?).await?;
-        ensure!(
-            known == unknown && known.0 == StatusCode::OK,
-            "known: {known:?}, unknown: {unknown:?}"
-        );
-        // A redirectTo outside trustedOrigins is refused.
-        let (status, body) = better_auth
-            .post(
-                "/request-password-reset",
-                json!({ "email": email, "redirectTo": "https://elsewhere.example/reset" }),
-            )
-            .await?;
-        ensure!(status == 403, "{status} {body}");
-
-        // The mailed link is Better Auth's own; it redirects to the pages with the token.
-        let link = better_auth.wait_for_reset_link(&email, 1).await?;
-        ensure!(
-            link.starts_with(&better_auth.url("/reset-password/")),
-            "{link}"
-        );
-        let landing = |link: String| async move {
-            let answer = no_redirects().get(&link).send().await?;
-            ensure!(answer.status() == StatusCode::FOUND, "{link}: {answer:?}");
-            Ok(answer.headers()[header::LOCATION].to_str()?.to_owned())
-        };
-        let location = landing(link.clone()).await?;
-        let token = location
-            .strip_prefix(&format!("{redirect_to}?token="))
-            .with_context(|| format!("the link redirects to {location}"))?
-            .to_owned();
-
-        let too_short = "x".repeat(MIN_PASSWORD_LENGTH - 1);
-        let (status, body) = better_auth
-            .post(
-                "/reset-password",
-                json!({ "token": token, "newPassword": too_short }),
-            )
-            .await?;
-        ensure!(
-            status == 400 && body["code"] == "PASSWORD_TOO_SHORT",
-            "{status} {body}"
-        );
-        let (status, body) = better_auth
-            .post(
-                "/reset-password",
-                json!({ "token": token, "newPassword": NEW_PASSWORD }),
-            )
-            .await?;
-        ensure!(status == 200 && body["status"] == true, "{status} {body}");
-        new_password_signs_in(better_auth, &email).await?;
-
-        let (status, body) = better_auth
-            .post(
-                "/reset-password",
-                json!({ "token": token, "newPassword": "another-password-92" }),
-            )
-            .await?;
-        ensure!(
-            status == 400 && body["code"] == "INVALID_TOKEN",
-            "the used token: {status} {body}"
-        );
-        // The used link now leads to the pages with the error instead of a token.
-        let location = landing(link).await?;
-        ensure!(
-            location == format!("{redirect_to}?error=INVALID_TOKEN"),
-            "{location}"
-        );
-        new_password_signs_in(better_auth, &email).await
-    });
-}
-
-#[test]
-fn better_auth_reset_by_code() {
-    let better_auth = better_auth().expect("Better Auth");
-    block_on(async {
-        let hosted = &better_auth.hosted;
-        preflight_allows(
-            hosted,
-            &better_auth.url("/email-otp/request-password-reset"),
-            &[],
-        )
-        .await?;
-        let email = unique_email("carol");
-        better_auth.create_user(&email, OLD_PASSWORD).await?;
-        let request = |email: String| {
-            no_redirects()
-                .post(better_auth.url("/email-otp/request-password-reset"))
-                .header(header::ORIGIN, &hosted.pages)
-                .json(&json!({ "email": email }))
-                .send()
-        };
-        let known = status_and_body(request(email.clone()).await?).await?;
-        let unknown = status_and_body(request(unique_email("nobody")).await?).await?;
-        ensure!(
-            known == unknown && known.0 == StatusCode::OK,
-            "known: {known:?}, unknown: {unknown:?}"
-        );
-        let code = better_auth.wait_for_code(&email, 1).await?;
-        ensure!(
-            code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
-            "{code}"
-        );
-
-        let reset = |otp: &str, password: &str| {
-            better_auth.post(
-                "/email-otp/reset-password",
-                json!({ "email": email, "otp": otp, "password": password }),
-            )
-        };
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        let (status, body) = reset(wrong, NEW_PASSWORD).await?;
-        ensure!(
-            status == 400 && body["code"] == "INVALID_OTP",
-            "a wrong code: {status} {body}"
-        );
-        let (status, body) = reset(&code, "short").await?;
-        ensure!(
-            status == 400 && body["code"] == "PASSWORD_TOO_SHORT",
-            "{status} {body}"
-        );
-        let (status, body) = reset(&code, NEW_PASSWORD).await?;
-        ensure!(status == 200 && body["success"] == true, "{status} {body}");
-        new_password_signs_in(better_auth, &email).await?;
-
-        let (status, body) = reset(&code, "another-password-92").await?;
-        ensure!(
-            status == 400 && body["code"] == "INVALID_OTP",
-            "the used code: {status} {body}"
-        );
-        new_password_signs_in(better_auth, &email).await
-    });
-}
-
-// --- PocketBase -------------------------------------------------------------------------------
-
-#[test]
-fn pocketbase_reset_by_link() {
-    let pocketbase = pocketbase().expect("PocketBase");
-    eprintln!("PocketBase started in {:?}", pocketbase.hosted.started_in);
-    block_on(async {
-        let hosted = &pocketbase.hosted;
-        preflight_allows(hosted, &pocketbase.url("/request-password-reset"), &[]).await?;
-        let email = unique_email("alice");
-        pocketbase.create_user(&email, OLD_PASSWORD).await?;
-
-        let request = |email: String| {
-            no_redirects()
-                .post(pocketbase.url("/request-password-reset"))
-                .header(header::ORIGIN, &hosted.pages)
-                .json(&json!({ "email": email }))
-                .send()
-        };
-        let known = status_and_body(request(email.clone()).await?).await?;
-        let unknown = status_and_body(request(unique_email("nobody")).await?).await?;
-        ensure!(
-            known == unknown && known == (StatusCode::NO_CONTENT, String::new()),
-            "known: {known:?}, unknown: {unknown:?}"
-        );
-        let link = pocketbase.wait_for_reset_link(&email, 1).await?;
-        let token = link
-            .strip_prefix(&hosted.page("/reset?token="))
-            .context("the link leads to the pages' /reset")?;
-
-        let confirm = |password: &str| {
-            pocketbase.post(
-                "/confirm-password-reset",
-                json!({ "token": token, "password": password, "passwordConfirm": password }),
-            )
-        };
-        let (status, body) = confirm("short").await?;
-        ensure!(
-            status == 400 && error_code(&body, "password") == "validation_length_out_of_range",
-            "{status} {body}"
-        );
-        let (status, body) = confirm(NEW_PASSWORD).await?;
-        ensure!(status == 204 && body.is_null(), "{status} {body}");
-        new_password_signs_in(pocketbase, &email).await?;
-
-        let (status, body) = confirm("another-password-92").await?;
-        ensure!(
-            status == 400 && error_code(&body, "token") == "validation_invalid_token",
-            "the used link: {status} {body}"
-        );
-        new_password_signs_in(pocketbase, &email).await
-    });
-}
-
-/// Each backend's pages are served with its `config.json`, and a file put in the site folder
-/// is served over dist's.
-#[test]
-fn each_backend_has_its_pages_and_config() {
-    block_on(async {
-        let backends: [(&str, &Hosted); 3] = [
-            ("allauth", &allauth()?.hosted),
-            ("better-auth", &better_auth()?.hosted),
-            ("pocketbase", &pocketbase()?.hosted),
-        ];
-        for (name, hosted) in backends {
-            let config: Value = no_redirects()
-                .get(hosted.page("/config.json"))
-                .send()
-                .await?
-                .json()
-                .await?;
-            ensure!(
-                config == json!({ "backend": name, "api_base": hosted.api }),
-                "{name}: {config}"
-            );
-            let page = no_redirects().get(hosted.page("/recover")).send().await?;
-            let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str()?;
-            ensure!(
-                policy.contains(&format!("connect-src 'self' {};", hosted.api)),
-                "{name}: {policy}"
-            );
-            let description = format!(r#"{{"for":"{name}"}}"#);
-            hosted.put_site_file(&format!("backends/{name}.json"), description.as_bytes())?;
-            let served = no_redirects()
-                .get(hosted.page(&format!("/backends/{name}.json")))
-                .send()
-                .await?
-                .text()
-                .await?;
-            ensure!(served == description, "{name}: {served}");
-        }
+        ensure!(answer.status() == 403, "a foreign redirectTo: {answer:?}");
         Ok(())
     });
 }
+
+#[test]
+fn pocketbase_behind_the_pages() {
+    let pocketbase: &'static PocketBase = pocketbase().expect("PocketBase");
+    eprintln!("PocketBase started in {:?}", pocketbase.hosted.started_in);
+    run("pocketbase", &[], move |env| async move {
+        let behind = Behind {
+            backend: pocketbase,
+            request_url: pocketbase.url("/request-password-reset"),
+            check_url: None,
+            reset_url: pocketbase.url("/confirm-password-reset"),
+            // Below the collection's minimum (the host's rule, 10), above the pages' 8.
+            refused: too_short_for(pocketbase::MIN_PASSWORD_LENGTH),
+            refused_on_opening: false,
+            used_link_lands_on: None,
+            failed_loads: &[400],
+        };
+        let browser = behind.browser(&env).await?;
+        behind
+            .unknown_address_reads_like_a_known_one(&browser)
+            .await?;
+        behind.reset_through_the_pages(&browser).await?;
+        // Last: it changes the site every PocketBase page is served from.
+        a_description_with_a_mistake_sends_nothing(&behind, &browser).await
+    });
+}
+
+/// A deployer's `backends/pocketbase.json` with a mistake: each page shows the configuration
+/// problem, naming the key, and calls nothing but its own origin. The shipped file is put back
+/// at the end.
+async fn a_description_with_a_mistake_sends_nothing(
+    behind: &Behind<'_, PocketBase>,
+    browser: &Browser,
+) -> Result<()> {
+    const FILE: &str = "backends/pocketbase.json";
+    let shipped = std::fs::read_to_string(reclaim_e2e::dist_dir()?.join(FILE))?;
+    let mut description: serde_json::Value = serde_json::from_str(&shipped)?;
+    let mistakes = [
+        ("an unknown key", "retries is not a key here", {
+            let mut d = description.clone();
+            d["retries"] = json!(3);
+            d
+        }),
+        (
+            "no answer for a refused link",
+            "reset.answers has no answer meaning \"invalid_link\"",
+            {
+                let mut d = description.clone();
+                let answers = d["reset"]["answers"].as_array_mut().unwrap();
+                answers.retain(|answer| answer["means"] != "invalid_link");
+                d
+            },
+        ),
+        (
+            "a placeholder that does not exist",
+            "request.fields.email uses {emial}, which does not exist here",
+            {
+                description["request"]["fields"]["email"] = json!("{emial}");
+                description
+            },
+        ),
+    ];
+    for (mistake, named, broken) in mistakes {
+        behind
+            .hosted()
+            .put_site_file(FILE, broken.to_string().as_bytes())?;
+        for page in ["/recover", "/reset?token=abc"] {
+            browser.goto(page).await?;
+            browser.wait_heading(NOT_SET_UP).await?;
+            let problem = browser.text(".alert").await?.unwrap_or_default();
+            ensure!(
+                problem.starts_with("backends/pocketbase.json: ") && problem.contains(named),
+                "{mistake}, on {page}: the page says {problem:?}"
+            );
+            behind.assert_calls(browser, &[]).await?;
+        }
+    }
+    behind.hosted().put_site_file(FILE, shipped.as_bytes())?;
+    browser.goto("/recover").await?;
+    browser.wait_heading(REQUEST).await
+}
+
+/// A password one character shorter than a backend's minimum (which is above the pages' 8),
+/// and the pages' words for it: the shortest length the backend's refusal proves.
+fn too_short_for(minimum: usize) -> (String, String) {
+    assert!(
+        minimum > 9,
+        "the pages themselves refuse passwords shorter than 8"
+    );
+    let password = "harbor-sextant-lantern-91"[..minimum - 1].to_owned();
+    let words = format!("Your password must be at least {minimum} characters long");
+    (password, words)
+}
+
+/// The pages' words for a password that is too common (`password.common`).
+const PASSWORD_COMMON: &str =
+    "This password is too common or too easy to guess. Choose a different one.";

@@ -4,6 +4,7 @@ use anyhow::{ensure, Context};
 use reclaim_e2e::{eventually, run, ALICE, ALICE_PASSWORD};
 use reclaim_testkit::MailKind;
 
+use crate::reset_flow::Mailbox;
 use crate::*;
 
 /// Asks for a link, reads the mail, opens the link, sets a new password, signs in with it.
@@ -11,7 +12,8 @@ use crate::*;
 fn full_flow() {
     run("full_flow", &[], |env| async move {
         let browser = env.browser().await?;
-        let confirmation = request_link_in_page(&browser, ALICE).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        let confirmation = flow.request().await?;
         ensure!(
             confirmation.contains(ALICE),
             "the confirmation does not name the address: {confirmation:?}"
@@ -19,12 +21,8 @@ fn full_flow() {
         browser.wait_focus("page-heading").await?;
         browser.assert_same_origin().await?;
 
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
-
-        browser.goto(&link).await?;
-        browser.wait_heading(CHOOSE).await?;
-        assert_token_gone(&browser, &link).await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        flow.open_link(1).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(
             outcome == CHANGED,
             "after setting the password the page says {outcome:?}\n{}",
@@ -89,7 +87,8 @@ fn full_flow() {
 fn code_typed_by_hand() {
     run("code_typed_by_hand", &[], |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, ALICE).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.request().await?;
         let outbox = &env.server().outbox;
         let mail = outbox.wait_for_one(MailKind::Reset, ALICE).await;
         // The code stands on a line of its own under the sentence that says where it goes.
@@ -114,7 +113,7 @@ fn code_typed_by_hand() {
         browser
             .type_into("#reset-code", &format!(" {code} "))
             .await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(
             outcome == CHANGED,
             "after entering the code the page says {outcome:?}\n{}",
@@ -137,7 +136,7 @@ fn code_typed_by_hand() {
         // The same code again: refused as a code, with a way to a new link.
         open_code_entry(&browser).await?;
         browser.type_into("#reset-code", &code).await?;
-        let outcome = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        let outcome = flow.choose(OTHER_PASSWORD).await?;
         ensure!(outcome == INVALID_CODE, "a used code ended on {outcome:?}");
         ensure!(
             browser.exists("a#request-new-link").await?,
@@ -154,14 +153,11 @@ fn unknown_address() {
     run("unknown_address", &[], |env| async move {
         const UNKNOWN: &str = "nobody-here@example.com";
         let browser = env.browser().await?;
-        let unknown = request_link_in_page(&browser, UNKNOWN).await?;
+        let unknown = ResetFlow::new(&browser, &env, UNKNOWN).request().await?;
 
         browser.click("#use-different-address").await?;
         browser.wait_heading(REQUEST).await?;
-        browser.replace_text("#email", ALICE).await?;
-        browser.click("#send-link").await?;
-        browser.wait_heading(CHECK_EMAIL).await?;
-        let known = browser.wait_text("confirmation").await?;
+        let known = ResetFlow::new(&browser, &env, ALICE).send_request().await?;
         ensure!(
             unknown == known.replace(ALICE, UNKNOWN),
             "the words differ for a known and an unknown address:\n  known:   {known:?}\n  unknown: {unknown:?}"
@@ -192,17 +188,17 @@ fn used_link_is_refused() {
             env.server().request_recovery(ALICE).await.status() == 200,
             "the recovery request failed"
         );
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
         let browser = env.browser().await?;
-        browser.goto(&link).await?;
-        let first = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        let link = flow.open_link(1).await?;
+        let first = flow.choose(NEW_PASSWORD).await?;
         ensure!(
             first == CHANGED,
             "the first use of the link ended on {first:?}"
         );
 
-        browser.goto(&link).await?;
-        let second = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        browser.goto(&link.url).await?;
+        let second = flow.choose(OTHER_PASSWORD).await?;
         ensure!(
             second == INVALID,
             "the second use of the link ended on {second:?}"
@@ -241,16 +237,18 @@ fn expired_link_is_refused() {
     let flags = ["--token-lifetime-secs", "2", "--reset-per-ip-limit", "0"];
     run("expired_link_is_refused", &flags, |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, ALICE).await?;
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.request().await?;
+        let link = env.reset_link(ALICE, 1).await?;
         // Wait until the server says the link has expired. A weak password is refused with 422
         // while the token lives and with 410 once it has expired (the token is checked first),
         // so asking never spends the token.
-        let (_, query) = link.split_once('?').context("no query in the link")?;
-        let token =
-            &reclaim_contract::link::token_from_link(query, "").context("no token in the link")?;
         eventually("the link to expire", || async {
-            let status = env.server().reset_password(token, "short").await.status();
+            let status = env
+                .server()
+                .reset_password(&link.secret, "short")
+                .await
+                .status();
             ensure!(
                 status == 410 || status == 422,
                 "a weak password with a live or expired token got {status}"
@@ -259,8 +257,8 @@ fn expired_link_is_refused() {
         })
         .await?;
 
-        browser.goto(&link).await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        browser.goto(&link.url).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(outcome == INVALID, "an expired link ended on {outcome:?}");
         ensure!(
             browser.exists("a#request-new-link").await?,
@@ -284,12 +282,10 @@ fn deep_link_in_new_browser() {
             env.server().request_recovery(ALICE).await.status() == 200,
             "the recovery request failed"
         );
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
         let browser = env.browser().await?;
-        browser.goto(&link).await?;
-        browser.wait_heading(CHOOSE).await?;
-        assert_token_gone(&browser, &link).await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        let link = flow.open_link(1).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(
             outcome == CHANGED,
             "the query-string link ended on {outcome:?}"
@@ -306,14 +302,19 @@ fn deep_link_in_new_browser() {
             env.server().request_recovery(ALICE).await.status() == 200,
             "the second recovery request failed"
         );
-        let second = env.wait_for_reset_link(ALICE, 2).await?;
-        ensure!(second != link, "the second mail repeats the first link");
-        let fragment_link = second.replacen("/reset?token=", "/reset#token=", 1);
+        let second = env.reset_link(ALICE, 2).await?;
+        ensure!(
+            second.url != link.url,
+            "the second mail repeats the first link"
+        );
+        let fragment_link = MailedLink {
+            url: second.url.replacen("/reset?token=", "/reset#token=", 1),
+            ..second
+        };
         let browser = env.browser().await?;
-        browser.goto(&fragment_link).await?;
-        browser.wait_heading(CHOOSE).await?;
-        assert_token_gone(&browser, &fragment_link).await?;
-        let outcome = set_password_in_page(&browser, OTHER_PASSWORD).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.open(&fragment_link).await?;
+        let outcome = flow.choose(OTHER_PASSWORD).await?;
         ensure!(outcome == CHANGED, "the fragment link ended on {outcome:?}");
         browser.assert_console_clean(&[]).await?;
         ensure!(

@@ -23,9 +23,7 @@ fn keyboard_only() {
         browser.tab_to("use-different-address").await?;
 
         // Reset page, from the mailed link.
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
-        browser.goto(&link).await?;
-        browser.wait_heading(CHOOSE).await?;
+        ResetFlow::new(&browser, &env, ALICE).open_link(1).await?;
         browser.tab_to("new-password").await?;
         browser.keys(NEW_PASSWORD).await?;
 

@@ -3,34 +3,12 @@
 //! it, axe-core clean on every state, and screenshots of every state in Arabic at 320 and
 //! 1280 px.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use reclaim_e2e::{run, Browser, Env, ALICE};
 use reclaim_testkit::MailKind;
 use serde_json::Value;
 
 use crate::*;
-
-/// A built-in locale's texts, as the pages have them.
-struct Texts {
-    locale: &'static str,
-    texts: Value,
-}
-
-impl Texts {
-    fn load(locale: &'static str) -> Result<Self> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../src/i18n/builtin/{locale}.json"));
-        let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
-        Ok(Texts {
-            locale,
-            texts: serde_json::from_str(&text)?,
-        })
-    }
-
-    fn get(&self, key: &str) -> String {
-        self.texts[key].as_str().unwrap_or_default().to_owned()
-    }
-}
 
 /// What the reference server's mail says in each of the two languages.
 fn subjects(locale: &str) -> (&'static str, &'static str) {
@@ -86,13 +64,13 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
     let t = Texts::load(locale)?;
     let (reset_subject, changed_subject) = subjects(locale);
     let browser = env.browser().await?;
+    let flow = ResetFlow::new(&browser, &env, ALICE).in_language(&t);
 
     // The request page, painted in the language before the app runs.
-    let recover = format!("/recover?lang={locale}");
+    let recover = flow.recover_path();
     assert_first_paint(&env, &t, &recover, "recover.heading").await?;
     browser.goto(&recover).await?;
-    browser.wait_app().await?;
-    browser.wait_heading(&t.get("recover.heading")).await?;
+    browser.wait_heading(&flow.headings.request).await?;
     assert_language(&browser, &t).await?;
     check(&browser, screenshots, "request-empty").await?;
 
@@ -110,10 +88,7 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
     );
     check(&browser, screenshots, "email-error").await?;
 
-    browser.replace_text("#email", ALICE).await?;
-    browser.click("#send-link").await?;
-    browser.wait_heading(&t.get("recover.sent_heading")).await?;
-    let confirmation = browser.wait_text("confirmation").await?;
+    let confirmation = flow.send_request().await?;
     ensure!(
         confirmation.contains(ALICE),
         "the confirmation reads {confirmation:?}"
@@ -136,13 +111,10 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
         "the mail's link is {}",
         mail.reset_link()
     );
-    let link = mail.reset_link();
-    let path = link.trim_start_matches(&env.server().url);
+    let link = MailedLink::with_token(mail.reset_link())?;
+    let path = link.url.trim_start_matches(&env.server().url);
     assert_first_paint(&env, &t, path, "reset.heading").await?;
-    browser.goto(&link).await?;
-    browser.wait_app().await?;
-    browser.wait_heading(&t.get("reset.heading")).await?;
-    assert_token_gone(&browser, &link).await?;
+    flow.open(&link).await?;
     assert_language(&browser, &t).await?;
     check(&browser, screenshots, "reset-empty").await?;
 
@@ -164,12 +136,11 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
     browser.wait_text("new-password-error").await?;
     check(&browser, screenshots, "too-short").await?;
 
-    browser.replace_text("#new-password", NEW_PASSWORD).await?;
-    browser
-        .replace_text("#confirm-password", NEW_PASSWORD)
-        .await?;
-    browser.click("#set-password").await?;
-    browser.wait_heading(&t.get("reset.done_heading")).await?;
+    let outcome = flow.choose(NEW_PASSWORD).await?;
+    ensure!(
+        outcome == flow.headings.changed,
+        "the reset ended on {outcome:?}"
+    );
     check(&browser, screenshots, "success").await?;
     ensure!(
         env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
@@ -200,17 +171,12 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
     );
     check(&browser, screenshots, "code-missing").await?;
 
-    browser.goto(&link).await?;
-    browser.wait_app().await?;
-    browser.wait_heading(&t.get("reset.heading")).await?;
-    browser.type_into("#new-password", OTHER_PASSWORD).await?;
-    browser
-        .type_into("#confirm-password", OTHER_PASSWORD)
-        .await?;
-    browser.click("#set-password").await?;
-    browser
-        .wait_heading(&t.get("reset.invalid_link_heading"))
-        .await?;
+    browser.goto(&link.url).await?;
+    let outcome = flow.choose(OTHER_PASSWORD).await?;
+    ensure!(
+        outcome == flow.headings.invalid_link,
+        "the used link ended on {outcome:?}"
+    );
     let again = browser
         .attr("#request-new-link", "href")
         .await?

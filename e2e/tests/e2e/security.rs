@@ -151,11 +151,11 @@ fn security_headers() {
 fn console_is_clean() {
     run("console_is_clean", &[], |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, ALICE).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.request().await?;
         browser.assert_console_clean(&[]).await?;
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
-        browser.goto(&link).await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        flow.open_link(1).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
         open_code_entry(&browser).await?;
         browser.goto("/no-such-page").await?;
@@ -198,13 +198,12 @@ fn console_is_clean() {
 fn requests_stay_on_origin() {
     run("requests_stay_on_origin", &[], |env| async move {
         let browser = env.browser().await?;
-        request_link_in_page(&browser, ALICE).await?;
+        let flow = ResetFlow::new(&browser, &env, ALICE);
+        flow.request().await?;
         browser.assert_same_origin().await?;
-        let link = env.wait_for_reset_link(ALICE, 1).await?;
-        browser.goto(&link).await?;
-        browser.wait_heading(CHOOSE).await?;
+        flow.open_link(1).await?;
         browser.assert_same_origin().await?;
-        let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+        let outcome = flow.choose(NEW_PASSWORD).await?;
         ensure!(outcome == CHANGED, "the reset ended on {outcome:?}");
         browser.assert_same_origin().await?;
         for (path, heading) in [

@@ -386,25 +386,26 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
 
             // A person through nginx: ask for a link, open it from the mail, set a password.
             let browser = env.browser_at(&nginx.origin).await?;
-            request_link_in_page(&browser, ALICE).await?;
+            let flow = ResetFlow::new(&browser, &env, ALICE);
+            flow.request().await?;
             let mail = env
                 .server()
                 .outbox
                 .wait_for(MailKind::Reset, ALICE, 1)
                 .await;
-            let link = mail[0].reset_link();
+            let link = MailedLink::with_token(mail[0].reset_link())?;
             ensure!(
-                link.starts_with(&nginx.url("/reset?token=")),
-                "the mailed link {link} does not point at nginx ({})",
+                link.url.starts_with(&nginx.url("/reset?token=")),
+                "the mailed link {} does not point at nginx ({})",
+                link.url,
                 nginx.origin
             );
-            browser.goto(&link).await?;
-            let outcome = set_password_in_page(&browser, NEW_PASSWORD).await?;
+            flow.open(&link).await?;
+            let outcome = flow.choose(NEW_PASSWORD).await?;
             ensure!(
                 outcome == CHANGED,
                 "the reset through nginx ended on {outcome:?}"
             );
-            assert_token_gone(&browser, &link).await?;
             browser.assert_same_origin().await?;
             browser.assert_console_clean(&[]).await?;
 
