@@ -101,8 +101,8 @@ pub fn InputField(
     let i18n = use_i18n();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let error = Memo::new(move |_| field.shown_error());
-    let invalid = move || error.with(Option::is_some);
+    let error = move || field.shown_error();
+    let invalid = move || field.shown_error().is_some();
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -121,7 +121,7 @@ pub fn InputField(
         <div class="field" class:field-invalid=invalid>
             <label class="label" for=id>{i18n.show(label)}</label>
             {hint.map(|text| view! { <p class="hint" id=hint_id>{i18n.show(text)}</p> })}
-            {move || error.get().map(|message| view! {
+            {move || error().map(|message| view! {
                 <p class="field-error" id=error_id.clone()>
                     <span class="visually-hidden">{i18n.show(Text::ErrorPrefix)}" "</span>
                     {move || i18n.render(&message)}

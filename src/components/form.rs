@@ -1,4 +1,4 @@
-use std::future::Future;
+use std::{future::Future, pin::Pin};
 
 use leptos::{html::Div, prelude::*, task::spawn_local};
 
@@ -42,13 +42,33 @@ impl FormController {
     /// Sends `request` with the configured API client, unless one is in flight or a rate
     /// limit lasts. Form-wide failures are shown here; `on_answer` gets success and the errors
     /// that mean something to the page.
-    pub fn send<T, Fut>(
+    pub fn send<T: 'static, Fut>(
         &self,
         request: impl FnOnce(RecoveryClient) -> Fut + 'static,
         on_answer: impl FnOnce(Result<T, ApiError>) + 'static,
     ) where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
+        // Only this much is built per kind of answer; the rest is `run`'s, built once.
+        self.run(Box::new(move |client| {
+            Box::pin(async move {
+                match request(client).await {
+                    Err(error) if error.is_form_wide() => Some(error),
+                    answer => {
+                        on_answer(answer);
+                        None
+                    }
+                }
+            })
+        }));
+    }
+
+    /// Runs `job` with the configured client (it returns a form-wide error, if any), busy
+    /// meanwhile, unless one is in flight or a rate limit lasts.
+    fn run(
+        &self,
+        job: Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Option<ApiError>>>>>,
+    ) {
         if !self.can_send() {
             return;
         }
@@ -57,10 +77,11 @@ impl FormController {
         let this = *self;
         spawn_local(async move {
             match this.settings.client().await {
-                Ok(client) => match request(client).await {
-                    Err(error) if error.is_form_wide() => this.report(&error),
-                    answer => on_answer(answer),
-                },
+                Ok(client) => {
+                    if let Some(error) = job(client).await {
+                        this.report(&error);
+                    }
+                }
                 // Not reached in practice: a broken configuration replaces the pages.
                 Err(problem) => this
                     .message

@@ -19,12 +19,19 @@ pub fn Sentence(
     class: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let parts = Memo::new(move |_| around(&i18n.text(text), "address"));
+    let part = move |after: bool| {
+        let (before, rest) = around(&i18n.text(text), "address");
+        if after {
+            rest
+        } else {
+            before
+        }
+    };
     view! {
         <p id=(!id.is_empty()).then_some(id) class=(!class.is_empty()).then_some(class)>
-            {move || parts.get().0}
+            {move || part(false)}
             <strong dir="ltr">{address}</strong>
-            {move || parts.get().1}
+            {move || part(true)}
         </p>
     }
 }

@@ -15,8 +15,14 @@ pub const PRESETS: [(&str, &str); 7] = [
         include_str!("../../backends/better-auth.json"),
     ),
     ("pocketbase", include_str!("../../backends/pocketbase.json")),
-    ("allauth-codes", include_str!("../../backends/allauth-codes.json")),
-    ("better-auth-codes", include_str!("../../backends/better-auth-codes.json")),
+    (
+        "allauth-codes",
+        include_str!("../../backends/allauth-codes.json"),
+    ),
+    (
+        "better-auth-codes",
+        include_str!("../../backends/better-auth-codes.json"),
+    ),
 ];
 
 fn preset(name: &str) -> Backend {
