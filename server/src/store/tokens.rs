@@ -142,13 +142,14 @@ impl Database {
     ) -> anyhow::Result<CodeCheck> {
         self.run(move |conn| {
             let now = now_millis();
+            // The write lock is held from here on: the counts read are the ones updated below.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let live: Vec<(i64, EmailAddress, [u8; 32], [u8; 32])> = tx
+            let live: Vec<(i64, [u8; 32], [u8; 32], i64)> = tx
                 .prepare_cached(
-                    "SELECT u.id, u.email, t.token_hash, t.code_hash
-                     FROM users u JOIN reset_tokens t ON t.user_id = u.id
-                     WHERE u.email_key = ?1 AND t.code_hash IS NOT NULL
-                       AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > ?2",
+                    "SELECT user_id, token_hash, code_hash, wrong_codes FROM reset_tokens
+                     WHERE user_id = (SELECT id FROM users WHERE email_key = ?1)
+                       AND code_hash IS NOT NULL
+                       AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
                 )?
                 .query_map(params![email_key, now], |row| {
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
@@ -156,33 +157,37 @@ impl Database {
                 .collect::<rusqlite::Result<_>>()?;
             // Every live code is compared, the matching one or not.
             let mut matched = None;
-            for (_, email, token, stored) in &live {
+            for (user_id, token, stored, _) in &live {
                 if CodeHash(*stored).matches(&code) {
-                    matched = Some((email.clone(), TokenHash(*token)));
+                    matched = Some((*user_id, TokenHash(*token)));
                 }
             }
-            let outcome = match (matched, live.first()) {
-                (Some((email, token)), _) => CodeCheck::Valid { email, token },
-                (None, Some((user_id, ..))) => {
-                    let tries: Vec<i64> = tx
-                        .prepare_cached(
-                            "UPDATE reset_tokens SET wrong_codes = wrong_codes + 1
-                             WHERE user_id = ?1 AND code_hash IS NOT NULL
-                               AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
-                             RETURNING wrong_codes",
-                        )?
-                        .query_map(params![user_id, now], |row| row.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    if tries.iter().any(|&tries| tries >= WRONG_CODES_ALLOWED) {
-                        revoke_all(&tx, *user_id, now)?;
-                    }
-                    CodeCheck::Invalid
+            let outcome = match matched {
+                Some((user_id, token)) => {
+                    let email =
+                        tx.query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
+                            row.get(0)
+                        })?;
+                    CodeCheck::Valid { email, token }
                 }
-                (None, None) => {
-                    tx.execute(
-                        "UPDATE wrong_codes_elsewhere SET count = count + 1 WHERE id = 1",
-                        [],
-                    )?;
+                None => {
+                    // The same statements whether or not there is a live code to count on.
+                    let user_id = live.first().map(|(user_id, ..)| *user_id);
+                    tx.prepare_cached(
+                        "UPDATE reset_tokens SET wrong_codes = wrong_codes + 1
+                         WHERE user_id = ?1 AND code_hash IS NOT NULL
+                           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
+                    )?
+                    .execute(params![user_id, now])?;
+                    tx.prepare_cached(
+                        "UPDATE wrong_codes_elsewhere SET count = count + 1
+                         WHERE id = 1 AND ?1 IS NULL",
+                    )?
+                    .execute([user_id])?;
+                    let most = live.iter().map(|(.., tries)| tries + 1).max();
+                    if let (Some(user_id), true) = (user_id, most >= Some(WRONG_CODES_ALLOWED)) {
+                        revoke_all(&tx, user_id, now)?;
+                    }
                     CodeCheck::Invalid
                 }
             };
