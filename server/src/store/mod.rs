@@ -1,5 +1,5 @@
-//! The SQLite database: accounts, reset tokens, sessions, and the two durable queues
-//! (recovery requests answered but not yet handled, mail not yet delivered).
+//! The SQLite database: accounts, reset tokens (each with its code), sessions, and the two
+//! durable queues (recovery requests answered but not yet handled, mail not yet delivered).
 //!
 //! rusqlite is synchronous, so every query runs on tokio's blocking pool through
 //! [`Database::run`], on a connection from an r2d2 pool. SQLite serialises writers itself;
