@@ -184,8 +184,11 @@ impl Database {
                          WHERE id = 1 AND ?1 IS NULL",
                     )?
                     .execute([user_id])?;
-                    let most = live.iter().map(|(.., tries)| tries + 1).max();
-                    if let (Some(user_id), true) = (user_id, most >= Some(WRONG_CODES_ALLOWED)) {
+                    // This try was the last one allowed for a live link: end them all.
+                    let last_try = live
+                        .iter()
+                        .any(|(.., tries)| tries + 1 >= WRONG_CODES_ALLOWED);
+                    if let (true, Some(user_id)) = (last_try, user_id) {
                         revoke_all(&tx, user_id, now)?;
                     }
                     CodeCheck::Invalid
