@@ -254,16 +254,16 @@ async fn an_address_without_an_account_takes_as_long_as_a_wrong_code() {
         .flags(&["--reset-per-ip-limit", "0"])
         .start()
         .await;
-    let mut codes = Vec::new();
+    let mut accounts = Vec::new();
     for n in 0..ACCOUNTS {
         let email = format!("person{n}@example.com");
         app.add_user(&email, "walnut galaxy hinge").await;
         assert_eq!(app.request_recovery(&email).await.status(), StatusCode::OK);
-        codes.push(email);
+        accounts.push(email);
     }
     let mut known_times = Vec::new();
     let mut unknown_times = Vec::new();
-    for email in &codes {
+    for email in &accounts {
         let code = app
             .outbox
             .wait_for_one(MailKind::Reset, email)
