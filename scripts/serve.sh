@@ -43,7 +43,8 @@ cat <<EOF
   2. Ask for a link for $DEMO_EMAIL
                      demo password: $DEMO_PASSWORD $account_note
   3. The reset link appears in the server log below (also in $LOG)
-     and as a mail file in $OUTBOX/ (the newest: ls -t $OUTBOX | head -1).
+     and as a mail file in $OUTBOX/ (the newest: ls -t $OUTBOX | head -1), which also
+     carries the code to type instead, XXXX-XXXX (never logged).
   4. Open the link, choose a new password, then sign in with it at $PUBLIC_URL/sign-in
      (or: curl -i -d email=$DEMO_EMAIL -d password=NEW $PUBLIC_URL/account/login).
 

@@ -3,13 +3,18 @@
 
 /// `POST`: ask for a reset link. Body: [`EMAIL_FIELD`].
 pub const RECOVERY_PATH: &str = "/account/recovery";
-/// `POST`: set a new password. Body: [`TOKEN_FIELD`], [`NEW_PASSWORD_FIELD`].
+/// `POST`: set a new password. Body: [`TOKEN_FIELD`] (the link's) and [`NEW_PASSWORD_FIELD`],
+/// or, with the code typed from the mail, [`EMAIL_FIELD`], [`CODE_FIELD`] and
+/// [`NEW_PASSWORD_FIELD`].
 pub const RESET_PASSWORD_PATH: &str = "/account/reset-password";
 /// `POST` (reference server only): sign in. Body: [`EMAIL_FIELD`], [`PASSWORD_FIELD`].
 pub const LOGIN_PATH: &str = "/account/login";
 
 pub const EMAIL_FIELD: &str = "email";
 pub const TOKEN_FIELD: &str = "token";
+/// The short code from the mail, as typed (see [`crate::reset_code`]): the server ignores case,
+/// spaces and dashes.
+pub const CODE_FIELD: &str = "code";
 pub const NEW_PASSWORD_FIELD: &str = "new_password";
 pub const PASSWORD_FIELD: &str = "password";
 
@@ -25,7 +30,8 @@ pub const REASONS_FIELD: &str = "reasons";
 pub enum ErrorCode {
     /// 400 from the recovery endpoint.
     InvalidEmail,
-    /// 400 from the reset endpoint: unknown or malformed token.
+    /// 400 from the reset endpoint: unknown or malformed token; with a code, a wrong, expired or
+    /// spent code, or an address without an account, all alike.
     InvalidToken,
     /// 410: the token's time is up.
     ExpiredToken,

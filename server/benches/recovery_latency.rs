@@ -1,5 +1,6 @@
 //! `POST /account/recovery` latency for existing versus unknown addresses, with and without a
-//! flood, throughput, and peak memory under a login flood.
+//! flood, throughput, peak memory under a login flood, and the time of a wrong reset code for
+//! an account that holds a live code versus an address without an account.
 //!
 //! Run with `cargo bench -p reclaim-server --bench recovery_latency` (`make bench-server`).
 //! Starts the server in process on a loopback port with rate limits off, creates some
@@ -8,11 +9,16 @@
 //!    time, and prints the median and 99th percentile of each; then again while flood clients
 //!    on other source addresses (127.0.0.2 and up) post unknown addresses as fast as they can;
 //! 2. runs a fixed number of concurrent clients for a few seconds and prints requests per second;
-//! 3. sends 100 concurrent logins and prints the process's peak resident memory meanwhile.
+//! 3. sends 100 concurrent logins and prints the process's peak resident memory meanwhile;
+//! 4. (before 1, while the recovery worker is idle) sends wrong codes to
+//!    `POST /account/reset-password` for accounts that hold a live code (5 each, the fifth of
+//!    which revokes it, then a new code is mailed) and for unknown addresses, interleaved, and
+//!    prints the median and 99th percentile of each.
 //!
 //! It prints figures and asserts nothing about them: timings depend on the machine. The known
 //! and unknown distributions should be indistinguishable, since the handler does the same work
-//! (one insert) for both and the account lookup happens after the answer.
+//! (one insert) for both and the account lookup happens after the answer; for codes, the store
+//! runs the same lookup and writes one row for both.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -69,6 +75,8 @@ async fn run() {
         "1000000",
         "--login-per-ip-limit",
         "0",
+        "--reset-per-ip-limit",
+        "0",
         // Every one of the 100 logins waits for a hash thread instead of getting a 503, so
         // the memory figure is that of 100 logins handled, not refused.
         "--hash-queue",
@@ -87,6 +95,8 @@ async fn run() {
     for i in 0..WARM_UP {
         send(&client, &endpoint, &format!("warmup{i}@example.com")).await;
     }
+
+    wrong_codes(&client, &server.url(), &outbox, &known).await;
 
     println!("POST /account/recovery, {SAMPLES_EACH} known + {SAMPLES_EACH} unknown addresses, interleaved, one client:");
     latencies(&client, &endpoint, &known, "quiet").await;
@@ -186,6 +196,94 @@ async fn latencies(client: &reqwest::Client, endpoint: &str, known: &[String], l
             millis(*times.last().unwrap()),
         );
     }
+}
+
+/// Wrong codes for accounts holding a live code and for addresses without an account,
+/// interleaved, one client; prints median, p99 and max of each. Each account takes five wrong
+/// codes (the fifth revokes its code, and is timed too), then is mailed a new code.
+async fn wrong_codes(
+    client: &reqwest::Client,
+    base: &str,
+    outbox: &std::path::Path,
+    known: &[String],
+) {
+    const TRIES: usize = 5;
+    let recovery = format!("{base}/account/recovery");
+    let reset = format!("{base}/account/reset-password");
+    let mut known_times = Vec::with_capacity(SAMPLES_EACH);
+    let mut unknown_times = Vec::with_capacity(SAMPLES_EACH);
+    let mut round = 0;
+    while known_times.len() < SAMPLES_EACH {
+        // A live code for every account: its mail in the outbox means its row is committed.
+        let mailed = reset_mails(outbox);
+        for email in known {
+            send(client, &recovery, email).await;
+        }
+        while reset_mails(outbox) < mailed + known.len() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        for (i, email) in known.iter().enumerate() {
+            for try_number in 0..TRIES {
+                let unknown = format!("ghost-code-{round}-{i}-{try_number}@example.com");
+                if (i + try_number).is_multiple_of(2) {
+                    known_times.push(send_wrong_code(client, &reset, email).await);
+                    unknown_times.push(send_wrong_code(client, &reset, &unknown).await);
+                } else {
+                    unknown_times.push(send_wrong_code(client, &reset, &unknown).await);
+                    known_times.push(send_wrong_code(client, &reset, email).await);
+                }
+            }
+        }
+        round += 1;
+    }
+    println!(
+        "POST /account/reset-password with a wrong code, {} accounts holding a live code + {} addresses without an account, interleaved, one client:",
+        known_times.len(),
+        unknown_times.len()
+    );
+    for (kind, times) in [("account", &mut known_times), ("none", &mut unknown_times)] {
+        times.sort();
+        println!(
+            "  {kind:<8} median {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+            millis(percentile(times, 50)),
+            millis(percentile(times, 99)),
+            millis(*times.last().unwrap()),
+        );
+    }
+}
+
+/// Reset mails in the outbox folder now.
+fn reset_mails(outbox: &std::path::Path) -> usize {
+    std::fs::read_dir(outbox).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                name.contains("-reset-") && name.ends_with(".eml")
+            })
+            .count()
+    })
+}
+
+/// One reset with a code that is not the account's; panics on anything but 400.
+async fn send_wrong_code(client: &reqwest::Client, endpoint: &str, email: &str) -> Duration {
+    let started = Instant::now();
+    let response = client
+        .post(endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "email={}&code=2222-2222&new_password=another+benchmark+passphrase",
+            email.replace('@', "%40")
+        ))
+        .send()
+        .await
+        .expect("request sent");
+    let status = response.status();
+    response.bytes().await.expect("body read");
+    let elapsed = started.elapsed();
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{email}");
+    elapsed
 }
 
 /// 100 concurrent logins (half known accounts, half unknown, all wrong passwords): the peak

@@ -55,6 +55,13 @@ pub struct ServeConfig {
     #[arg(long, env = "RECLAIM_DATABASE", default_value = "reclaim.db")]
     pub database: PathBuf,
 
+    /// File of the secret key that reset codes are hashed with (64 hex digits), created
+    /// owner-only at first start. Kept apart from the database, so that a copy of the database
+    /// alone cannot be searched for live codes. Default: the database's path with `.key` as
+    /// its extension (reclaim.key).
+    #[arg(long, env = "RECLAIM_CODE_KEY_FILE")]
+    pub code_key_file: Option<PathBuf>,
+
     /// Folder of built pages to serve (trunk's dist). Without it only the API is served.
     #[arg(long, env = "RECLAIM_DIST")]
     pub dist: Option<PathBuf>,
@@ -289,6 +296,13 @@ impl PasswordConfig {
 }
 
 impl ServeConfig {
+    /// `--code-key-file`, or its default beside the database.
+    pub fn code_key_file(&self) -> PathBuf {
+        self.code_key_file
+            .clone()
+            .unwrap_or_else(|| self.database.with_extension("key"))
+    }
+
     /// Refuses a configuration that would serve the public over plain http: listening on an
     /// address other people can reach needs the https public URL of the TLS proxy in front.
     pub fn check_deployment(&self) -> anyhow::Result<()> {
@@ -399,6 +413,9 @@ mod tests {
         assert_eq!(config.links.token_lifetime(), Duration::from_secs(2));
         assert_eq!(config.links.max_live_tokens, 3);
         assert_eq!(config.mail.mail_from, "Reclaim <no-reply@localhost>");
+        assert_eq!(config.code_key_file(), PathBuf::from("x.key"));
+        let config = ServeConfig::parse_from(["serve", "--code-key-file", "/run/secrets/code"]);
+        assert_eq!(config.code_key_file(), PathBuf::from("/run/secrets/code"));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! - `POST /account/recovery` (`email`): 200 `{}` for every well-formed address, in the same
 //!   time whether or not the account exists; the request is stored before the answer, and the
 //!   reset link is mailed by background workers through an outbox table that survives restarts.
-//! - `POST /account/reset-password` (`token`, `new_password`): sets the password once per link.
+//! - `POST /account/reset-password` (`token`, `new_password`; or `email`, `code`,
+//!   `new_password` with the short code mailed beside the link): sets the password once per
+//!   link, and the link and its code spend each other.
 //! - `POST /account/login` (`email`, `password`): shows that the new password works.
 //!
 //! Bodies are `application/x-www-form-urlencoded` or `application/json`; every error is JSON
@@ -50,6 +52,7 @@ mod delivery;
 mod domain;
 mod hashing;
 mod http;
+mod key_file;
 mod mail;
 mod recovery;
 mod store;
@@ -139,6 +142,7 @@ impl RunningServer {
 pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     config.check_deployment()?;
     let database = Database::open(&config.database).await?;
+    let code_key = key_file::load_or_create(&config.code_key_file())?;
     let pages = config.dist.as_deref().map(http::serve_pages).transpose()?;
     let mailer = Arc::new(Mailer::new(&config.mail)?);
     let listener = TcpListener::bind(config.addr)
@@ -157,7 +161,12 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
     let (recovery, recovery_worker) = recovery::spawn_worker(
         database.clone(),
         Arc::clone(&mailer),
-        RecoverySettings::new(public_url.clone(), &config.links, &config.limits),
+        RecoverySettings::new(
+            public_url.clone(),
+            &config.links,
+            &config.limits,
+            code_key.clone(),
+        ),
         Arc::clone(&mail_written),
         stop_workers.clone(),
     )
@@ -183,6 +192,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         limits,
         hashes,
         password_policy: config.passwords.policy(),
+        code_key,
         mail_written,
         secure_cookies: https,
     };

@@ -3,7 +3,7 @@
 //! The handler parses the address and writes it to the `recovery_requests` table, the same
 //! single insert whether or not an account exists, so its answer and timing tell nothing. This
 //! task then reads the table in order, looks each account up and, if there is one, stores a new
-//! token and its mail in one transaction. After a crash or restart it resumes from the table.
+//! token and its code, and the mail that carries both, in one transaction. After a crash or restart it resumes from the table.
 //!
 //! A request that fails is tried again a little later, [`MAX_ATTEMPTS`] times in all, then set
 //! aside (kept in the table for a week, not retried) and logged, so requests that always fail
@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{LimitConfig, LinkConfig, LinkStyle};
-use crate::domain::{Client, EmailAddress, Locale, SecretToken};
+use crate::domain::{Client, CodeKey, EmailAddress, Locale, ResetCode, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::{Database, FailedRequest, IssueOutcome, RecoveryRequest, ResetGrant};
 
@@ -54,10 +54,17 @@ pub struct RecoverySettings {
     pub daily_mail_cap: u32,
     /// Requests answered but not yet handled, at most.
     pub max_backlog: usize,
+    /// What the mailed codes are hashed with.
+    pub code_key: CodeKey,
 }
 
 impl RecoverySettings {
-    pub fn new(public_url: Url, links: &LinkConfig, limits: &LimitConfig) -> Self {
+    pub fn new(
+        public_url: Url,
+        links: &LinkConfig,
+        limits: &LimitConfig,
+        code_key: CodeKey,
+    ) -> Self {
         Self {
             public_url,
             link_style: links.link_style,
@@ -65,6 +72,7 @@ impl RecoverySettings {
             max_live_tokens: usize::try_from(links.max_live_tokens).unwrap_or(usize::MAX),
             daily_mail_cap: limits.recovery_per_email_daily_limit,
             max_backlog: usize::try_from(limits.recovery_backlog).unwrap_or(usize::MAX),
+            code_key,
         }
     }
 }
@@ -230,10 +238,12 @@ async fn handle(
         return database.delete_recovery_request(request.id).await;
     };
     let token = SecretToken::generate();
+    let code = ResetCode::generate();
     let link = mail_link(
         &settings.public_url,
         settings.link_style,
         &token,
+        &code,
         request.locale,
     );
     let message =
@@ -242,6 +252,7 @@ async fn handle(
         user_id: user.id,
         client: request.client,
         hash: token.hash(),
+        code: code.hash(&settings.code_key, &user.email),
         lifetime: settings.token_lifetime,
         max_live: settings.max_live_tokens,
         daily_cap: settings.daily_mail_cap,
@@ -251,6 +262,7 @@ async fn handle(
         IssueOutcome::Issued => {
             if mailer.is_outbox() {
                 // Development only: whoever runs the server locally has no inbox to click from.
+                // The code is not logged: the link does all it does.
                 tracing::info!(link = %link.url, "outbox mode: password reset link");
             }
             tracing::info!(user_id = user.id, "reset link issued");
@@ -266,9 +278,16 @@ async fn handle(
 }
 
 /// The mailed link (the contract's shape on the configured public URL, the token in the query
-/// or, with `--link-style fragment`, in the fragment), its code, and the page where the code
-/// can be typed; the link and the page open in `locale`, the language of the mail.
-fn mail_link(public_url: &Url, style: LinkStyle, token: &SecretToken, locale: Locale) -> ResetLink {
+/// or, with `--link-style fragment`, in the fragment), the code grouped as the mail shows it,
+/// and the page where the code can be typed; the link and the page open in `locale`, the
+/// language of the mail.
+fn mail_link(
+    public_url: &Url,
+    style: LinkStyle,
+    token: &SecretToken,
+    code: &ResetCode,
+    locale: Locale,
+) -> ResetLink {
     let public_url = public_url.as_str().trim_end_matches('/');
     let url = match style {
         LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag()),
@@ -276,7 +295,7 @@ fn mail_link(public_url: &Url, style: LinkStyle, token: &SecretToken, locale: Lo
     };
     ResetLink {
         url,
-        code: token.expose().to_owned(),
+        code: code.grouped(),
         page: reset_page_url(public_url, locale.tag()),
     }
 }
@@ -301,6 +320,7 @@ mod tests {
             max_live_tokens: 3,
             daily_mail_cap: 10,
             max_backlog: 1,
+            code_key: CodeKey::generate(),
         };
         let worker = |stop: CancellationToken| {
             spawn_worker(
@@ -349,6 +369,7 @@ mod tests {
     #[test]
     fn links_have_one_slash_before_reset() {
         let token = SecretToken::generate();
+        let code = ResetCode::generate();
         for (public_url, expected) in [
             (
                 "https://reclaim.example.com/",
@@ -360,14 +381,14 @@ mod tests {
         ] {
             let url = Url::parse(public_url).unwrap();
             let arabic = Locale::from_tag("ar");
-            let link = mail_link(&url, LinkStyle::Query, &token, arabic);
+            let link = mail_link(&url, LinkStyle::Query, &token, &code, arabic);
             assert_eq!(
                 link.url,
                 format!("{expected}?token={}&lang=ar", token.expose())
             );
-            assert_eq!(link.code, token.expose());
+            assert_eq!(link.code, code.grouped());
             assert_eq!(link.page, format!("{expected}?lang=ar"));
-            let link = mail_link(&url, LinkStyle::Fragment, &token, Locale::DEFAULT);
+            let link = mail_link(&url, LinkStyle::Fragment, &token, &code, Locale::DEFAULT);
             assert_eq!(
                 link.url,
                 format!("{expected}?lang=en#token={}", token.expose())

@@ -1,13 +1,15 @@
 //! The server's outbox: one RFC 5322 `.eml` file per message, named
 //! `<unix millis>-<sequence>-<kind>-<recipient>.eml` (see `server/src/mail/mod.rs`), so the name
-//! tells what a message is, for whom, and in which order the server sent it.
+//! tells what a message is, for whom, and in which order the server sent it. A reset mail
+//! carries a link ([`Mail::reset_link`], [`Mail::token`]) and a short code to type
+//! ([`Mail::reset_code`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use mailparse::{MailAddr, MailHeaderMap};
-use reclaim_contract::link;
 use reclaim_contract::locale::LANG_PARAM;
+use reclaim_contract::{link, reset_code};
 
 use crate::eventually;
 
@@ -230,6 +232,17 @@ impl Mail {
         token_of(&self.reset_link()).expect("the reset link has a token")
     }
 
+    /// The short code as the mail shows it (`XXXX-XXXX`, alone on its line), for a person to
+    /// type. Panics if there is none.
+    pub fn reset_code(&self) -> String {
+        self.text
+            .lines()
+            .map(str::trim)
+            .find(|line| is_grouped_code(line))
+            .unwrap_or_else(|| panic!("no code line in {self:?}"))
+            .to_owned()
+    }
+
     /// The `lang` of the reset link: the language the page opens in.
     pub fn link_lang(&self) -> Option<String> {
         let link = self.reset_link();
@@ -250,6 +263,17 @@ fn query_and_fragment(link: &str) -> (&str, &str) {
         before.split_once('?').map_or("", |(_, query)| query),
         fragment,
     )
+}
+
+/// Whether `line` is a code as the mail groups it: the contract's characters, in groups of
+/// its size, joined by its separator.
+fn is_grouped_code(line: &str) -> bool {
+    let groups: Vec<&str> = line.split(reset_code::SEPARATOR).collect();
+    groups.len() == reset_code::CODE_LEN / reset_code::GROUP_LEN
+        && groups.iter().all(|group| {
+            group.len() == reset_code::GROUP_LEN
+                && group.chars().all(|c| reset_code::ALPHABET.contains(c))
+        })
 }
 
 fn token_of(link: &str) -> Option<String> {
@@ -344,6 +368,25 @@ mod tests {
         );
         assert_eq!(mail.token(), "t");
         assert_eq!(mail.link_lang().as_deref(), Some("ar"));
+    }
+
+    #[test]
+    fn the_code_is_the_grouped_line_of_its_own() {
+        let mail = Mail::parse(
+            "To: a@example.com\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             أدخل هذا الرمز:\r\n\r\nKQ7M-XW3P\r\n\r\nNot ABCD-EFGH nor KQ7M-XW3P0.\r\n"
+                .as_bytes(),
+        );
+        assert_eq!(mail.reset_code(), "KQ7M-XW3P");
+        for line in [
+            "KQ7M-XW3",
+            "KQ7MXW3P",
+            "KQ7M-XW3O",
+            "kq7m-xw3p",
+            "KQ7M-XW3P-",
+        ] {
+            assert!(!is_grouped_code(line), "{line}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use reqwest::Response;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::{form_encode, http_client, MailKind, Outbox};
+use crate::{form_encode, http_client, Mail, MailKind, Outbox};
 
 /// The account every test server starts with.
 pub const ALICE: &str = "alice@example.com";
@@ -158,6 +158,17 @@ impl TestServer {
         self.post_json("/account/reset-password", body).await
     }
 
+    /// Sets a new password with the code mailed to `email`, as typed (JSON).
+    pub async fn reset_password_with_code(
+        &self,
+        email: &str,
+        code: &str,
+        new_password: &str,
+    ) -> Response {
+        let body = json!({ "email": email, "code": code, "new_password": new_password });
+        self.post_json("/account/reset-password", body).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Response {
         let body = json!({ "email": email, "password": password });
         self.post_json("/account/login", body).await
@@ -165,14 +176,19 @@ impl TestServer {
 
     /// A new reset link for `email`, through the API and the outbox.
     pub async fn request_reset_link(&self, email: &str) -> String {
+        self.request_reset_mail(email).await.reset_link()
+    }
+
+    /// A new reset mail for `email` (its link and its code), through the API and the outbox.
+    pub async fn request_reset_mail(&self, email: &str) -> Mail {
         let before = self.outbox.mails_of(MailKind::Reset, email).len();
         let status = self.request_recovery(email).await.status();
         assert_eq!(status, reqwest::StatusCode::OK, "asking for a reset link");
-        let mails = self
+        let mut mails = self
             .outbox
             .wait_for(MailKind::Reset, email, before + 1)
             .await;
-        mails.last().unwrap().reset_link()
+        mails.pop().unwrap()
     }
 
     /// Stops the server, waiting for queued requests and mail (see `RunningServer::shutdown`).

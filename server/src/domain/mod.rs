@@ -5,6 +5,7 @@ mod email_address;
 mod locale;
 mod nfkc;
 mod password;
+mod reset_code;
 mod token;
 
 pub use client::Client;
@@ -14,4 +15,5 @@ pub use nfkc::nfkc;
 #[cfg(test)]
 pub use password::WeakReason;
 pub use password::{NewPassword, PasswordPolicy, WeakPassword};
+pub use reset_code::{CodeHash, CodeKey, ResetCode};
 pub use token::{SecretToken, TokenHash};

@@ -1,4 +1,5 @@
-//! `/account/*`: request a reset link, reset the password with it, log in.
+//! `/account/*`: request a reset link, reset the password with it (or with the code mailed
+//! beside it), log in.
 
 use std::time::Duration;
 
@@ -15,9 +16,9 @@ use serde_json::json;
 use super::extract::{ApiBody, MailLocale};
 use super::rate_limit::{check_all, retry_after_secs};
 use super::{ApiError, AppState};
-use crate::domain::{Client, EmailAddress, NewPassword, SecretToken};
+use crate::domain::{Client, EmailAddress, NewPassword, ResetCode, SecretToken, TokenHash};
 use crate::mail::MailKind;
-use crate::store::{RedeemOutcome, ResetTokenState};
+use crate::store::{CodeCheck, RedeemOutcome, ResetTokenState};
 
 /// How long a login session lasts.
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
@@ -37,11 +38,22 @@ pub(super) struct RecoveryBody {
     pub(super) email: String,
 }
 
-/// Body of `POST /account/reset-password`.
+/// Body of `POST /account/reset-password`: the link's `token`, or the `email` a code was
+/// mailed to and the `code` as typed; and the `new_password`.
 #[derive(Deserialize)]
 pub(super) struct ResetPasswordBody {
-    pub(super) token: SecretString,
+    pub(super) token: Option<SecretString>,
+    pub(super) email: Option<String>,
+    pub(super) code: Option<SecretString>,
     pub(super) new_password: SecretString,
+}
+
+/// An account whose password a reset request may set, and the token that redeems the grant.
+struct Redeemable {
+    email: EmailAddress,
+    token: TokenHash,
+    /// Presented as a code: every failure is then said as `invalid_token`.
+    by_code: bool,
 }
 
 /// Body of `POST /account/login`.
@@ -94,13 +106,16 @@ async fn request_recovery(
     Ok(ok())
 }
 
-/// `POST /account/reset-password`: sets a new password with a reset token.
+/// `POST /account/reset-password`: sets a new password with a reset link's token, or with the
+/// code mailed beside it and the address it was mailed to.
 ///
 /// Checks, in order: the token is well formed and known (400 `invalid_token`), still live
 /// (410 `used_token` / `expired_token`), then the password policy (422 `weak_password`), so
-/// a person who picks a weak password keeps a working link. The token is only spent by the
-/// final conditional update, which exactly one of several concurrent requests can win. The
-/// "password changed" notice is written in the language of this request's `Accept-Language`.
+/// a person who picks a weak password keeps a working link. A code that is not the live code
+/// of that address, for whatever reason, is 400 `invalid_token` too (see [`by_code`]). The
+/// grant is only spent by the final conditional update, which exactly one of several
+/// concurrent requests can win, and spends the link and its code together. The "password
+/// changed" notice is written in the language of this request's `Accept-Language`.
 async fn reset_password(
     State(state): State<AppState>,
     client: Client,
@@ -113,25 +128,29 @@ async fn reset_password(
         .check(&client)
         .map_err(rate_limited)?;
     let ApiBody(body) = ApiBody::<ResetPasswordBody>::from_request(request, &state).await?;
-    let token = SecretToken::parse(body.token.expose_secret()).ok_or(ApiError::InvalidToken)?;
-    let email = match state.database.reset_token_state(token.hash()).await? {
-        ResetTokenState::Valid { email } => email,
-        dead => return Err(token_error(dead)),
+    let grant = match (&body.token, &body.email, &body.code) {
+        (Some(token), None, None) => by_link(&state, token).await?,
+        (None, Some(email), Some(code)) => by_code(&state, email, code).await?,
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "send `token`, or `email` and `code`, with `new_password`".to_owned(),
+            ))
+        }
     };
     let password = NewPassword::parse_with(
         body.new_password.expose_secret().to_owned(),
-        &email,
+        &grant.email,
         state.password_policy,
     )
     .map_err(ApiError::WeakPassword)?;
     let password_hash = state.hashes.hash(&password).await?;
     // Built before the change so that it goes into the outbox in the same transaction; a
     // notice that cannot be built is logged, and does not stop the change.
-    let notice = match state.mailer.password_changed_message(&email, locale) {
+    let notice = match state.mailer.password_changed_message(&grant.email, locale) {
         Ok(notice) => Some(
             state
                 .mailer
-                .queue(MailKind::PasswordChanged, &email, &notice),
+                .queue(MailKind::PasswordChanged, &grant.email, &notice),
         ),
         Err(error) => {
             tracing::error!(
@@ -143,15 +162,63 @@ async fn reset_password(
     };
     match state
         .database
-        .redeem_reset_token(token.hash(), password_hash, notice)
+        .redeem_reset_token(grant.token, password_hash, notice)
         .await?
     {
         RedeemOutcome::Changed { .. } => {
-            tracing::info!("password changed with a reset link");
+            let with = if grant.by_code { "code" } else { "link" };
+            tracing::info!("password changed with a reset {with}");
             state.mail_written.notify_one();
             Ok(ok())
         }
+        RedeemOutcome::NotRedeemable(_) if grant.by_code => Err(ApiError::InvalidToken),
         RedeemOutcome::NotRedeemable(dead) => Err(token_error(dead)),
+    }
+}
+
+/// The grant of a reset link's token, if it is live.
+async fn by_link(state: &AppState, token: &SecretString) -> Result<Redeemable, ApiError> {
+    let token = SecretToken::parse(token.expose_secret()).ok_or(ApiError::InvalidToken)?;
+    match state.database.reset_token_state(token.hash()).await? {
+        ResetTokenState::Valid { email } => Ok(Redeemable {
+            email,
+            token: token.hash(),
+            by_code: false,
+        }),
+        dead => Err(token_error(dead)),
+    }
+}
+
+/// The grant of the code typed for `email`, if it is the code of a live link of that account.
+///
+/// Anything else is the answer to an unknown link, 400 `invalid_token`, with the same body: a
+/// wrong code, an expired, spent or revoked one, and an address without an account alike, in
+/// the same time (the store does the same work for each, see `check_reset_code`). So the code
+/// form tells no more about who has an account than the recovery request does. Something that
+/// cannot be an address or a code is refused before the store, counted against nobody.
+async fn by_code(
+    state: &AppState,
+    email: &str,
+    code: &SecretString,
+) -> Result<Redeemable, ApiError> {
+    let (Ok(email), Some(code)) = (
+        EmailAddress::parse(email),
+        ResetCode::parse(code.expose_secret()),
+    ) else {
+        return Err(ApiError::InvalidToken);
+    };
+    let hash = code.hash(&state.code_key, &email);
+    match state
+        .database
+        .check_reset_code(email.lookup_key(), hash)
+        .await?
+    {
+        CodeCheck::Valid { email, token } => Ok(Redeemable {
+            email,
+            token,
+            by_code: true,
+        }),
+        CodeCheck::Invalid => Err(ApiError::InvalidToken),
     }
 }
 

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use percent_encoding::percent_decode;
 use serde::de::value::MapDeserializer;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer, IntoDeserializer, Visitor};
 
 use super::ApiError;
 use crate::domain::Locale;
@@ -116,13 +116,46 @@ fn decode_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             Some(at) => (&pair[..at], &pair[at + 1..]),
             None => (pair, &[][..]),
         };
-        pairs.push((decode_form_component(name)?, decode_form_component(value)?));
+        pairs.push((
+            decode_form_component(name)?,
+            FormValue(decode_form_component(value)?),
+        ));
     }
     T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(
         pairs.into_iter(),
     ))
     // These messages only ever name fields ("missing field `email`"), never values.
     .map_err(|error| ApiError::InvalidRequest(error.to_string()))
+}
+
+/// A form field's value: a string, and `Some` string to an optional field (a form has no null:
+/// a field is there or not), so that optional fields read from forms as from JSON.
+struct FormValue(String);
+
+impl IntoDeserializer<'_, serde::de::value::Error> for FormValue {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> Deserializer<'de> for FormValue {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_string(self.0)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
 }
 
 /// `+` is a space and `%XX` a byte (WHATWG form decoding); the bytes must then be UTF-8.
@@ -226,8 +259,14 @@ mod tests {
     fn form_decoding_is_byte_exact() {
         let parsed: ResetPasswordBody =
             decode_form(b"token=abc&new_password=+%20caf%C3%A9+%2B%26%3D+").unwrap();
-        assert_eq!(parsed.token.expose_secret(), "abc");
+        assert_eq!(parsed.token.unwrap().expose_secret(), "abc");
+        assert!(parsed.email.is_none() && parsed.code.is_none());
         assert_eq!(parsed.new_password.expose_secret(), "  café +&= ");
+        let parsed: ResetPasswordBody =
+            decode_form(b"email=a%40example.com&code=kq7m+xw3p&new_password=x").unwrap();
+        assert_eq!(parsed.email.as_deref(), Some("a@example.com"));
+        assert_eq!(parsed.code.unwrap().expose_secret(), "kq7m xw3p");
+        assert!(parsed.token.is_none());
         let parsed: RecoveryBody = decode_form(b"email=alice%40example.com&extra=1").unwrap();
         assert_eq!(parsed.email, "alice@example.com");
     }

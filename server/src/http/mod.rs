@@ -34,7 +34,7 @@ pub(crate) use pages::has_content_hash;
 pub use proxy::TrustedProxies;
 pub use rate_limit::RateLimits;
 
-use crate::domain::PasswordPolicy;
+use crate::domain::{CodeKey, PasswordPolicy};
 use crate::hashing::HashPool;
 use crate::mail::Mailer;
 use crate::recovery::RecoveryQueue;
@@ -51,6 +51,8 @@ pub struct AppState {
     /// Wakes the delivery worker after writing to the outbox.
     pub mail_written: Arc<tokio::sync::Notify>,
     pub password_policy: PasswordPolicy,
+    /// What typed reset codes are hashed with, to be looked up.
+    pub code_key: CodeKey,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
 }

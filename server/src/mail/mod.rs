@@ -47,7 +47,8 @@ impl MailKind {
     }
 }
 
-/// What a reset mail carries: the link, the code alone, and the page to type the code into.
+/// What a reset mail carries: the link, the short code mailed with it (grouped, `XXXX-XXXX`),
+/// and the page to type the code into.
 pub struct ResetLink {
     pub url: String,
     pub code: String,
@@ -483,7 +484,7 @@ mod tests {
         let mailer = outbox_mailer(dir.path());
         let link = ResetLink {
             url: "http://127.0.0.1:8080/reset?token=abc-_DEF123".into(),
-            code: "abc-_DEF123".into(),
+            code: "KQ7M-XW3P".into(),
             page: "http://127.0.0.1:8080/reset?lang=en".into(),
         };
         let message = mailer
@@ -492,7 +493,7 @@ mod tests {
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
         // The code on a line of its own, and where to enter it.
-        assert!(raw.contains("\r\nabc-_DEF123\r\n"), "{raw}");
+        assert!(raw.contains("\r\n\r\nKQ7M-XW3P\r\n\r\n"), "{raw}");
         assert!(
             raw.contains("go to http://127.0.0.1:8080/reset?lang=en and enter this code"),
             "{raw}"
@@ -505,7 +506,7 @@ mod tests {
         assert!(raw.contains("Subject: Reset your password\r\n"), "{raw}");
         assert!(raw.contains("Content-Transfer-Encoding: 7bit\r\n"), "{raw}");
         assert!(
-            raw.contains("expires in 30 minutes and works only once"),
+            raw.contains("The link and the code expire in 30 minutes and work only once."),
             "{raw}"
         );
         assert!(raw.contains("you can ignore this email"), "{raw}");
@@ -514,14 +515,14 @@ mod tests {
     }
 
     #[test]
-    fn every_locale_sends_the_link_and_the_code_as_they_are() {
+    fn every_locale_sends_the_link_and_the_code_on_lines_of_their_own() {
         let dir = tempfile::tempdir().unwrap();
         let mailer = outbox_mailer(dir.path());
         for locale in Locale::all() {
             let tag = locale.tag();
             let link = ResetLink {
                 url: format!("https://reclaim.example.com/reset?token=abc-_DEF123&lang={tag}"),
-                code: "abc-_DEF123".into(),
+                code: "KQ7M-XW3P".into(),
                 page: format!("https://reclaim.example.com/reset?lang={tag}"),
             };
             let message = mailer
@@ -530,7 +531,7 @@ mod tests {
             let raw = String::from_utf8(message.formatted()).unwrap();
             let texts = MailTexts::of(locale);
             assert!(raw.contains(&format!("\r\n{}\r\n", link.url)), "{raw}");
-            assert!(raw.contains("\r\nabc-_DEF123\r\n"), "{raw}");
+            assert!(raw.contains("\r\n\r\nKQ7M-XW3P\r\n\r\n"), "{raw}");
             assert!(raw.contains(&link.page), "{raw}");
             assert!(
                 raw.contains(&format!("Content-Language: {tag}\r\n")),

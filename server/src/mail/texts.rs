@@ -3,7 +3,8 @@
 //! product (Japanese です/ます, German "Sie", French "vous", Spanish "tú" in words common to
 //! Spain and Latin America, pt-BR "você", Simplified Chinese, Modern Standard Arabic), not
 //! translated word for word; the structure is the same everywhere: the link, the page and the
-//! code on a line of its own, the lifetime, and what to do if it was not you.
+//! code (`XXXX-XXXX`) on a line of its own, the lifetime of both, and what to do if it was not
+//! you.
 //!
 //! Bodies are templates with `{name}` placeholders, filled by [`fill`]; every locale uses
 //! exactly the placeholders English uses (a test checks). Lines are short enough for any mail
@@ -20,7 +21,7 @@ pub struct MailTexts {
     pub tag: &'static str,
     pub reset_subject: &'static str,
     /// Placeholders: `{to}` the account's address, `{url}` the link, `{page}` the reset page,
-    /// `{code}` the code, `{lifetime}` from [`MailTexts::duration`].
+    /// `{code}` the short code, grouped, `{lifetime}` from [`MailTexts::duration`].
     pub reset_body: &'static str,
     pub changed_subject: &'static str,
     /// Placeholder: `{to}`.
@@ -81,7 +82,7 @@ If the link does not open, go to {page} and enter this code:
 
 {code}
 
-The link expires in {lifetime} and works only once.
+The link and the code expire in {lifetime} and work only once.
 
 If you did not ask for this, you can ignore this email. Your password
 stays the same, and nobody can change it without this link or code.
@@ -125,7 +126,8 @@ Si el enlace no se abre, ve a {page} y escribe este código:
 
 {code}
 
-El enlace es válido durante {lifetime} y solo se puede usar una vez.
+El enlace y el código son válidos durante {lifetime} y solo se
+pueden usar una vez.
 
 Si no lo solicitaste, puedes ignorar este correo. Tu contraseña sigue
 siendo la misma y nadie puede cambiarla sin este enlace o este código.
@@ -172,7 +174,8 @@ Si le lien ne s'ouvre pas, allez sur {page} et saisissez ce code\u{a0}:
 
 {code}
 
-Le lien expire dans {lifetime} et ne peut servir qu'une seule fois.
+Le lien et le code expirent dans {lifetime} et ne peuvent servir
+qu'une seule fois.
 
 Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer
 cet e-mail. Votre mot de passe reste inchangé, et personne ne peut le
@@ -221,7 +224,8 @@ Sie diesen Code ein:
 
 {code}
 
-Der Link läuft in {lifetime} ab und funktioniert nur einmal.
+Der Link und der Code laufen in {lifetime} ab und funktionieren
+nur einmal.
 
 Wenn Sie das nicht angefordert haben, können Sie diese E-Mail
 ignorieren. Ihr Passwort bleibt unverändert, und niemand kann es ohne
@@ -267,7 +271,7 @@ Se o link não abrir, acesse {page} e digite este código:
 
 {code}
 
-O link expira em {lifetime} e só pode ser usado uma vez.
+O link e o código expiram em {lifetime} e só podem ser usados uma vez.
 
 Se você não fez esse pedido, pode ignorar este e-mail. Sua senha
 continua a mesma, e ninguém pode alterá-la sem este link ou código.
@@ -310,7 +314,7 @@ const JA: MailTexts = MailTexts {
 
 {code}
 
-このリンクは{lifetime}後に無効になります。使用できるのは一度だけです。
+このリンクとコードは{lifetime}後に無効になります。使用できるのは一度だけです。
 
 お心当たりがない場合は、このメールを無視してください。パスワードは変更されません。このリンクまたはコードがなければ、誰もパスワードを変更できません。
 ",
@@ -348,7 +352,7 @@ const ZH_HANS: MailTexts = MailTexts {
 
 {code}
 
-该链接将在 {lifetime}后失效，且只能使用一次。
+该链接和代码将在 {lifetime}后失效，且只能使用一次。
 
 如果这不是您本人的请求，可以忽略此邮件。您的密码不会改变；没有此链接或代码，任何人都无法更改您的密码。
 ",
@@ -389,7 +393,7 @@ const AR: MailTexts = MailTexts {
 
 {code}
 
-تنتهي صلاحية الرابط بعد {lifetime}، ولا يمكن استخدامه إلا مرة واحدة.
+تنتهي صلاحية الرابط والرمز بعد {lifetime}، ولا يمكن استخدامهما إلا مرة واحدة.
 
 إذا لم تطلب ذلك، فيمكنك تجاهل هذه الرسالة. ستبقى كلمة المرور كما هي، ولا يمكن لأحد تغييرها دون هذا الرابط أو الرمز.
 ",

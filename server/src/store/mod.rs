@@ -1,5 +1,5 @@
-//! The SQLite database: accounts, reset tokens, sessions, and the two durable queues
-//! (recovery requests answered but not yet handled, mail not yet delivered).
+//! The SQLite database: accounts, reset tokens (each with its code), sessions, and the two
+//! durable queues (recovery requests answered but not yet handled, mail not yet delivered).
 //!
 //! rusqlite is synchronous, so every query runs on tokio's blocking pool through
 //! [`Database::run`], on a connection from an r2d2 pool. SQLite serialises writers itself;
@@ -26,7 +26,7 @@ use crate::domain::EmailAddress;
 
 pub use outbox::{NewMail, QueuedMail};
 pub use recovery_requests::{FailedRequest, RecoveryRequest};
-pub use tokens::{IssueOutcome, RedeemOutcome, ResetGrant, ResetTokenState};
+pub use tokens::{CodeCheck, IssueOutcome, RedeemOutcome, ResetGrant, ResetTokenState};
 
 /// Connections open at most; a query beyond that waits for one to come back.
 const MAX_CONNECTIONS: u32 = 16;
@@ -40,6 +40,7 @@ fn migrations() -> Migrations<'static> {
     let mut all = SCHEMA.to_vec();
     all.push(M::up(CLIENTS_AND_RETRIES));
     all.push(M::up_with_hook("", nfkc_lookup_keys));
+    all.push(M::up(RESET_CODES));
     Migrations::new(all)
 }
 
@@ -134,6 +135,24 @@ const CLIENTS_AND_RETRIES: &str = r#"
     ALTER TABLE recovery_requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE recovery_requests ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE recovery_requests ADD COLUMN set_aside_at INTEGER;
+"#;
+
+/// Each link is mailed with a short code for the same grant: it lives, is spent and is revoked
+/// with the link, on the link's row. Only a keyed hash of it is kept (`domain::reset_code`).
+const RESET_CODES: &str = r#"
+    -- HMAC-SHA256 of the address's lookup key and the code, under the server's code key;
+    -- NULL for links mailed before codes.
+    ALTER TABLE reset_tokens ADD COLUMN code_hash BLOB;
+    -- Wrong codes typed for the account while this link was live; at the limit, every live
+    -- link of the account is revoked.
+    ALTER TABLE reset_tokens ADD COLUMN wrong_codes INTEGER NOT NULL DEFAULT 0;
+    -- One row, counting wrong codes for addresses without a live code: such a try writes as
+    -- much as one for an account that has a code, so its time tells nothing.
+    CREATE TABLE wrong_codes_elsewhere (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        count INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO wrong_codes_elsewhere (id, count) VALUES (1, 0);
 "#;
 
 /// Lookup keys became NFKC (see [`EmailAddress::lookup_key`]): every account gets the key it
@@ -256,6 +275,9 @@ fn owner_only(path: &Path) -> anyhow::Result<()> {
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A delivered mail's row is deleted with its link and code: overwrite the bytes rather
+    // than leave them in a free page of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     // With WAL, NORMAL only risks the last transactions on power loss, not corruption.
     conn.pragma_update(None, "synchronous", "NORMAL")
 }
@@ -302,7 +324,7 @@ mod tests {
             .run(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
             .await
             .unwrap();
-        assert_eq!(version, SCHEMA.len() + 2);
+        assert_eq!(version, SCHEMA.len() + 3);
         let journal_mode: String = database
             .run(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
             .await

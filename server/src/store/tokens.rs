@@ -1,4 +1,5 @@
-//! Password-reset tokens, stored only as SHA-256 hashes, with the client that asked for each.
+//! Password-reset tokens, stored only as SHA-256 hashes, with the client that asked for each,
+//! and the short code mailed with each, stored only as a keyed hash on the same row.
 //!
 //! Two rules keep a person able to recover whatever others send:
 //! - a new link revokes the oldest live ones *of the same client* beyond `max_live`, so
@@ -8,17 +9,18 @@
 //!   a person always holds a working link after asking, and a flood of requests from other
 //!   clients brings the inbox one mail per client per link lifetime at most.
 //!
-//! A second kind of secret for the same grant (a short code to type) belongs on the same row:
-//! its hash (keyed or slow, since a short code is guessable where a 256-bit token is not) and a
-//! count of wrong tries in two more columns, spent and revoked with the token by the same
-//! statements.
+//! A code is the same grant as its link: it lives, is spent and is revoked with the row, so
+//! using either spends both. A short code is guessable where a 256-bit token is not, so each
+//! row counts the wrong codes typed for its account while it lives; at
+//! [`WRONG_CODES_ALLOWED`], every live link of the account is revoked, codes and all. Each code
+//! thus meets at most that many wrong tries.
 
 use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now_millis, Database, NewMail};
-use crate::domain::{Client, EmailAddress, TokenHash};
+use crate::domain::{Client, CodeHash, EmailAddress, TokenHash};
 
 /// Rows of tokens past their expiry are kept this long so a late click still gets the precise
 /// "expired" or "used" answer; after that they are deleted and the token is simply unknown.
@@ -26,12 +28,18 @@ use crate::domain::{Client, EmailAddress, TokenHash};
 const KEEP_DEAD_TOKENS_MS: i64 = DAY_MS;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// A reset link to issue: for whom, asked by which client, and the limits it is issued under.
+/// Wrong codes typed for an account, while its links live, before every one of them is revoked.
+pub const WRONG_CODES_ALLOWED: i64 = 5;
+
+/// A reset link to issue, with its code: for whom, asked by which client, and the limits it is
+/// issued under.
 #[derive(Debug, Clone, Copy)]
 pub struct ResetGrant {
     pub user_id: i64,
     pub client: Client,
     pub hash: TokenHash,
+    /// The code mailed with the link, hashed for the account's address.
+    pub code: CodeHash,
     pub lifetime: Duration,
     /// Live links kept per account and client; a new one revokes the oldest beyond it.
     pub max_live: usize,
@@ -60,6 +68,18 @@ pub enum ResetTokenState {
     Expired,
     /// Can be redeemed by the account `email`.
     Valid { email: EmailAddress },
+}
+
+/// What a code typed for an address is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The code of a live link of the account `email`: the link's token redeems it.
+    Valid {
+        email: EmailAddress,
+        token: TokenHash,
+    },
+    /// Anything else (wrong, expired, spent or revoked, or no such account), all alike.
+    Invalid,
 }
 
 /// The result of trying to redeem a token.
@@ -103,6 +123,77 @@ impl Database {
                 super::outbox::insert(&tx, &mail, now)?;
             }
             tx.execute("DELETE FROM recovery_requests WHERE id = ?1", [request_id])?;
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// Checks a code typed for the address whose lookup key is `email_key`, against the codes
+    /// of that account's live links, in constant time each. A wrong code is counted on every
+    /// live link of the account, and the [`WRONG_CODES_ALLOWED`]th revokes them all. Whether or
+    /// not the account exists or has a live code, a wrong code costs the same statements and
+    /// one written row (for an address without a live code, a shared counter's), so neither
+    /// the answer nor its time tells them apart.
+    pub async fn check_reset_code(
+        &self,
+        email_key: String,
+        code: CodeHash,
+    ) -> anyhow::Result<CodeCheck> {
+        self.run(move |conn| {
+            let now = now_millis();
+            // The write lock is held from here on: the counts read are the ones updated below.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let live: Vec<(i64, [u8; 32], [u8; 32], i64)> = tx
+                .prepare_cached(
+                    "SELECT user_id, token_hash, code_hash, wrong_codes FROM reset_tokens
+                     WHERE user_id = (SELECT id FROM users WHERE email_key = ?1)
+                       AND code_hash IS NOT NULL
+                       AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
+                )?
+                .query_map(params![email_key, now], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            // Every live code is compared, the matching one or not.
+            let mut matched = None;
+            for (user_id, token, stored, _) in &live {
+                if CodeHash(*stored).matches(&code) {
+                    matched = Some((*user_id, TokenHash(*token)));
+                }
+            }
+            let outcome = match matched {
+                Some((user_id, token)) => {
+                    let email =
+                        tx.query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
+                            row.get(0)
+                        })?;
+                    CodeCheck::Valid { email, token }
+                }
+                None => {
+                    // The same statements whether or not there is a live code to count on.
+                    let user_id = live.first().map(|(user_id, ..)| *user_id);
+                    tx.prepare_cached(
+                        "UPDATE reset_tokens SET wrong_codes = wrong_codes + 1
+                         WHERE user_id = ?1 AND code_hash IS NOT NULL
+                           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
+                    )?
+                    .execute(params![user_id, now])?;
+                    tx.prepare_cached(
+                        "UPDATE wrong_codes_elsewhere SET count = count + 1
+                         WHERE id = 1 AND ?1 IS NULL",
+                    )?
+                    .execute([user_id])?;
+                    // This try was the last one allowed for a live link: end them all.
+                    let last_try = live
+                        .iter()
+                        .any(|(.., tries)| tries + 1 >= WRONG_CODES_ALLOWED);
+                    if let (true, Some(user_id)) = (last_try, user_id) {
+                        revoke_all(&tx, user_id, now)?;
+                    }
+                    CodeCheck::Invalid
+                }
+            };
             tx.commit()?;
             Ok(outcome)
         })
@@ -182,14 +273,15 @@ fn insert(tx: &Transaction<'_>, grant: &ResetGrant, now: i64) -> rusqlite::Resul
     let lifetime_ms = i64::try_from(grant.lifetime.as_millis()).unwrap_or(i64::MAX);
     let max_live = i64::try_from(grant.max_live.max(1)).unwrap_or(i64::MAX);
     tx.execute(
-        "INSERT INTO reset_tokens (token_hash, user_id, client, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO reset_tokens (token_hash, user_id, client, created_at, expires_at, code_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             grant.hash.0,
             grant.user_id,
             client,
             now,
-            now.saturating_add(lifetime_ms)
+            now.saturating_add(lifetime_ms),
+            grant.code.0
         ],
     )?;
     tx.execute(
@@ -250,7 +342,7 @@ pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: i64) -> rusqli
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::SecretToken;
+    use crate::domain::{CodeKey, ResetCode, SecretToken};
 
     async fn database_with_alice() -> (tempfile::TempDir, Database, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -266,12 +358,15 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(600);
 
-    /// A link for `user_id` asked for by `client`, under the default limits.
+    /// A link for `user_id` asked for by `client`, under the default limits, with a code no
+    /// test knows.
     fn grant(user_id: i64, client: &str, token: &SecretToken) -> ResetGrant {
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
         ResetGrant {
             user_id,
             client: client.parse().unwrap(),
             hash: token.hash(),
+            code: ResetCode::generate().hash(&CodeKey::generate(), &alice),
             lifetime: LONG,
             max_live: 3,
             daily_cap: 10,
@@ -444,5 +539,130 @@ mod tests {
             .unwrap();
         assert_eq!(outcome, IssueOutcome::Capped);
         assert!(is_live(&database, &first).await && is_live(&database, &elsewhere).await);
+    }
+
+    /// Alice's account with two live links whose codes are known: the key, the codes, and the
+    /// links' tokens.
+    async fn alice_with_codes() -> (
+        tempfile::TempDir,
+        Database,
+        CodeKey,
+        [ResetCode; 2],
+        [SecretToken; 2],
+    ) {
+        let (dir, database, alice) = database_with_alice().await;
+        let key = CodeKey::generate();
+        let address = EmailAddress::parse("alice@example.com").unwrap();
+        let codes = [ResetCode::generate(), ResetCode::generate()];
+        let tokens = [SecretToken::generate(), SecretToken::generate()];
+        for (code, token) in codes.iter().zip(&tokens) {
+            let grant = ResetGrant {
+                code: code.hash(&key, &address),
+                ..grant(alice, "192.0.2.1", token)
+            };
+            database.insert_reset_token(grant).await.unwrap();
+        }
+        (dir, database, key, codes, tokens)
+    }
+
+    fn alice_key() -> String {
+        EmailAddress::parse("alice@example.com")
+            .unwrap()
+            .lookup_key()
+    }
+
+    #[tokio::test]
+    async fn a_code_stands_for_its_link_only_for_its_account_and_only_while_the_link_lives() {
+        let (_dir, database, key, codes, tokens) = alice_with_codes().await;
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        let hash = codes[1].hash(&key, &alice);
+        let valid = CodeCheck::Valid {
+            email: alice.clone(),
+            token: tokens[1].hash(),
+        };
+        assert_eq!(
+            database.check_reset_code(alice_key(), hash).await.unwrap(),
+            valid
+        );
+        // Bob's account, with alice's code hashed for his address or hers.
+        let bob = EmailAddress::parse("bob@example.com").unwrap();
+        database
+            .upsert_user(&bob, "$argon2id$fake".to_owned())
+            .await
+            .unwrap();
+        for hash in [codes[1].hash(&key, &bob), hash] {
+            assert_eq!(
+                database
+                    .check_reset_code(bob.lookup_key(), hash)
+                    .await
+                    .unwrap(),
+                CodeCheck::Invalid
+            );
+        }
+        // Spending the link spends its code, and the other link's with the password change.
+        database
+            .redeem_reset_token(tokens[1].hash(), "$new".to_owned(), None)
+            .await
+            .unwrap();
+        for code in &codes {
+            let hash = code.hash(&key, &alice);
+            assert_eq!(
+                database.check_reset_code(alice_key(), hash).await.unwrap(),
+                CodeCheck::Invalid
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_fifth_wrong_code_revokes_every_live_link_of_the_account() {
+        let (_dir, database, key, codes, tokens) = alice_with_codes().await;
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        let wrong = || {
+            let database = database.clone();
+            let hash = ResetCode::generate().hash(&key, &alice);
+            async move { database.check_reset_code(alice_key(), hash).await.unwrap() }
+        };
+        for _ in 1..WRONG_CODES_ALLOWED {
+            assert_eq!(wrong().await, CodeCheck::Invalid);
+        }
+        // Four wrong, and the right code still works (without counting as a try)...
+        let right = codes[0].hash(&key, &alice);
+        let check = database.check_reset_code(alice_key(), right).await.unwrap();
+        assert!(matches!(check, CodeCheck::Valid { .. }), "{check:?}");
+        // ...until the fifth wrong one: then no code works, nor any link.
+        assert_eq!(wrong().await, CodeCheck::Invalid);
+        let check = database.check_reset_code(alice_key(), right).await.unwrap();
+        assert_eq!(check, CodeCheck::Invalid);
+        for token in &tokens {
+            assert_eq!(
+                database.reset_token_state(token.hash()).await.unwrap(),
+                ResetTokenState::Expired
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_wrong_code_for_an_address_without_a_live_code_writes_all_the_same() {
+        let (_dir, database, _alice) = database_with_alice().await;
+        let key = CodeKey::generate();
+        let nobody = EmailAddress::parse("nobody@example.com").unwrap();
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        for address in [&nobody, &alice] {
+            let hash = ResetCode::generate().hash(&key, address);
+            let check = database
+                .check_reset_code(address.lookup_key(), hash)
+                .await
+                .unwrap();
+            assert_eq!(check, CodeCheck::Invalid);
+        }
+        let counted: i64 = database
+            .run(|conn| {
+                conn.query_row("SELECT count FROM wrong_codes_elsewhere", [], |row| {
+                    row.get(0)
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(counted, 2);
     }
 }

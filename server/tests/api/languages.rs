@@ -30,8 +30,8 @@ async fn reset_password_in(app: &TestServer, token: &str, accept_language: Optio
     assert_eq!(app.send(request).await.status(), StatusCode::OK);
 }
 
-/// The reset mail for `accept_language`: subject, language, link and code, and the link
-/// works.
+/// The reset mail for `accept_language`: subject, language, link and code, and the code
+/// works (a weak password is refused for a live code only, and spends nothing).
 async fn assert_reset_mail_in(
     accept_language: &str,
     tag: &str,
@@ -54,11 +54,20 @@ async fn assert_reset_mail_in(
     assert_eq!(mail.link_lang().as_deref(), Some(tag));
     let token = token_of(&link);
     assert_eq!(mail.token(), token);
-    // The code on a line of its own, and the page to enter it at, in the same language.
-    let lines: Vec<&str> = mail.body().lines().map(str::trim_end).collect();
-    assert!(lines.contains(&token.as_str()), "{mail:?}");
+    // The code grouped, alone between blank lines, after the page to enter it at, in the
+    // same language; and it works.
+    let code = mail.reset_code();
+    let body = mail.body().replace("\r\n", "\n");
+    let (before_code, _) = body
+        .split_once(&format!("\n\n{code}\n\n"))
+        .unwrap_or_else(|| panic!("the code {code} is not alone on its line: {mail:?}"));
     let page = format!("{}/reset?lang={tag} ", app.url);
-    assert!(mail.body().contains(&page), "no {page:?} in {mail:?}");
+    assert!(
+        before_code.contains(&page),
+        "no {page:?} before the code in {mail:?}"
+    );
+    let probe = app.reset_password_with_code(ALICE, &code, "short").await;
+    assert_eq!(probe.status(), StatusCode::UNPROCESSABLE_ENTITY, "{mail:?}");
     (app, mail)
 }
 
@@ -72,7 +81,8 @@ async fn arabic_asked_arabic_mailed_and_the_link_opens_in_arabic() {
     )
     .await;
     assert!(
-        mail.body().contains("تنتهي صلاحية الرابط بعد 30 دقيقة"),
+        mail.body()
+            .contains("تنتهي صلاحية الرابط والرمز بعد 30 دقيقة"),
         "{mail:?}"
     );
     // The link is exactly as sent in the raw message too (8bit, not base64).
@@ -107,7 +117,11 @@ async fn an_unknown_language_gets_english() {
             "If it was you, open this link to choose a new password:",
         )
         .await;
-        assert!(mail.body().contains("expires in 30 minutes"), "{mail:?}");
+        assert!(
+            mail.body()
+                .contains("The link and the code expire in 30 minutes"),
+            "{mail:?}"
+        );
     }
 }
 

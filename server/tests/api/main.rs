@@ -17,5 +17,6 @@ mod proxies;
 mod rate_limits;
 mod recovery;
 mod relay;
+mod reset_code;
 mod reset_password;
 mod smtp;

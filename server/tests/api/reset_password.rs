@@ -39,7 +39,7 @@ async fn a_link_expires() {
     let token = alice_token(&app).await;
     let mail = app.outbox.wait_for_one(MailKind::Reset, ALICE).await;
     assert!(
-        mail.body().contains("expires in 1 second"),
+        mail.body().contains("expire in 1 second"),
         "{}",
         mail.body()
     );
