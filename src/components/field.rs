@@ -22,9 +22,20 @@ impl Field {
         }
     }
 
-    /// What is typed now. Untracked: for handlers.
+    /// What is typed now, as the field holds it. Untracked: for handlers. Read from the
+    /// element itself when it is there: a browser's autofill or a password manager may fill a
+    /// field without the `input` event that would have told the app.
     pub fn typed(&self) -> String {
-        self.value.get_untracked()
+        match self.input.get_untracked() {
+            Some(input) => {
+                let now = input.value();
+                if self.value.with_untracked(|held| *held != now) {
+                    self.value.set(now.clone());
+                }
+                now
+            }
+            None => self.value.get_untracked(),
+        }
     }
 
     /// Says `message` at the field about what is typed now; `None` clears it.

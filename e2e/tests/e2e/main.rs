@@ -9,6 +9,7 @@ mod accessibility;
 mod backend_codes;
 mod backends;
 mod branding;
+mod code_flow;
 mod deployment_check;
 mod firebase;
 mod first_paint;
