@@ -11,7 +11,9 @@
 //!   (it carries `&lang=`) sees the first paint in their language;
 //! - trunk's inline bootstrap script, which names this build's files, becomes one
 //!   that is the same in every build (the names move to a `<meta>`), so any host
-//!   can serve the pages with a fixed Content-Security-Policy naming its hash.
+//!   can serve the pages with a fixed Content-Security-Policy naming its hash; it
+//!   takes the link's secret out of the address bar, starts every fetch the app
+//!   waits on, and keeps a submit made before the app runs (see [`BOOTSTRAP`]).
 
 use std::{fs, path::Path};
 
@@ -84,25 +86,51 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 }
 
 /// The script that starts the app, the same in every build (the build's file names are in the
-/// `<meta name=reclaim-app>` beside it), so its hash in the Content-Security-Policy never changes:
-/// `'sha256-yD0y/x4ie6PAcNDi5O1VcIb3EBm83t1kG3WaZG+5T/k='`, which `deploy/` and the README carry.
+/// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
+/// changes: `'sha256-Pq0SS1Wrz3usRtqgmwo7EF+2IQUq/O90bZ+7j3lknUE='`, which `deploy/` and the README carry. Inline, first thing in the
+/// `<head>` and before the stylesheets, so it runs before anything is requested; it hands what
+/// it did to the app in memory:
 ///
-/// Inline rather than a file, so that nothing but the stylesheet is requested before the
-/// prerendered page is on screen. A `requestAnimationFrame` callback runs before a frame is
-/// painted, so the second one runs once the first frame has been shown; the task queued after it
-/// fetches the JS glue and the wasm (about 100 KB), which then never compete with the first
-/// paint on a slow connection.
-const BOOTSTRAP: &str = "requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(async()=>{\
-const app=document.querySelector('meta[name=reclaim-app]').dataset;\
-const bindings=await import(app.glue);\
-const wasm=await bindings.default({module_or_path:app.wasm});\
-window.wasmBindings=bindings;\
-dispatchEvent(new CustomEvent('TrunkApplicationStarted',{detail:{wasm}}))},0)))";
+/// - the address's query and fragment (a reset link's secret) go from the address bar into
+///   `reclaimOpened` at once, leaving the page and its `?lang=` (`browser::opened_address`);
+/// - the files the app's start waits on are fetched now, not once the wasm runs, and left in
+///   `reclaimFetched` by path (`browser::started_fetch`): `config.json` then the description of
+///   the backend it names, the catalog of the language the address, the stored choice or the
+///   page itself names, the JS glue and the wasm; the app starts as soon as both are there;
+/// - the prerendered submit buttons (disabled in the HTML, so that Enter cannot submit the form
+///   as a GET with JavaScript off) are enabled, and a submit made before the app runs is taken:
+///   the button shows it is busy (and the live region says so), the fields are read-only, and
+///   the form's id waits in `reclaimSubmitted` for the app to send it (`start_up::takeover`).
+///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered.
+const BOOTSTRAP: &str =
+    "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
+query=location.search,lang=new URLSearchParams(query).get('lang'),\
+started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
+prerendered=node=>node.closest('[data-prerendered]');\
+if(query||location.hash){w.reclaimOpened=query+location.hash;\
+history.replaceState(null,'',location.pathname+(lang?'?lang='+encodeURIComponent(lang):''))}\
+get('/config.json').then(r=>r.ok?r.clone().json():{})\
+.then(config=>get(`/backends/${config.backend||'reclaim'}.json`)).catch(()=>{});\
+let locale=lang;try{locale||=localStorage.getItem('reclaim.locale')}catch{}\
+locale||=d.documentElement.lang;\
+if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
+const glue=import(app.glue),wasm=fetch(app.wasm);\
+addEventListener('DOMContentLoaded',()=>{\
+for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false;\
+glue.then(bindings=>bindings.default({module_or_path:wasm}))});\
+addEventListener('submit',event=>{const form=event.target;if(!prerendered(form))return;\
+event.preventDefault();if(w.reclaimSubmitted)return;w.reclaimSubmitted=form.id;\
+for(const field of form.elements)field.readOnly=true;\
+const button=form.querySelector('[type=submit]');button.classList.add('button-busy');\
+button.setAttribute('aria-disabled','true');\
+button.textContent=d.getElementById('announcer').textContent=button.dataset.busy},true)}";
 
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
-/// its hash changes with every build) and its preload links with [`BOOTSTRAP`].
+/// its hash changes with every build) and its preload links with [`BOOTSTRAP`], first in the
+/// head so that its fetches start before the stylesheets are even requested.
 fn constant_bootstrap(html: &str) -> String {
     const OPEN: &str = "<script type=module>";
+    const CHARSET: &str = "<meta charset=utf-8>";
     let Some(script) = between(html, OPEN, "</script>") else {
         return html.to_owned(); // A template run through the hook twice.
     };
@@ -110,12 +138,8 @@ fn constant_bootstrap(html: &str) -> String {
         .unwrap_or_else(|| fail("the bootstrap script imports no glue"));
     let wasm = between(script, "module_or_path: '", "'")
         .unwrap_or_else(|| fail("the bootstrap script names no wasm"));
-    let mut html = html.replacen(
-        &format!("{OPEN}{script}</script>"),
-        &format!("<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script type=module>{BOOTSTRAP}</script>"),
-        1,
-    );
-    // trunk's preloads of the glue and the wasm: fetched after the paint instead.
+    let mut html = html.replacen(&format!("{OPEN}{script}</script>"), "", 1);
+    // trunk's preloads of the glue and the wasm: the bootstrap fetches them itself.
     for preload in [format!("href={glue} "), format!("href={wasm} ")] {
         if let Some(at) = html.find(&preload) {
             let start = html[..at].rfind("<link").unwrap_or(at);
@@ -123,6 +147,15 @@ fn constant_bootstrap(html: &str) -> String {
             html.replace_range(start..end, "");
         }
     }
+    let Some(at) = html.find(CHARSET) else {
+        fail("index.html has no <meta charset=utf-8>")
+    };
+    html.insert_str(
+        at + CHARSET.len(),
+        &format!(
+            "<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script>{BOOTSTRAP}</script>"
+        ),
+    );
     html
 }
 
