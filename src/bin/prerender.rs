@@ -12,8 +12,8 @@
 //! - trunk's inline bootstrap script, which names this build's files, becomes one
 //!   that is the same in every build (the names move to a `<meta>`), so any host
 //!   can serve the pages with a fixed Content-Security-Policy naming its hash; it
-//!   takes the link's secret out of the address bar, starts every fetch the app
-//!   waits on, and keeps a submit made before the app runs (see [`BOOTSTRAP`]).
+//!   takes the link's secret out of the address bar, keeps a submit made before
+//!   the app runs, and starts every fetch the app waits on (see [`BOOTSTRAP`]).
 
 use std::{fs, path::Path};
 
@@ -87,47 +87,50 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 
 /// The script that starts the app, the same in every build (the build's file names are in the
 /// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
-/// changes: `'sha256-Pq0SS1Wrz3usRtqgmwo7EF+2IQUq/O90bZ+7j3lknUE='`, which `deploy/` and the README carry. Inline, first thing in the
-/// `<head>` and before the stylesheets, so it runs before anything is requested; it hands what
-/// it did to the app in memory:
+/// changes: `'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='`, which `deploy/` and the README carry. Inline, first thing in the
+/// `<head>`, so that it runs before anything is requested or painted. It hands what it does to
+/// the app in memory:
 ///
 /// - the address's query and fragment (a reset link's secret) go from the address bar into
 ///   `reclaimOpened` at once, leaving the page and its `?lang=` (`browser::opened_address`);
-/// - the files the app's start waits on are fetched now, not once the wasm runs, and left in
-///   `reclaimFetched` by path (`browser::started_fetch`): `config.json` then the description of
-///   the backend it names, the catalog of the language the address, the stored choice or the
-///   page itself names, the JS glue and the wasm; the app starts as soon as both are there;
 /// - the prerendered submit buttons (disabled in the HTML, so that Enter cannot submit the form
 ///   as a GET with JavaScript off) are enabled, and a submit made before the app runs is taken:
 ///   the button shows it is busy (and the live region says so), the fields are read-only, and
 ///   the form's id waits in `reclaimSubmitted` for the app to send it (`start_up::takeover`).
-///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered.
-const BOOTSTRAP: &str =
-    "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
+///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered;
+/// - once the first frame is on screen (a `requestAnimationFrame` callback runs before a frame
+///   is painted, so the second runs once the first has been shown), every file the app's start
+///   waits on is fetched at once, rather than each after the one before: the JS glue and the
+///   wasm, `config.json` then the description of the backend it names, and the catalog of the
+///   language the address, the stored choice or the page itself names, left in
+///   `reclaimFetched` by path (`browser::started_fetch`); the app starts as soon as it is there.
+///   Not before the first frame: on a slow connection about 100 KB would compete with the
+///   stylesheets, and Lighthouse's model then counts them all before the page's largest paint.
+const BOOTSTRAP: &str = "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
 query=location.search,lang=new URLSearchParams(query).get('lang'),\
 started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
 prerendered=node=>node.closest('[data-prerendered]');\
 if(query||location.hash){w.reclaimOpened=query+location.hash;\
 history.replaceState(null,'',location.pathname+(lang?'?lang='+encodeURIComponent(lang):''))}\
-get('/config.json').then(r=>r.ok?r.clone().json():{})\
-.then(config=>get(`/backends/${config.backend||'reclaim'}.json`)).catch(()=>{});\
-let locale=lang;try{locale||=localStorage.getItem('reclaim.locale')}catch{}\
-locale||=d.documentElement.lang;\
-if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
-const glue=import(app.glue),wasm=fetch(app.wasm);\
 addEventListener('DOMContentLoaded',()=>{\
-for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false;\
-glue.then(bindings=>bindings.default({module_or_path:wasm}))});\
+for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false});\
 addEventListener('submit',event=>{const form=event.target;if(!prerendered(form))return;\
 event.preventDefault();if(w.reclaimSubmitted)return;w.reclaimSubmitted=form.id;\
 for(const field of form.elements)field.readOnly=true;\
 const button=form.querySelector('[type=submit]');button.classList.add('button-busy');\
 button.setAttribute('aria-disabled','true');\
-button.textContent=d.getElementById('announcer').textContent=button.dataset.busy},true)}";
+button.textContent=d.getElementById('announcer').textContent=button.dataset.busy},true);\
+requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(()=>{\
+get('/config.json').then(r=>r.ok?r.clone().json():{})\
+.then(config=>get(`/backends/${config.backend||'reclaim'}.json`)).catch(()=>{});\
+let locale=lang;try{locale||=localStorage.getItem('reclaim.locale')}catch{}\
+locale||=d.documentElement.lang;\
+if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
+const wasm=fetch(app.wasm);import(app.glue).then(glue=>glue.default({module_or_path:wasm}))})))}";
 
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
 /// its hash changes with every build) and its preload links with [`BOOTSTRAP`], first in the
-/// head so that its fetches start before the stylesheets are even requested.
+/// head, so that the secret leaves the address bar before anything else happens.
 fn constant_bootstrap(html: &str) -> String {
     const OPEN: &str = "<script type=module>";
     const CHARSET: &str = "<meta charset=utf-8>";
