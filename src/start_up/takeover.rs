@@ -1,8 +1,8 @@
 //! Replacing the prerendered page with the app's: the same page, rendered fresh, swapped in
-//! in one step, keeping every field's text, the focus and the caret, and sending a submit the
-//! person made before the app ran. Rendering fresh rather
-//! than hydrating means a page that differs from its markup (a host that serves `/index.html`
-//! for an unknown path) simply shows the right page: nothing can mismatch.
+//! in one step, keeping every field's text, the focus and the caret, and sending what the
+//! person sent before the app ran. Rendering fresh rather than hydrating means a page that
+//! differs from its markup (a host that serves `/index.html` for an unknown path) simply shows
+//! the right page: nothing can mismatch.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
