@@ -106,7 +106,8 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 ///   `reclaimFetched` by path (`browser::started_fetch`); the app starts as soon as it is there.
 ///   Not before the first frame: on a slow connection about 100 KB would compete with the
 ///   stylesheets, and Lighthouse's model then counts them all before the page's largest paint.
-const BOOTSTRAP: &str = "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
+const BOOTSTRAP: &str =
+    "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
 query=location.search,lang=new URLSearchParams(query).get('lang'),\
 started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
 prerendered=node=>node.closest('[data-prerendered]');\
