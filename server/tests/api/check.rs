@@ -23,7 +23,8 @@ fn page(lang: &str) -> String {
     )
 }
 
-/// Every page in every built-in language, the files they load, the shipped brand and config.
+/// Every page in every built-in language, the files they load, the shipped brand and config,
+/// and the description of the backend it names.
 fn write_site(dist: &Path) {
     for tag in BUILT_IN {
         let folder = if tag == DEFAULT_LOCALE {
@@ -52,6 +53,11 @@ fn write_site(dist: &Path) {
     std::fs::copy(brand, dist.join("brand.css")).unwrap();
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config.json");
     std::fs::copy(config, dist.join("config.json")).unwrap();
+    // The description of the backend the shipped config.json names, as the build copies it.
+    let description =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract/backends/reclaim.json");
+    std::fs::create_dir_all(dist.join("backends")).unwrap();
+    std::fs::copy(description, dist.join("backends/reclaim.json")).unwrap();
 }
 
 /// Runs the real binary's `check` with `args`, off the runtime the server answers on.
