@@ -11,8 +11,8 @@
 // plain JavaScript (bench/plain-*.html) and the static floor (bench/floor.html, posting
 // natively). Each run opens each page in a fresh browser context (a first visit: nothing
 // cached), the pages interleaved so that other work on the machine falls on all alike; a
-// script types as soon as the field exists, as autofill would, and presses Enter every 40 ms
-// until the API sees a POST. Medians of BENCH_RUNS runs (5 unless set).
+// script types as soon as the field is on screen, as autofill would, and presses Enter every
+// 40 ms until the API sees a POST. Medians of BENCH_RUNS runs (5 unless set).
 //
 // With BENCH_WATERFALL=1 it also prints, for Reclaim's pages in the last run, every request
 // with when it started and ended and what started it: which fetch waits on which.
@@ -180,9 +180,14 @@ async function visit(page) {
   const navigated = tab.goto(base + page.path, { waitUntil: "load", timeout: GIVE_UP_MS });
   let error = null;
   try {
-    // Types as soon as each field exists (as autofill would: all at once), then Enter every 40 ms.
+    // Types as soon as each field is on screen (it exists and the page has painted: nobody
+    // types into a page they cannot see), all at once as autofill would, then Enter every 40 ms.
     for (const field of page.fields) {
-      await tab.waitForSelector(field, { timeout: GIVE_UP_MS });
+      await tab.waitForFunction(
+        (css) => document.querySelector(css) && performance.getEntriesByName("first-contentful-paint").length,
+        { polling: "raf", timeout: GIVE_UP_MS },
+        field,
+      );
       // Found again in the page, not by a handle that the app's takeover may have detached.
       await tab.evaluate((css) => document.querySelector(css).focus(), field);
       await tab.keyboard.sendCharacter(typed(field));
