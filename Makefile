@@ -26,7 +26,8 @@ help:
 	@echo "make test          every test: native, wasm in headless Chromium, end-to-end"
 	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
 	@echo "make dist          the release pages in dist/"
-	@echo "make bench         bundle sizes per page and per language; Lighthouse paint figures beside a static floor"
+	@echo "make bench         bundle sizes per page and per language; Lighthouse paint figures beside a static floor;"
+	@echo "                   time to a working form beside the same form in plain JavaScript"
 	@echo "make bench-server  the server's benchmarks: recovery latency, and figures under abuse"
 	@echo "make setup         install what is missing (every target does this first)"
 
@@ -54,6 +55,7 @@ test-e2e: dist
 bench: dist
 	@$(ENV) node scripts/bench-bundle.mjs dist
 	@scripts/bench-lighthouse.sh
+	@$(ENV) node scripts/bench-working.mjs dist
 
 bench-server: setup
 	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency --bench abuse

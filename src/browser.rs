@@ -21,12 +21,8 @@ pub fn origin() -> String {
 pub fn opened_address() -> (String, String, String) {
     let location = window().location();
     let path = location.pathname().unwrap_or_default();
-    let handed = js_sys::Reflect::get(&window(), &JsValue::from_str(OPENED))
-        .ok()
-        .and_then(|value| value.as_string());
-    let (search, hash) = match handed {
+    let (search, hash) = match handed_over(OPENED).and_then(|value| value.as_string()) {
         Some(handed) => {
-            let _ = js_sys::Reflect::delete_property(&window(), &JsValue::from_str(OPENED));
             let (before, hash) = handed.split_once('#').unwrap_or((&handed, ""));
             let search = before.split_once('?').map_or("", |(_, query)| query);
             (search.to_owned(), hash.to_owned())
@@ -42,6 +38,41 @@ pub fn opened_address() -> (String, String, String) {
 
 /// Where the inline script leaves the opened address's query and fragment.
 const OPENED: &str = "reclaimOpened";
+/// Where the inline script leaves the fetches it started, by path.
+const FETCHED: &str = "reclaimFetched";
+/// Where the inline script leaves the id of a form submitted before the app ran.
+const SUBMITTED: &str = "reclaimSubmitted";
+
+/// A value the page's inline script left on `window` under `name`, taken: the next call gets
+/// nothing.
+fn handed_over(name: &str) -> Option<JsValue> {
+    take(&window(), name)
+}
+
+fn take(object: &JsValue, name: &str) -> Option<JsValue> {
+    let name = JsValue::from_str(name);
+    let value = js_sys::Reflect::get(object, &name)
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null())?;
+    let _ = js_sys::Reflect::delete_property(object.unchecked_ref::<js_sys::Object>(), &name);
+    Some(value)
+}
+
+/// The fetch of `path` (`/config.json`) the page's inline script started before the app ran,
+/// taken: a later fetch of the same path is the app's own.
+pub fn started_fetch(path: &str) -> Option<js_sys::Promise> {
+    let started = js_sys::Reflect::get(&window(), &JsValue::from_str(FETCHED)).ok()?;
+    if !started.is_object() {
+        return None;
+    }
+    take(&started, path)?.dyn_into().ok()
+}
+
+/// The id of the form a person submitted before the app ran, which the page's inline script
+/// held back; once only.
+pub fn submitted_before_start() -> Option<String> {
+    handed_over(SUBMITTED)?.as_string()
+}
 
 /// Replaces the address bar's URL without a navigation or a history entry.
 pub fn replace_address(url: &str) {

@@ -5,11 +5,12 @@
 
 use std::{cell::Cell, rc::Rc, time::Duration};
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use reclaim_contract::{
     backend::{self, Encoding, Method},
     json::Json,
 };
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, UrlSearchParams};
 
 use crate::browser;
@@ -111,10 +112,17 @@ pub enum FileError {
 /// One of the files a deployer puts beside the pages: its text, or `None` when there is none
 /// (404, or a host that answers every path with its `index.html`).
 pub async fn deploy_file(path: &str) -> Result<Option<String>, FileError> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| FileError::Unreachable)?;
+    // The page's inline script may have started this fetch already, long before the app ran.
+    let response = match browser::started_fetch(path) {
+        Some(started) => wasm_bindgen_futures::JsFuture::from(started)
+            .await
+            .map(|response| Response::from(response.unchecked_into::<web_sys::Response>()))
+            .map_err(|_| FileError::Unreachable)?,
+        None => Request::get(path)
+            .send()
+            .await
+            .map_err(|_| FileError::Unreachable)?,
+    };
     let is_html = response
         .headers()
         .get("Content-Type")

@@ -1,7 +1,8 @@
 //! What every page starts from, loaded once the app runs: the deployment's configuration and
 //! the API it names, the reader's language, and the link the page was opened with (its secret
-//! taken out of the address bar at once and kept in memory only: a secret left in the URL ends
-//! up in history, screenshots, shared links and synced tabs).
+//! taken out of the address bar, by the page's inline script before the wasm runs or else here
+//! at once, and kept in memory only: a secret left in the URL ends up in history, screenshots,
+//! shared links and synced tabs).
 
 use std::time::Duration;
 

@@ -11,7 +11,9 @@
 //!   (it carries `&lang=`) sees the first paint in their language;
 //! - trunk's inline bootstrap script, which names this build's files, becomes one
 //!   that is the same in every build (the names move to a `<meta>`), so any host
-//!   can serve the pages with a fixed Content-Security-Policy naming its hash.
+//!   can serve the pages with a fixed Content-Security-Policy naming its hash; it
+//!   takes the link's secret out of the address bar, keeps a submit made before
+//!   the app runs, and starts every fetch the app waits on (see [`BOOTSTRAP`]).
 
 use std::{fs, path::Path};
 
@@ -84,25 +86,55 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 }
 
 /// The script that starts the app, the same in every build (the build's file names are in the
-/// `<meta name=reclaim-app>` beside it), so its hash in the Content-Security-Policy never changes:
-/// `'sha256-yD0y/x4ie6PAcNDi5O1VcIb3EBm83t1kG3WaZG+5T/k='`, which `deploy/` and the README carry.
+/// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
+/// changes: `'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='`, which `deploy/` and the README carry. Inline, first thing in the
+/// `<head>`, so that it runs before anything is requested or painted. It hands what it does to
+/// the app in memory:
 ///
-/// Inline rather than a file, so that nothing but the stylesheet is requested before the
-/// prerendered page is on screen. A `requestAnimationFrame` callback runs before a frame is
-/// painted, so the second one runs once the first frame has been shown; the task queued after it
-/// fetches the JS glue and the wasm (about 100 KB), which then never compete with the first
-/// paint on a slow connection.
-const BOOTSTRAP: &str = "requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(async()=>{\
-const app=document.querySelector('meta[name=reclaim-app]').dataset;\
-const bindings=await import(app.glue);\
-const wasm=await bindings.default({module_or_path:app.wasm});\
-window.wasmBindings=bindings;\
-dispatchEvent(new CustomEvent('TrunkApplicationStarted',{detail:{wasm}}))},0)))";
+/// - the address's query and fragment (a reset link's secret) go from the address bar into
+///   `reclaimOpened` at once, leaving the page and its `?lang=` (`browser::opened_address`);
+/// - the prerendered submit buttons (disabled in the HTML, so that Enter cannot submit the form
+///   as a GET with JavaScript off) are enabled, and a submit made before the app runs is taken:
+///   the button shows it is busy (and the live region says so), the fields are read-only, and
+///   the form's id waits in `reclaimSubmitted` for the app to send it (`start_up::takeover`).
+///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered;
+/// - once the first frame is on screen (a `requestAnimationFrame` callback runs before a frame
+///   is painted, so the second runs once the first has been shown), every file the app's start
+///   waits on is fetched at once, rather than each after the one before: the JS glue and the
+///   wasm, `config.json` then the description of the backend it names, and the catalog of the
+///   language the address, the stored choice or the page itself names, left in
+///   `reclaimFetched` by path (`browser::started_fetch`); the app starts as soon as it is there.
+///   Not before the first frame: on a slow connection about 100 KB would compete with the
+///   stylesheets, and Lighthouse's model then counts them all before the page's largest paint.
+const BOOTSTRAP: &str =
+    "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
+query=location.search,lang=new URLSearchParams(query).get('lang'),\
+started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
+prerendered=node=>node.closest('[data-prerendered]');\
+if(query||location.hash){w.reclaimOpened=query+location.hash;\
+history.replaceState(null,'',location.pathname+(lang?'?lang='+encodeURIComponent(lang):''))}\
+addEventListener('DOMContentLoaded',()=>{\
+for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false});\
+addEventListener('submit',event=>{const form=event.target;if(!prerendered(form))return;\
+event.preventDefault();if(w.reclaimSubmitted)return;w.reclaimSubmitted=form.id;\
+for(const field of form.elements)field.readOnly=true;\
+const button=form.querySelector('[type=submit]');button.classList.add('button-busy');\
+button.setAttribute('aria-disabled','true');\
+button.textContent=d.getElementById('announcer').textContent=button.dataset.busy},true);\
+requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(()=>{\
+get('/config.json').then(r=>r.ok?r.clone().json():{})\
+.then(config=>get(`/backends/${config.backend||'reclaim'}.json`)).catch(()=>{});\
+let locale=lang;try{locale||=localStorage.getItem('reclaim.locale')}catch{}\
+locale||=d.documentElement.lang;\
+if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
+const wasm=fetch(app.wasm);import(app.glue).then(glue=>glue.default({module_or_path:wasm}))})))}";
 
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
-/// its hash changes with every build) and its preload links with [`BOOTSTRAP`].
+/// its hash changes with every build) and its preload links with [`BOOTSTRAP`], first in the
+/// head, so that the secret leaves the address bar before anything else happens.
 fn constant_bootstrap(html: &str) -> String {
     const OPEN: &str = "<script type=module>";
+    const CHARSET: &str = "<meta charset=utf-8>";
     let Some(script) = between(html, OPEN, "</script>") else {
         return html.to_owned(); // A template run through the hook twice.
     };
@@ -110,12 +142,8 @@ fn constant_bootstrap(html: &str) -> String {
         .unwrap_or_else(|| fail("the bootstrap script imports no glue"));
     let wasm = between(script, "module_or_path: '", "'")
         .unwrap_or_else(|| fail("the bootstrap script names no wasm"));
-    let mut html = html.replacen(
-        &format!("{OPEN}{script}</script>"),
-        &format!("<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script type=module>{BOOTSTRAP}</script>"),
-        1,
-    );
-    // trunk's preloads of the glue and the wasm: fetched after the paint instead.
+    let mut html = html.replacen(&format!("{OPEN}{script}</script>"), "", 1);
+    // trunk's preloads of the glue and the wasm: the bootstrap fetches them itself.
     for preload in [format!("href={glue} "), format!("href={wasm} ")] {
         if let Some(at) = html.find(&preload) {
             let start = html[..at].rfind("<link").unwrap_or(at);
@@ -123,6 +151,15 @@ fn constant_bootstrap(html: &str) -> String {
             html.replace_range(start..end, "");
         }
     }
+    let Some(at) = html.find(CHARSET) else {
+        fail("index.html has no <meta charset=utf-8>")
+    };
+    html.insert_str(
+        at + CHARSET.len(),
+        &format!(
+            "<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script>{BOOTSTRAP}</script>"
+        ),
+    );
     html
 }
 

@@ -170,9 +170,10 @@ pub fn SubmitButton(
     // is truly disabled.
     let i18n = use_i18n();
     let busy = move || form.is_busy();
-    // In the page prerendered at build time the button is disabled until the app takes over:
-    // a disabled default button stops Enter from submitting the form as a GET that would put
-    // what was typed in the address bar.
+    // In the page prerendered at build time the button is disabled: a disabled default button
+    // stops Enter from submitting the form as a GET that would put what was typed in the
+    // address bar. The page's script enables it and, should it be pressed before the app runs,
+    // shows the busy label it carries (see the prerender's bootstrap).
     let before_app = cfg!(feature = "ssr");
     view! {
         <button
@@ -182,6 +183,7 @@ pub fn SubmitButton(
             class:button-busy=busy
             aria-disabled=move || busy().then_some("true")
             disabled=move || before_app || form.must_wait()
+            data-busy=before_app.then(|| i18n.text_untracked(busy_label))
         >
             {move || i18n.text(if busy() { busy_label } else { label })}
         </button>

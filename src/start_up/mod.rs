@@ -1,7 +1,9 @@
 //! The app's start over the page prerendered at build time. The prerendered page paints
-//! before the wasm arrives; the app renders the same page once the configuration and the
-//! reader's language are known (in tasks short enough never to keep the page from answering a
-//! tap), and then takes over ([`takeover`]), keeping what the person typed meanwhile.
+//! before the wasm arrives (its inline script has already fetched what the start needs, see
+//! `http::deploy_file`); the app renders the same page once the configuration and the reader's
+//! language are known (in tasks short enough never to keep the page from answering a tap), and
+//! then takes over ([`takeover`]), keeping what the person typed meanwhile and sending what
+//! they sent.
 
 #[cfg(feature = "csr")]
 pub mod takeover;
@@ -15,7 +17,7 @@ use crate::{browser, i18n::I18n, settings::Settings};
 
 /// The longest the pages wait for the configuration and the language before showing the page
 /// with the defaults (and switching when they arrive). Until then the prerendered page stays,
-/// its button disabled.
+/// and a send made meanwhile waits, its button busy.
 const LONGEST_WAIT: Duration = Duration::from_secs(3);
 
 /// Starts the app for `route`: over the prerendered page if there is one, once the app is

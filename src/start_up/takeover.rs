@@ -1,14 +1,18 @@
 //! Replacing the prerendered page with the app's: the same page, rendered fresh, swapped in
-//! in one step, keeping every field's text, the focus and the caret. Rendering fresh rather
-//! than hydrating means a page that differs from its markup (a host that serves `/index.html`
-//! for an unknown path) simply shows the right page: nothing can mismatch.
+//! in one step, keeping every field's text, the focus and the caret, and sending what the
+//! person sent before the app ran. Rendering fresh rather than hydrating means a page that
+//! differs from its markup (a host that serves `/index.html` for an unknown path) simply shows
+//! the right page: nothing can mismatch.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlFormElement, HtmlInputElement};
+
+use crate::browser;
 
 /// Replaces `prerendered` with `fresh` (the same page, rendered by the app),
-/// keeping every field's text, the focus and the caret.
+/// keeping every field's text, the focus and the caret; then submits, as the person did, a
+/// form they submitted before the app ran.
 pub fn take_over(prerendered: &Element, fresh: &Element) {
     for typed in inputs(prerendered) {
         let value = typed.value();
@@ -54,6 +58,16 @@ pub fn take_over(prerendered: &Element, fresh: &Element) {
                 direction.as_deref().unwrap_or("none"),
             );
         }
+    }
+
+    // The page's script held the submit back with its button busy and its fields read-only,
+    // so the fields now hold what was typed then; the app's own handler sends it, once (the
+    // hand-off is taken), and the page reads as for any submit.
+    if let Some(form) = browser::submitted_before_start()
+        .and_then(|id| element_by_id(fresh, &id))
+        .and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
+    {
+        let _ = form.request_submit();
     }
 }
 

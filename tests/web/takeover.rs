@@ -1,10 +1,10 @@
 //! The app taking over a prerendered page: what a person did before the wasm
-//! arrived is kept. The prerendered page is stood in for by a deep copy of the
+//! arrived is kept, and what the page's inline script handed over is used. The prerendered page is stood in for by a deep copy of the
 //! app's own first render (the same markup, and no event handlers, as the
 //! build's HTML has none).
 
 use serde_json::json;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
 
@@ -81,4 +81,78 @@ async fn an_address_typed_before_the_app_ran_is_the_one_sent() {
         form_field(&page.calls_to("/account/recovery")[0].body, "email").as_deref(),
         Some("alice@example.com")
     );
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function hand_over(name, value) { globalThis[name] = value; }
+export function handed(name) { return globalThis[name]; }
+export function start_fetch(path, body) {
+  (globalThis.reclaimFetched ||= {})[path] =
+    Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+}
+"#)]
+extern "C" {
+    /// What the page's inline script leaves on `window` for the app.
+    fn hand_over(name: &str, value: &str);
+    fn handed(name: &str) -> JsValue;
+    /// A fetch of `path` the page's inline script started, answered with `body`.
+    fn start_fetch(path: &str, body: &str);
+}
+
+#[wasm_bindgen_test]
+async fn a_send_held_back_before_the_app_ran_is_sent_once_at_the_takeover() {
+    let (page, before) = prerendered(
+        "/recover",
+        json!({ "/account/recovery": [answer(200, "{}")] }),
+    )
+    .await;
+    input_in(&before, "email").set_value("alice@example.com");
+    // What the page's script does when the form is sent before the app runs.
+    hand_over("reclaimSubmitted", "recovery-form");
+
+    reclaim::start_up::takeover::take_over(&before, page.root());
+
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
+    let sent = page.calls_to("/account/recovery");
+    assert_eq!(sent.len(), 1, "sent once");
+    assert_eq!(
+        form_field(&sent[0].body, "email").as_deref(),
+        Some("alice@example.com")
+    );
+    assert!(handed("reclaimSubmitted").is_undefined(), "the hand-off is taken");
+}
+
+#[wasm_bindgen_test]
+async fn the_files_the_page_fetched_early_are_the_ones_the_app_reads() {
+    start_fetch("/config.json", r#"{ "app_name": "Fetched early" }"#);
+    let page = Page::open("/recover", json!({})).await;
+    page.wait_for("the app's name", || text(".app-name") == "Fetched early")
+        .await;
+    assert!(
+        page.calls_to("/config.json").is_empty(),
+        "config.json was fetched again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_link_the_page_took_out_of_the_address_bar_is_the_one_read() {
+    // The page's script has already left only the page in the address bar.
+    hand_over("reclaimOpened", "?token=from-the-link&lang=en");
+    let page = Page::open(
+        "/reset",
+        json!({ "/account/reset-password": [answer(200, "{}")] }),
+    )
+    .await;
+    page.wait_for("the form", || find("#new-password").is_some())
+        .await;
+    assert!(find("#reset-code").is_none(), "the page asks for a code");
+    page.type_into("#new-password", "correct horse battery");
+    page.type_into("#confirm-password", "correct horse battery");
+    page.submit("#reset-form");
+    page.wait_for("the reset", || !page.calls_to("/account/reset-password").is_empty())
+        .await;
+    let sent = &page.calls_to("/account/reset-password")[0];
+    assert_eq!(form_field(&sent.body, "token").as_deref(), Some("from-the-link"));
+    assert!(handed("reclaimOpened").is_undefined(), "the hand-off is taken");
 }

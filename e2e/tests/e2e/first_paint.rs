@@ -1,10 +1,11 @@
-//! The pages are on screen before the wasm arrives: the served HTML already holds each page,
-//! and what a person types before the app runs is kept when it takes over.
+//! The pages are on screen before the wasm arrives: the served HTML already holds each page, a
+//! link's secret leaves the address bar before the app runs, and what a person types or sends
+//! before then is kept and sent when it takes over.
 
 use anyhow::{ensure, Context};
 use reclaim_e2e::{run, Key, ALICE};
 use reclaim_testkit::MailKind;
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
 use crate::*;
 
@@ -65,13 +66,16 @@ fn served_html_holds_each_page() {
                     "{path}: nothing tells a person without JavaScript why nothing sends"
                 );
             }
-            // One inline script, the bootstrap (the same in every build, so the CSP names it by
-            // a hash that never changes), which starts the app once the page is on screen.
-            let inline =
-                html.matches("<script>").count() + html.matches("<script type=module>").count();
+            // One script, the inline bootstrap (the same in every build, so the CSP names it by
+            // a hash that never changes), before the stylesheets: its fetches start first.
+            let scripts = html.matches("<script").count();
+            let bootstrap = html.find("<script>{").unwrap_or(usize::MAX);
             ensure!(
-                inline == 1 && html.contains("<script type=module>requestAnimationFrame("),
-                "{path}: {inline} inline scripts, expected only the bootstrap"
+                scripts == 1
+                    && html
+                        .find("rel=stylesheet")
+                        .is_some_and(|css| bootstrap < css),
+                "{path}: {scripts} scripts, expected only the bootstrap, before the stylesheets"
             );
         }
         Ok(())
@@ -93,90 +97,132 @@ pub(crate) async fn open_with_the_wasm_held_back(
     browser.wait_heading(heading).await
 }
 
-/// With the wasm held back, a person types an address and presses Enter: nothing is
-/// submitted and the address bar stays as it was. When the app starts, the address and the
-/// focus are still there, and sending sends that address.
+/// Lets the held-back wasm through and starts the app as the page's bootstrap does (its own
+/// start failed on the held-back wasm): the glue's init again, with the names the page gives it.
+pub(crate) async fn let_the_app_start(browser: &reclaim_e2e::Browser) -> anyhow::Result<()> {
+    browser
+        .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
+        .await?;
+    browser
+        .js(
+            "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
+             import(app.glue).then((glue) => glue.default({ module_or_path: app.wasm }));",
+            vec![],
+        )
+        .await
+        .context("starting the app")?;
+    browser.wait_app().await
+}
+
+/// What the prerendered page shows of a send taken before the app runs, read in one go right
+/// after the tap: (button busy, its label, what the live region says, every field read-only).
+async fn taken_send(browser: &reclaim_e2e::Browser, button: &str) -> anyhow::Result<Json> {
+    browser
+        .js(
+            "const button = document.getElementById(arguments[0]);\
+             return [button.getAttribute('aria-disabled') === 'true', button.textContent,\
+                     document.getElementById('announcer').textContent,\
+                     [...button.form.querySelectorAll('input')].every((input) => input.readOnly),\
+                     document.querySelector('#app[data-prerendered]') !== null];",
+            vec![json!(button)],
+        )
+        .await
+}
+
+/// How many requests the page made to `path` (the API's), by the browser's own count.
+async fn requests_to(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Result<Json> {
+    browser
+        .js(
+            "return performance.getEntriesByType('resource')\
+               .filter((entry) => new URL(entry.name).pathname === arguments[0]).length;",
+            vec![json!(path)],
+        )
+        .await
+}
+
+/// With the wasm held back, a person types an address and clicks send: the button says at once
+/// that it is sending (so does the live region), nothing navigates and the address bar stays.
+/// A second click sends nothing more. When the app starts, it sends that address, once, and
+/// the page reads as for any send.
 #[test]
-fn typing_before_the_app_runs_is_kept() {
+fn a_click_before_the_app_runs_is_sent_once_when_it_does() {
     run(
-        "typing_before_the_app_runs_is_kept",
+        "a_click_before_the_app_runs_is_sent_once_when_it_does",
         &[],
         |env| async move {
             let browser = env.browser().await?;
             let url = env.url("/recover");
             open_with_the_wasm_held_back(&browser, &url, REQUEST).await?;
-            ensure!(
-                browser.attr("#send-link", "disabled").await?.is_some(),
-                "the prerendered button is not disabled"
-            );
             // A marker that a navigation (a GET submission) would wipe out.
             browser.js("window.__samePage = true;", vec![]).await?;
             browser.type_into("#email", ALICE).await?;
+            browser.click("#send-link").await?;
+            let shown = taken_send(&browser, "send-link").await?;
+            ensure!(
+                shown == json!([true, "Sending…", "Sending…", true, true]),
+                "right after the click the page shows [busy, label, live region, read-only, \
+                 prerendered] = {shown}"
+            );
+            browser.click("#send-link").await?;
             browser.press(Key::Enter).await?;
 
-            // Let the wasm through and start the app as the page's bootstrap does: the glue's
-            // init again (the first one failed on the held-back wasm), with the names the page
-            // gives it.
-            browser
-                .devtools("Network.setBlockedURLs", json!({ "urls": [] }))
-                .await?;
-            browser
-                .js(
-                    "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
-                 import(app.glue).then((glue) => glue.default({ module_or_path: app.wasm }));",
-                    vec![],
-                )
-                .await
-                .context("starting the app")?;
-            browser.wait_app().await?;
-
+            let_the_app_start(&browser).await?;
+            browser.wait_heading(CHECK_EMAIL).await?;
+            let confirmation = browser.wait_text("confirmation").await?;
+            ensure!(
+                confirmation.contains(ALICE),
+                "the confirmation does not name the address typed: {confirmation:?}"
+            );
+            browser.wait_focus("page-heading").await?;
             ensure!(
                 browser
                     .js("return window.__samePage === true;", vec![])
                     .await?
                     == json!(true),
-                "Enter before the app ran navigated away"
+                "the click before the app ran navigated away"
             );
             ensure!(
                 browser.current_url().await? == url,
-                "Enter before the app ran changed the address bar"
+                "the click before the app ran changed the address bar"
             );
-            let typed = browser
-                .js("return document.getElementById('email').value;", vec![])
-                .await?;
-            ensure!(typed == json!(ALICE), "the typed address was lost: {typed}");
-            browser.wait_focus("email").await?;
-            ensure!(
-                browser.attr("#send-link", "disabled").await?.is_none(),
-                "the app's button is still disabled"
-            );
-
-            browser.click("#send-link").await?;
-            browser.wait_heading(CHECK_EMAIL).await?;
             env.server()
                 .outbox
                 .wait_for_one(MailKind::Reset, ALICE)
                 .await;
+            let sent = requests_to(&browser, "/account/recovery").await?;
+            ensure!(sent == json!(1), "{sent} requests for a link, expected one");
             Ok(())
         },
     );
 }
 
-/// Enter in a password field before the app runs does not put the password in the address bar.
+/// A reset link opened with the wasm held back: its token is already out of the address bar.
+/// The person types the new password twice and presses Enter, twice: the first is taken at
+/// once, nothing reaches the address bar, and when the app starts it sets that password, once.
 #[test]
-fn enter_in_a_password_before_the_app_runs_sends_nothing() {
+fn enter_before_the_app_runs_is_sent_once_when_it_does() {
     run(
-        "enter_in_a_password_before_the_app_runs_sends_nothing",
+        "enter_before_the_app_runs_is_sent_once_when_it_does",
         &[],
         |env| async move {
+            let link = env.server().request_reset_link(ALICE).await;
             let browser = env.browser().await?;
-            let url = env.url("/reset?token=abc");
-            open_with_the_wasm_held_back(&browser, &url, CHOOSE).await?;
+            open_with_the_wasm_held_back(&browser, &link, CHOOSE).await?;
+            assert_token_gone(&browser, &link).await?;
+            let address = browser.current_url().await?;
             browser.js("window.__samePage = true;", vec![]).await?;
             browser.type_into("#new-password", NEW_PASSWORD).await?;
+            browser.type_into("#confirm-password", NEW_PASSWORD).await?;
             browser.press(Key::Enter).await?;
-            // chromedriver lets a navigation the key press started finish before it runs the next
-            // script, so the marker answers for the page the key press left behind.
+            let shown = taken_send(&browser, "set-password").await?;
+            ensure!(
+                shown == json!([true, "Saving…", "Saving…", true, true]),
+                "right after Enter the page shows [busy, label, live region, read-only, \
+                 prerendered] = {shown}"
+            );
+            browser.press(Key::Enter).await?;
+            // chromedriver lets a navigation the key press started finish before it runs the
+            // next script, so the marker answers for the page the key presses left behind.
             ensure!(
                 browser
                     .js("return window.__samePage === true;", vec![])
@@ -186,9 +232,67 @@ fn enter_in_a_password_before_the_app_runs_sends_nothing() {
             );
             let now = browser.current_url().await?;
             ensure!(
-                now == url && !now.contains(NEW_PASSWORD),
-                "the address bar changed to {now}"
+                now == address && !now.contains(NEW_PASSWORD),
+                "Enter before the app ran changed the address bar to {now}"
             );
+
+            let_the_app_start(&browser).await?;
+            browser.wait_heading(CHANGED).await?;
+            let sent = requests_to(&browser, "/account/reset-password").await?;
+            ensure!(sent == json!(1), "{sent} resets sent, expected one");
+            ensure!(
+                env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
+                "the password typed before the app ran was not the one set"
+            );
+            Ok(())
+        },
+    );
+}
+
+/// Every backend's link shape, opened with the wasm held back: the address bar already shows
+/// only the page and its language, and the query and fragment wait in memory for the app.
+#[test]
+fn a_links_secret_leaves_the_address_bar_before_the_app_runs() {
+    run(
+        "a_links_secret_leaves_the_address_bar_before_the_app_runs",
+        &[],
+        |env| async move {
+            let browser = env.browser().await?;
+            let links = [
+                // The contract's, in the query and in the fragment.
+                ("/reset?token=Hs3kQ9vT2mLx7bWc&lang=fr", "/reset?lang=fr"),
+                ("/reset#token=Hs3kQ9vT2mLx7bWc&lang=en", "/reset"),
+                // Firebase's, at the page and at the site's root.
+                (
+                    "/reset?mode=resetPassword&oobCode=Xk2_p9&apiKey=AIzaKey&lang=ja",
+                    "/reset?lang=ja",
+                ),
+                ("/?mode=resetPassword&oobCode=Xk2_p9&apiKey=AIzaKey", "/"),
+                // django-allauth's key; PocketBase's and Better Auth's token, and Better
+                // Auth's refusal.
+                ("/reset?key=3-c9x2-8f1e0a", "/reset"),
+                ("/reset?token=eyJhbGciOiJIUzI1NiJ9.e30.sig", "/reset"),
+                ("/reset?error=INVALID_TOKEN&lang=ar", "/reset?lang=ar"),
+            ];
+            for (link, kept) in links {
+                browser.devtools("Network.enable", json!({})).await?;
+                browser
+                    .devtools("Network.setBlockedURLs", json!({ "urls": ["*_bg.wasm"] }))
+                    .await?;
+                browser.client().goto(&env.url(link)).await?;
+                browser.wait_element("#app[data-prerendered] h1").await?;
+                let now = browser.current_url().await?;
+                ensure!(
+                    now == env.url(kept),
+                    "{link}: before the app runs the address bar shows {now}, expected {kept}"
+                );
+                let handed = browser.js("return window.reclaimOpened;", vec![]).await?;
+                let opened = &link[link.find(['?', '#']).unwrap_or(link.len())..];
+                ensure!(
+                    handed == json!(opened),
+                    "{link}: the app is handed {handed}, expected {opened}"
+                );
+            }
             Ok(())
         },
     );

@@ -23,7 +23,8 @@ fn page(lang: &str) -> String {
     )
 }
 
-/// Every page in every built-in language, the files they load, the shipped brand and config.
+/// Every page in every built-in language, the files they load, the shipped brand and config,
+/// and the description of the backend it names.
 fn write_site(dist: &Path) {
     for tag in BUILT_IN {
         let folder = if tag == DEFAULT_LOCALE {
