@@ -13,6 +13,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export RUSTUP_TOOLCHAIN="$RECLAIM_NIGHTLY"
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+# The standard library's own size-over-speed choices (about 0.2 KB less brotli).
+export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 # For the wasm target only (the flags of .cargo/config.toml's target table are replaced, so
 # erase_components is repeated here).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"

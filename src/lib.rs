@@ -15,6 +15,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod domain;
+pub mod effect;
 pub mod http;
 pub mod i18n;
 pub mod pages;

@@ -5,6 +5,7 @@ use leptos::{html::Div, prelude::*, task::spawn_local};
 use super::Countdown;
 use crate::{
     backend::{ApiError, RecoveryClient},
+    effect::effect,
     i18n::{use_i18n, Counted, Message, Text},
     settings::{use_settings, Settings},
 };
@@ -137,7 +138,7 @@ pub fn FormAlert(
     let i18n = use_i18n();
     let message = form.message;
     let alert = NodeRef::<Div>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let (Some(alert), Some(_)) = (alert.get(), message.get()) {
             let _ = alert.focus();
         }

@@ -2,6 +2,7 @@ use leptos::{html::H1, prelude::*};
 
 use crate::{
     browser,
+    effect::effect,
     i18n::{use_i18n, Text},
     settings::use_settings,
 };
@@ -22,12 +23,11 @@ pub fn PageHeading(
     let i18n = use_i18n();
     let heading = NodeRef::<H1>::new();
     // Re-runs when the configured app name or the language arrives; focuses only once.
-    Effect::new(move |focused: Option<bool>| {
+    let mut focused = false;
+    effect(move || {
         browser::set_title(&settings.title(&i18n.text(text)));
-        let focused = focused.unwrap_or(false);
-        match heading.get() {
-            Some(heading) if focus && !focused => heading.focus().is_ok(),
-            _ => focused,
+        if let Some(heading) = heading.get().filter(|_| focus && !focused) {
+            focused = heading.focus().is_ok();
         }
     });
     view! {

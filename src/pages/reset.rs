@@ -13,6 +13,7 @@ use crate::{
     backend::ApiError,
     components::{FormAlert, FormController, PageHeading, Sentence},
     domain::{masked_address, ResetToken},
+    effect::effect,
     i18n::{use_i18n, Counted, Message, Text},
     settings::use_settings,
 };
@@ -50,10 +51,12 @@ pub fn ResetPage() -> impl IntoView {
     // Once the settings are there (the page's first render must stay free of browser calls so
     // it can be prerendered): the link as its backend reads it, checked where the API can, so
     // a used or expired link says so before a password is typed.
-    Effect::new(move |read: Option<bool>| {
-        if read == Some(true) || !settings.is_loaded() {
-            return read.unwrap_or(false);
+    let mut read = false;
+    effect(move || {
+        if read || !settings.is_loaded() {
+            return;
         }
+        read = true;
         let opened = settings.link().unwrap_or_default();
         match opened.secret.clone() {
             LinkSecret::Missing => asks_code.set(true),
@@ -77,7 +80,6 @@ pub fn ResetPage() -> impl IntoView {
                 });
             }
         }
-        true
     });
 
     // With the link's secret; a typed code goes through `CodeReset`.

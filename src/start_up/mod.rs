@@ -13,7 +13,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use reclaim_contract::locale::is_right_to_left;
 
-use crate::{browser, i18n::I18n, settings::Settings};
+use crate::{browser, effect::effect, i18n::I18n, settings::Settings};
 
 /// The longest the pages wait for the configuration and the language before showing the page
 /// with the defaults (and switching when they arrive). Until then the prerendered page stays,
@@ -38,13 +38,12 @@ pub fn start(route: crate::route::Route) {
     mount_to(fresh.clone().unchecked_into(), move || {
         // Set by the app once its page is rendered, in the reader's language.
         let ready = RwSignal::new(false);
-        Effect::new(move |swapped: Option<bool>| {
-            let swapped = swapped.unwrap_or(false);
+        let mut swapped = false;
+        effect(move || {
             if ready.get() && !swapped {
                 takeover::take_over(&prerendered, &fresh);
-                return true;
+                swapped = true;
             }
-            swapped
         });
         view! { <App route ready /> }
     })
@@ -80,8 +79,10 @@ impl StartUp {
     /// its own rather than with the rest of the start, so no single task keeps the page from
     /// answering a tap for long. Effects never run in a prerender: nothing loads there.
     pub fn begin(self, settings: Settings, i18n: I18n) {
-        Effect::new(move |started: Option<()>| {
-            if started.is_none() {
+        let mut started = false;
+        effect(move || {
+            if !started {
+                started = true;
                 settings.load();
                 browser::after(LONGEST_WAIT, move || self.show());
             }

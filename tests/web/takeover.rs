@@ -120,7 +120,10 @@ async fn a_send_held_back_before_the_app_ran_is_sent_once_at_the_takeover() {
         form_field(&sent[0].body, "email").as_deref(),
         Some("alice@example.com")
     );
-    assert!(handed("reclaimSubmitted").is_undefined(), "the hand-off is taken");
+    assert!(
+        handed("reclaimSubmitted").is_undefined(),
+        "the hand-off is taken"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -150,9 +153,17 @@ async fn the_link_the_page_took_out_of_the_address_bar_is_the_one_read() {
     page.type_into("#new-password", "correct horse battery");
     page.type_into("#confirm-password", "correct horse battery");
     page.submit("#reset-form");
-    page.wait_for("the reset", || !page.calls_to("/account/reset-password").is_empty())
-        .await;
+    page.wait_for("the reset", || {
+        !page.calls_to("/account/reset-password").is_empty()
+    })
+    .await;
     let sent = &page.calls_to("/account/reset-password")[0];
-    assert_eq!(form_field(&sent.body, "token").as_deref(), Some("from-the-link"));
-    assert!(handed("reclaimOpened").is_undefined(), "the hand-off is taken");
+    assert_eq!(
+        form_field(&sent.body, "token").as_deref(),
+        Some("from-the-link")
+    );
+    assert!(
+        handed("reclaimOpened").is_undefined(),
+        "the hand-off is taken"
+    );
 }
