@@ -176,7 +176,8 @@ mod tests {
             urls(&deployment),
             [
                 "request POST https://reset.example.com/account/recovery",
-                "reset POST https://reset.example.com/account/reset-password"
+                "reset POST https://reset.example.com/account/reset-password",
+                "reset_with_code POST https://reset.example.com/account/reset-password"
             ]
         );
         assert!(deployment
@@ -190,7 +191,8 @@ mod tests {
         let shipped_config = include_str!("../../../config.json");
         let deployment = read(Some(shipped_config), Some(shipped("reclaim")), &pages()).unwrap();
         assert_eq!(deployment.api_base.as_str(), "https://reset.example.com/");
-        assert_eq!(deployment.endpoints.len(), 2);
+        // Requesting a link, resetting with its secret, and resetting with the mailed code.
+        assert_eq!(deployment.endpoints.len(), 3);
         assert_eq!(deployment.locales.as_ref().map(Vec::len), Some(8));
     }
 
@@ -203,7 +205,8 @@ mod tests {
             urls(&deployment),
             [
                 "request POST https://api.example.com/v2/forgot",
-                "reset POST https://api.example.com/v2/account/reset-password"
+                "reset POST https://api.example.com/v2/account/reset-password",
+                "reset_with_code POST https://api.example.com/v2/account/reset-password"
             ]
         );
         assert!(deployment
