@@ -1,7 +1,7 @@
 //! django-allauth's headless API (`scripts/allauth/serve.py`), through its app client
 //! (`/_allauth/app/v1/…`). Two instances, since the mode is server-wide: [`allauth`] mails
 //! reset links to `<pages>/reset?key=…`, [`allauth_codes`] mails codes (`XZDR-QKHR`) instead
-//! (`ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED`).
+//! (`ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED`), its pages running `backends/allauth-codes.json`.
 
 use std::sync::OnceLock;
 
@@ -38,7 +38,8 @@ impl Allauth {
         let python = venv_python("allauth")?;
         let hosted = Hosted::start(HostProgram {
             name: if codes { "allauth-codes" } else { "allauth" },
-            backend: "allauth",
+            // The shipped descriptions, as a deployer of each mode would name them.
+            backend: if codes { "allauth-codes" } else { "allauth" },
             command: Box::new(move |layout| {
                 let mut command = vec![python.into(), layout.script("scripts/allauth/serve.py")];
                 command.extend(layout.common_args());

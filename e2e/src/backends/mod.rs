@@ -25,6 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, ensure, Context, Result};
 use reclaim_testkit::{eventually, Mail, Outbox};
 use serde_json::json;
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// How long a backend may take to start on a busy 2-core machine (each takes about a second).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -60,6 +61,11 @@ pub struct Hosted {
     pub mail_dir: PathBuf,
     /// How long it took from spawning to answering.
     pub started_in: Duration,
+    /// The description `config.json` names when no test has switched it ([`Hosted::running`]).
+    backend: &'static str,
+    /// Held shared by each test of the pages as they were started, alone by one that switches
+    /// their description.
+    site: RwLock<()>,
     /// Closed when this process ends, which stops everything.
     _lifeline: Mutex<ChildStdin>,
 }
@@ -182,6 +188,8 @@ impl Hosted {
             mail_dir: dir.join("mail"),
             dir,
             started_in: started.elapsed(),
+            backend: program.backend,
+            site: RwLock::new(()),
             _lifeline: Mutex::new(lifeline),
         })
     }
@@ -198,6 +206,30 @@ impl Hosted {
         std::fs::create_dir_all(file.parent().unwrap())?;
         std::fs::write(file, contents)?;
         Ok(())
+    }
+
+    /// Keeps the pages on the description they were started with while held: a test that
+    /// switches it ([`Hosted::running`]) waits for this to be dropped.
+    pub async fn as_started(&self) -> RwLockReadGuard<'_, ()> {
+        self.site.read().await
+    }
+
+    /// Makes `config.json` name `backend` (with the same `api_base`) until the guard is
+    /// dropped, once no other test holds the pages ([`Hosted::as_started`]). The site is shared
+    /// by every test of the run: the one backend answers both of its descriptions (Better
+    /// Auth's links and its emailOTP codes), and its pages run one at a time.
+    pub async fn running(&self, backend: &str) -> Result<Switched<'_>> {
+        let held = self.site.write().await;
+        self.write_config(backend)?;
+        Ok(Switched {
+            hosted: self,
+            _held: held,
+        })
+    }
+
+    fn write_config(&self, backend: &str) -> Result<()> {
+        let config = json!({ "backend": backend, "api_base": self.api });
+        self.put_site_file("config.json", config.to_string().as_bytes())
     }
 
     /// Every `.eml` mail in the mail folder now, oldest first (allauth, PocketBase).
@@ -233,6 +265,21 @@ impl Hosted {
             summary += &format!("\n  to {}: {}", header("To"), header("Subject"));
         }
         summary
+    }
+}
+
+/// The pages switched to another description ([`Hosted::running`]); dropping it puts back the
+/// one they were started with.
+pub struct Switched<'a> {
+    hosted: &'a Hosted,
+    _held: RwLockWriteGuard<'a, ()>,
+}
+
+impl Drop for Switched<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.hosted.write_config(self.hosted.backend) {
+            eprintln!("putting back {}'s config.json: {e:#}", self.hosted.backend);
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! The code flows of django-allauth (its second instance, in code mode) and Better Auth (its
-//! emailOTP plugin), at the API level: the pages take no codes from these backends yet (their
-//! descriptions have no `reset_with_code`), so this proves the harness and records what each
-//! answers, as the pages would call them from their own origin: the preflight for the headers
-//! they would send, a known and an unknown address answered alike, the code read from the
-//! backend's own mail output, a wrong code refused, the reset, the new password signing in
-//! through the backend's own API and the old one not, and the same code refused again. The
-//! link flows are proven through the pages themselves (`backends.rs`).
+//! emailOTP plugin), at the API level, as the pages call them from their own origin when they
+//! run `allauth-codes` and `better-auth-codes`: the preflight for the headers they send, a
+//! known and an unknown address answered alike, the code read from the backend's own mail
+//! output, what the description needs of each (allauth's session token, without which there
+//! is nothing to reset), a wrong code refused, the reset, the new password signing in through
+//! the backend's own API and the old one not, and the same code refused again. The same code
+//! flows through the pages themselves, in one tab, are `backends.rs`'s
+//! `allauth_codes_behind_the_pages` and `better_auth_codes_behind_the_pages`.
 
 use std::future::Future;
 

@@ -10,9 +10,17 @@
 //! the same link again invalid. All the while the pages call their own origin and `api_base`,
 //! and exactly the calls the backend's description names. And a description with a mistake
 //! shows the configuration problem, naming the key, and sends nothing.
+//!
+//! The code flow in one tab, through the pages running `allauth-codes` (allauth's second
+//! instance, in code mode) and `better-auth-codes` (Better Auth's emailOTP plugin): an unknown
+//! address reads exactly like a known one up to the code step; the code read from the backend's
+//! own mail output, a wrong one first said at the code field, then the right one typed as a
+//! person would; the new password proven with the backend's own sign-in (the old one refused).
+
+use std::future::Future;
 
 use anyhow::{ensure, Result};
-use reclaim_e2e::backends::allauth::{allauth, Allauth};
+use reclaim_e2e::backends::allauth::{allauth, allauth_codes, Allauth};
 use reclaim_e2e::backends::better_auth::{self, better_auth, BetterAuth};
 use reclaim_e2e::backends::pocketbase::{self, pocketbase, PocketBase};
 use reclaim_e2e::backends::{unique_email, Hosted, RecoveryBackend};
@@ -26,6 +34,30 @@ use crate::*;
 const OLD_PASSWORD: &str = "first-password-1";
 /// The configuration problem's heading.
 const NOT_SET_UP: &str = "This page is not set up correctly";
+
+/// Every request the page has made outside its own origin is to `api_base`; gives them, in the
+/// order they were made.
+async fn api_calls(hosted: &Hosted, browser: &Browser) -> Result<Vec<String>> {
+    let foreign = browser.foreign_requests().await?;
+    let api = format!("{}/", hosted.api);
+    let elsewhere: Vec<&String> = foreign.iter().filter(|u| !u.starts_with(&api)).collect();
+    ensure!(
+        elsewhere.is_empty(),
+        "the page called origins other than its own and api_base ({}): {elsewhere:?}",
+        hosted.api
+    );
+    Ok(foreign)
+}
+
+/// The page has called exactly `expected` outside its own origin.
+async fn assert_calls(hosted: &Hosted, browser: &Browser, expected: &[&String]) -> Result<()> {
+    let calls = api_calls(hosted, browser).await?;
+    ensure!(
+        calls.iter().eq(expected.iter().copied()),
+        "the page called {calls:?}, expected {expected:?}"
+    );
+    Ok(())
+}
 
 /// What one backend's test needs to know beyond the flow they all share.
 struct Behind<'a, B> {
@@ -58,28 +90,12 @@ impl<B: RecoveryBackend + Mailbox> Behind<'_, B> {
         env.browser_at(&self.hosted().pages).await
     }
 
-    /// Every request the page has made outside its own origin is to `api_base`; gives them,
-    /// in the order they were made.
     async fn api_calls(&self, browser: &Browser) -> Result<Vec<String>> {
-        let foreign = browser.foreign_requests().await?;
-        let api = format!("{}/", self.hosted().api);
-        let elsewhere: Vec<&String> = foreign.iter().filter(|u| !u.starts_with(&api)).collect();
-        ensure!(
-            elsewhere.is_empty(),
-            "the page called origins other than its own and api_base ({}): {elsewhere:?}",
-            self.hosted().api
-        );
-        Ok(foreign)
+        api_calls(self.hosted(), browser).await
     }
 
-    /// The page has called exactly `expected` outside its own origin.
     async fn assert_calls(&self, browser: &Browser, expected: &[&String]) -> Result<()> {
-        let calls = self.api_calls(browser).await?;
-        ensure!(
-            calls.iter().eq(expected.iter().copied()),
-            "the page called {calls:?}, expected {expected:?}"
-        );
-        Ok(())
+        assert_calls(self.hosted(), browser, expected).await
     }
 
     /// An unknown address: the same heading and the same sentence as a known one, from the
@@ -213,6 +229,8 @@ fn better_auth_behind_the_pages() {
             used_link_lands_on: Some(better_auth.hosted.page("/reset?error=INVALID_TOKEN")),
             failed_loads: &[400],
         };
+        // The pages as started (`better-auth`), not switched to its codes.
+        let _links = better_auth.hosted.as_started().await;
         let browser = behind.browser(&env).await?;
         behind
             .unknown_address_reads_like_a_known_one(&browser)
@@ -255,6 +273,160 @@ fn pocketbase_behind_the_pages() {
         behind.reset_through_the_pages(&browser).await?;
         // Last: it changes the site every PocketBase page is served from.
         a_description_with_a_mistake_sends_nothing(&behind, &browser).await
+    });
+}
+
+/// The code step's heading and the pages' words for a refused code (`code.heading`,
+/// `code.wrong`).
+const ENTER_CODE: &str = "Enter the code from the email";
+const CODE_WRONG: &str =
+    "This code is wrong or has expired. Check the newest email, or send a new code.";
+
+/// A backend that mails a short code to type.
+trait MailsCodes: RecoveryBackend + Mailbox {
+    /// The `count`th code mailed to `email` (waiting for it), as a person types it.
+    fn typed_code(&self, email: &str, count: usize) -> impl Future<Output = Result<String>> + Send;
+}
+
+/// Read off a phone: lower case, no dash. allauth takes out punctuation and case before it
+/// compares, and the pages send the code as typed.
+impl MailsCodes for Allauth {
+    async fn typed_code(&self, email: &str, count: usize) -> Result<String> {
+        let code = self.wait_for_code(email, count).await?;
+        Ok(code.replace('-', "").to_lowercase())
+    }
+}
+
+/// Six digits, as mailed.
+impl MailsCodes for BetterAuth {
+    async fn typed_code(&self, email: &str, count: usize) -> Result<String> {
+        self.wait_for_code(email, count).await
+    }
+}
+
+/// What one backend's code test needs to know.
+struct CodesBehind<'a, B> {
+    backend: &'a B,
+    /// Asking for the code; setting the password with it.
+    request_url: String,
+    reset_url: String,
+    /// As in [`Behind`].
+    failed_loads: &'static [u16],
+}
+
+impl<B: MailsCodes> CodesBehind<'_, B> {
+    async fn assert_calls(&self, browser: &Browser, expected: &[&String]) -> Result<()> {
+        assert_calls(self.backend.hosted(), browser, expected).await
+    }
+}
+
+/// The code flow in one tab, through the pages running a code description.
+async fn reset_by_code_through_the_pages<B: MailsCodes>(
+    behind: &CodesBehind<'_, B>,
+    browser: &Browser,
+) -> Result<()> {
+    let known = unique_email("carol");
+    let unknown = unique_email("nobody");
+    behind.backend.create_user(&known, OLD_PASSWORD).await?;
+
+    // Up to the code step, what the pages show is the same for both: nothing tells whether
+    // the account exists. The known address last, so the tab goes on with it.
+    let mut pages = Vec::new();
+    for email in [&unknown, &known] {
+        let flow = ResetFlow::new(browser, behind.backend, email);
+        flow.request().await?;
+        let sent = browser.text("#main").await?.unwrap_or_default();
+        browser.click("#enter-code").await?;
+        browser.wait_heading(ENTER_CODE).await?;
+        let step = browser.text("#main").await?.unwrap_or_default();
+        pages.push(format!("{sent}\n---\n{step}").replace(email.as_str(), "ADDRESS"));
+        behind.assert_calls(browser, &[&behind.request_url]).await?;
+    }
+    ensure!(
+        pages[0] == pages[1],
+        "the pages differ for an unknown and a known address:\n{}\n===\n{}",
+        pages[0],
+        pages[1]
+    );
+
+    // A wrong code (the right one with its last character changed) is said at the code
+    // field; the step, and what was typed, kept.
+    let code = behind.backend.typed_code(&known, 1).await?;
+    let (kept, last) = code.split_at(code.len() - 1);
+    let wrong = format!("{kept}{}", if last == "0" { '1' } else { '0' });
+    browser.type_into("#reset-code", &wrong).await?;
+    browser.type_into("#new-password", NEW_PASSWORD).await?;
+    browser.type_into("#confirm-password", NEW_PASSWORD).await?;
+    browser.click("#set-password").await?;
+    let said = browser.wait_text("reset-code-error").await?;
+    ensure!(
+        said.ends_with(&format!("\n{CODE_WRONG}")),
+        "the wrong code reads {said:?}"
+    );
+    let invalid = browser.attr("#reset-code", "aria-invalid").await?;
+    ensure!(
+        invalid.as_deref() == Some("true"),
+        "aria-invalid={invalid:?}"
+    );
+    ensure!(
+        browser.heading().await?.as_deref() == Some(ENTER_CODE),
+        "the wrong code left the code step"
+    );
+    ensure!(
+        !behind.backend.sign_in(&known, NEW_PASSWORD).await?,
+        "the wrong code changed the password"
+    );
+
+    browser.replace_text("#reset-code", &code).await?;
+    browser.click("#set-password").await?;
+    browser.wait_heading(CHANGED).await?;
+    let url = browser.current_url().await?;
+    ensure!(url.ends_with("/recover"), "the address bar shows {url}");
+    let reset = &behind.reset_url;
+    behind
+        .assert_calls(browser, &[&behind.request_url, reset, reset])
+        .await?;
+    assert_password_changed(behind.backend, &known, NEW_PASSWORD, OLD_PASSWORD).await?;
+    browser.assert_console_clean(behind.failed_loads).await
+}
+
+#[test]
+fn allauth_codes_behind_the_pages() {
+    let allauth: &'static Allauth = allauth_codes().expect("django-allauth (codes)");
+    eprintln!(
+        "django-allauth (codes) started in {:?}",
+        allauth.hosted.started_in
+    );
+    run("allauth_codes", &[], move |env| async move {
+        let behind = CodesBehind {
+            backend: allauth,
+            request_url: allauth.url("/auth/password/request"),
+            reset_url: allauth.url("/auth/password/reset"),
+            // The request's 401 that starts the flow, the success's that does not sign in,
+            // the wrong code's 400.
+            failed_loads: &[400, 401],
+        };
+        let browser = env.browser_at(&behind.backend.hosted.pages).await?;
+        reset_by_code_through_the_pages(&behind, &browser).await
+    });
+}
+
+#[test]
+fn better_auth_codes_behind_the_pages() {
+    let better_auth: &'static BetterAuth = better_auth().expect("Better Auth");
+    run("better_auth_codes", &[], move |env| async move {
+        let behind = CodesBehind {
+            backend: better_auth,
+            request_url: better_auth.url("/email-otp/request-password-reset"),
+            reset_url: better_auth.url("/email-otp/reset-password"),
+            // The wrong code's 400.
+            failed_loads: &[400],
+        };
+        // The one Better Auth answers both descriptions; its pages run this one alone while
+        // this test lasts.
+        let _codes = better_auth.hosted.running("better-auth-codes").await?;
+        let browser = env.browser_at(&behind.backend.hosted.pages).await?;
+        reset_by_code_through_the_pages(&behind, &browser).await
     });
 }
 
