@@ -201,11 +201,6 @@ impl RecoveryClient {
             .map(drop)
     }
 
-    /// Whether the backend takes a short code with the address (else only its link's secret).
-    pub fn takes_codes(&self) -> bool {
-        self.api.backend.has(Call::ResetWithCode)
-    }
-
     /// Runs `call` and returns the body of its success.
     async fn call(
         &self,

@@ -3,7 +3,8 @@
 //! the tests. The deployment's files (`config.json`, a backend's description, a locale file) and
 //! the APIs' answers are read through it, so each is read by one piece of code on every side.
 
-/// One JSON value. Objects keep their keys in the order they came.
+/// One JSON value. Objects keep their keys in the order the parser gives them: as written in the
+/// browser, sorted by serde_json (whose `preserve_order` is off).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
     Null,

@@ -17,6 +17,10 @@ pub const GROUP_LEN: usize = 4;
 /// Between the groups of a code as mailed.
 pub const SEPARATOR: char = '-';
 
+/// Wrong codes typed for an address, while its links live, before every one of them is spent:
+/// the server refuses the rest, so the pages ask for a new code rather than a sixth try.
+pub const WRONG_TRIES: u8 = 5;
+
 /// The code in what a person typed: letters in any case, with any spaces and dashes before,
 /// between or after them (`kq7m xw3p`, ` KQ7M-XW3P `, `kq7mxw3p`), and the full-width forms a
 /// Japanese or Chinese input method gives (`ＫＱ７Ｍ－ＸＷ３Ｐ`). `None` when what is left is not

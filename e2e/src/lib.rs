@@ -208,7 +208,7 @@ fn cache_dir() -> Result<PathBuf> {
 }
 
 /// Ports nothing listens on now (bound and released; a clash within moments is unlikely).
-fn free_ports<const N: usize>() -> Result<[u16; N]> {
+pub fn free_ports<const N: usize>() -> Result<[u16; N]> {
     let listeners = (0..N)
         .map(|_| TcpListener::bind("127.0.0.1:0"))
         .collect::<std::io::Result<Vec<_>>>()?;

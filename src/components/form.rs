@@ -23,6 +23,9 @@ pub struct FormController {
     wait: Countdown,
 }
 
+/// A request to send with the client, which returns the form-wide error its answer gave, if any.
+type Job = Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Option<ApiError>>>>>;
+
 impl FormController {
     /// Only call this while rendering a page: it takes the settings from context.
     pub fn new() -> Self {
@@ -66,10 +69,7 @@ impl FormController {
 
     /// Runs `job` with the configured client (it returns a form-wide error, if any), busy
     /// meanwhile, unless one is in flight or a rate limit lasts.
-    fn run(
-        &self,
-        job: Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Option<ApiError>>>>>,
-    ) {
+    fn run(&self, job: Job) {
         if !self.can_send() {
             return;
         }

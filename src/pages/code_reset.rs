@@ -10,9 +10,9 @@ use crate::{
     settings::use_settings,
 };
 
-/// Wrong codes a page accepts before it asks for a new one: the reference server spends every
-/// live code of the address after its fifth wrong one, so a sixth could only fail again.
-const TRIES: u8 = 5;
+/// Wrong codes a page accepts before it asks for a new one: the server spends every live code
+/// of the address after the last, so one more could only fail again.
+const TRIES: u8 = reclaim_contract::reset_code::WRONG_TRIES;
 
 /// Where a code reset ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,16 +42,16 @@ pub fn CodeReset(
     let i18n = use_i18n();
     let fields = NewPassword::new();
     let wrong = StoredValue::new(0u8);
-    let known = address.clone();
+    let has_address = address.is_some();
     let username = address.as_ref().map(ToString::to_string);
     // Right after asking, no link was cut short: the hint says only where the code is.
-    let code_hint = if address.is_some() {
+    let code_hint = if has_address {
         Text::CodeHintSent
     } else {
         Text::CodeHint
     };
     let lead_address = address.clone();
-    let asks_address = Signal::derive(move || known.is_none() && settings.takes_codes());
+    let asks_address = Signal::derive(move || !has_address && settings.takes_codes());
 
     let on_submit = Callback::new(
         move |Submission {

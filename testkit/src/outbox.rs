@@ -265,15 +265,10 @@ fn query_and_fragment(link: &str) -> (&str, &str) {
     )
 }
 
-/// Whether `line` is a code as the mail groups it: the contract's characters, in groups of
-/// its size, joined by its separator.
+/// Whether `line` is a code exactly as the mail groups it (`XXXX-XXXX`, the contract's
+/// characters in capitals), not merely something the code field would accept.
 fn is_grouped_code(line: &str) -> bool {
-    let groups: Vec<&str> = line.split(reset_code::SEPARATOR).collect();
-    groups.len() == reset_code::CODE_LEN / reset_code::GROUP_LEN
-        && groups.iter().all(|group| {
-            group.len() == reset_code::GROUP_LEN
-                && group.chars().all(|c| reset_code::ALPHABET.contains(c))
-        })
+    reset_code::normalise(line).is_some_and(|code| reset_code::grouped(&code) == line)
 }
 
 fn token_of(link: &str) -> Option<String> {

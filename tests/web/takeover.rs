@@ -1,7 +1,7 @@
 //! The app taking over a prerendered page: what a person did before the wasm
-//! arrived is kept, and what the page's inline script handed over is used. The prerendered page is stood in for by a deep copy of the
-//! app's own first render (the same markup, and no event handlers, as the
-//! build's HTML has none).
+//! arrived is kept, and what the page's inline script handed over is used. The
+//! prerendered page is stood in for by a deep copy of the app's own first
+//! render (the same markup, and no event handlers, as the build's HTML has none).
 
 use serde_json::json;
 use wasm_bindgen::{prelude::*, JsCast};

@@ -37,7 +37,6 @@ impl Allauth {
     fn start(codes: bool) -> Result<Allauth> {
         let python = venv_python("allauth")?;
         let hosted = Hosted::start(HostProgram {
-            name: if codes { "allauth-codes" } else { "allauth" },
             // The shipped descriptions, as a deployer of each mode would name them.
             backend: if codes { "allauth-codes" } else { "allauth" },
             command: Box::new(move |layout| {

@@ -36,7 +36,6 @@ impl BetterAuth {
             modules.display()
         );
         let hosted = Hosted::start(HostProgram {
-            name: "better-auth",
             backend: "better-auth",
             command: Box::new(move |layout| {
                 let mut command = vec![

@@ -72,9 +72,7 @@ pub struct Hosted {
 
 /// How to start one backend's host program.
 struct HostProgram {
-    /// Names the temporary folder (`reclaim-<name>-…`).
-    name: &'static str,
-    /// `config.json`'s `backend`.
+    /// `config.json`'s `backend`; it also names the temporary folder (`reclaim-<backend>-…`).
     backend: &'static str,
     /// The command line, given where it runs.
     command: CommandLine,
@@ -121,7 +119,7 @@ impl Hosted {
         let dist = crate::dist_dir()?;
         let [api_port, pages_port] = crate::free_ports()?;
         let dir = tempfile::Builder::new()
-            .prefix(&format!("reclaim-{}-", program.name))
+            .prefix(&format!("reclaim-{}-", program.backend))
             .tempdir()?
             .keep();
         let api = format!("http://127.0.0.1:{api_port}");
@@ -150,7 +148,7 @@ impl Hosted {
                 wait
                 cd / && rm -rf "$dir""#,
             )
-            .arg(format!("{}-lifeline", program.name))
+            .arg(format!("{}-lifeline", program.backend))
             .arg(&dir)
             .arg(&dist)
             .arg(pages_port.to_string())

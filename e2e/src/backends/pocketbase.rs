@@ -32,7 +32,6 @@ impl PocketBase {
     fn start() -> Result<PocketBase> {
         let python = venv_python("pocketbase")?;
         let hosted = Hosted::start(HostProgram {
-            name: "pocketbase",
             backend: "pocketbase",
             command: Box::new(move |layout| {
                 let mut command = vec![python.into(), layout.script("scripts/pocketbase/serve.py")];

@@ -8,8 +8,6 @@
 //! flows through the pages themselves, in one tab, are `backends.rs`'s
 //! `allauth_codes_behind_the_pages` and `better_auth_codes_behind_the_pages`.
 
-use std::future::Future;
-
 use anyhow::{ensure, Context, Result};
 use reclaim_e2e::backends::allauth::{allauth_codes, Allauth};
 use reclaim_e2e::backends::better_auth::better_auth;
@@ -17,18 +15,7 @@ use reclaim_e2e::backends::{unique_email, Hosted, RecoveryBackend};
 use reclaim_testkit::reqwest::{self, header, redirect, Method, StatusCode};
 use serde_json::{json, Value};
 
-const OLD_PASSWORD: &str = "first-password-1";
-const NEW_PASSWORD: &str = "violet-harbor-sextant-91";
-
-fn block_on(test: impl Future<Output = Result<()>>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if let Err(e) = runtime.block_on(test) {
-        panic!("{e:#}");
-    }
-}
+use crate::*;
 
 /// A client that shows redirects instead of following them.
 fn no_redirects() -> reqwest::Client {
@@ -78,19 +65,6 @@ async fn preflight_allows(hosted: &Hosted, url: &str, extra: &[&str]) -> Result<
 /// What the pages may read of an answer, for comparing a known and an unknown address.
 async fn status_and_body(answer: reqwest::Response) -> Result<(StatusCode, String)> {
     Ok((answer.status(), answer.text().await?))
-}
-
-/// The new password signs in and the old one does not, through the backend's own API.
-async fn new_password_signs_in(backend: &impl RecoveryBackend, email: &str) -> Result<()> {
-    ensure!(
-        backend.sign_in(email, NEW_PASSWORD).await?,
-        "the new password does not sign {email} in"
-    );
-    ensure!(
-        !backend.sign_in(email, OLD_PASSWORD).await?,
-        "the old password still signs {email} in"
-    );
-    Ok(())
 }
 
 /// The `code` of a JSON error body (`errors[0].code`, Better Auth's `code`, PocketBase's
@@ -187,7 +161,7 @@ fn allauth_reset_by_code() {
             status == 401 && body["meta"]["is_authenticated"] == false,
             "{status} {body}"
         );
-        new_password_signs_in(allauth, &email).await?;
+        assert_password_changed(allauth, &email, NEW_PASSWORD, OLD_PASSWORD).await?;
 
         // The flow is over: the same code again finds nothing to reset.
         let (status, body) = allauth
@@ -198,7 +172,7 @@ fn allauth_reset_by_code() {
             )
             .await?;
         ensure!(status == 409, "the used code: {status} {body}");
-        new_password_signs_in(allauth, &email).await
+        assert_password_changed(allauth, &email, NEW_PASSWORD, OLD_PASSWORD).await
     });
 }
 
@@ -255,13 +229,13 @@ fn better_auth_reset_by_code() {
         );
         let (status, body) = reset(&code, NEW_PASSWORD).await?;
         ensure!(status == 200 && body["success"] == true, "{status} {body}");
-        new_password_signs_in(better_auth, &email).await?;
+        assert_password_changed(better_auth, &email, NEW_PASSWORD, OLD_PASSWORD).await?;
 
         let (status, body) = reset(&code, "another-password-92").await?;
         ensure!(
             status == 400 && body["code"] == "INVALID_OTP",
             "the used code: {status} {body}"
         );
-        new_password_signs_in(better_auth, &email).await
+        assert_password_changed(better_auth, &email, NEW_PASSWORD, OLD_PASSWORD).await
     });
 }

@@ -9,8 +9,9 @@ use std::path::Path;
 use anyhow::{ensure, Result};
 use url::Url;
 
+use crate::block_on;
 use crate::pages::copy_dir;
-use crate::static_hosting::{free_port, site_config, Nginx};
+use crate::static_hosting::{site_config, Nginx};
 
 /// Runs the check on `origin` and fails, with its whole report, unless every check holds, with
 /// no warning but from the checks `tolerated`.
@@ -142,13 +143,7 @@ const MISTAKES: [Mistake; 6] = [
 /// check never posts), with a second server block standing for an API on another origin.
 #[test]
 fn check_catches_each_broken_deployment() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    if let Err(e) = runtime.block_on(each_mistake()) {
-        panic!("{e:#}");
-    }
+    block_on(each_mistake());
 }
 
 async fn each_mistake() -> Result<()> {
@@ -159,7 +154,7 @@ async fn each_mistake() -> Result<()> {
     let mut problems = Vec::new();
     for (index, mistake) in MISTAKES.iter().enumerate() {
         let root = work.path().join(format!("{}-{index}", mistake.check));
-        let (port, api_port) = (free_port()?, free_port()?);
+        let [port, api_port] = reclaim_e2e::free_ports()?;
         let api = format!("http://127.0.0.1:{api_port}");
         let build = root.join("dist");
         copy_dir(&dist, &build)?;

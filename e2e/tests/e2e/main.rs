@@ -24,7 +24,7 @@ mod static_hosting;
 use anyhow::{Context, Result};
 use reclaim_e2e::Browser;
 
-pub use reset_flow::{assert_password_changed, MailedLink, ResetFlow};
+pub use reset_flow::{assert_field_error, assert_password_changed, MailedLink, ResetFlow};
 
 // The pages' headings, one per state.
 pub const REQUEST: &str = "Forgot your password?";
@@ -38,6 +38,21 @@ pub const NOT_FOUND: &str = "Page not found";
 /// Passwords the server's policy accepts (long, not common, not the address).
 pub const NEW_PASSWORD: &str = "violet-harbor-sextant-91";
 pub const OTHER_PASSWORD: &str = "copper lantern \u{1F511} drifting";
+
+/// Runs `test` on a runtime of its own, for tests that need no reference server (`run` starts
+/// one); a failure panics with its whole chain.
+pub fn block_on(test: impl std::future::Future<Output = Result<()>>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if let Err(e) = runtime.block_on(test) {
+        panic!("{e:#}");
+    }
+}
+
+/// The password the backends' accounts are created with.
+pub const OLD_PASSWORD: &str = "first-password-1";
 
 /// A built-in locale's texts, as the pages have them (`src/i18n/builtin/<tag>.json`).
 pub struct Texts {

@@ -286,3 +286,23 @@ pub async fn assert_secret_gone(browser: &Browser, secret: &str) -> Result<()> {
     );
     Ok(())
 }
+
+/// The field shows its error, is marked invalid, and points at the message.
+pub async fn assert_field_error(browser: &Browser, field: &str) -> Result<String> {
+    let error_id = format!("{field}-error");
+    let message = browser.wait_text(&error_id).await?;
+    let invalid = browser.attr(&format!("#{field}"), "aria-invalid").await?;
+    ensure!(
+        invalid.as_deref() == Some("true"),
+        "#{field} has aria-invalid={invalid:?} while showing {message:?}"
+    );
+    let described_by = browser
+        .attr(&format!("#{field}"), "aria-describedby")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        described_by.split_whitespace().any(|id| id == error_id),
+        "#{field}'s aria-describedby is {described_by:?}, without #{error_id}"
+    );
+    Ok(message)
+}

@@ -4,7 +4,6 @@
 //! `deploy/static/`, checked to say the same as the nginx file.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -27,12 +26,6 @@ fn deploy_dir() -> PathBuf {
 pub fn read_deploy_file(relative: &str) -> Result<String> {
     let path = deploy_dir().join(relative);
     std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// A free port on 127.0.0.1, for nginx: chosen before the server starts, because the server's
-/// `--public-url` (the origin of the mailed links) must be nginx's.
-pub fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Debian's nginx in the foreground, one process, everything it writes inside its own folder.
@@ -213,7 +206,7 @@ fn dist_inline_script_hashes(dist: &Path) -> Result<Vec<String>> {
 /// the headers on pages, assets, errors and API answers.
 #[test]
 fn nginx_serves_the_pages_and_the_flow_works_through_it() {
-    let port = free_port().expect("a free port for nginx");
+    let [port] = reclaim_e2e::free_ports().expect("a free port for nginx");
     let origin = format!("http://127.0.0.1:{port}");
     run(
         "nginx_serves_the_pages_and_the_flow_works_through_it",

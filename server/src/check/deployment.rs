@@ -37,8 +37,8 @@ pub struct Deployment {
     /// Where the API is (the pages' origin unless configured otherwise).
     pub api_base: Url,
     pub endpoints: Vec<Endpoint>,
-    /// `locales` of `config.json`, when it names them.
-    pub locales: Option<Vec<String>>,
+    /// `locales` of `config.json` (every built-in one when it names none).
+    pub locales: Vec<String>,
 }
 
 /// The backend `config.json` names, as far as it can be read, to know which description to
@@ -137,7 +137,7 @@ pub fn read(
         backend: config.backend.clone(),
         api_base: Url::parse(&api_base).map_err(|e| format!("api_base {api_base}: {e}"))?,
         endpoints,
-        locales: Some(config.locales.clone()),
+        locales: config.locales.clone(),
     })
 }
 
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(deployment.api_base.as_str(), "https://reset.example.com/");
         // Requesting a link, resetting with its secret, and resetting with the mailed code.
         assert_eq!(deployment.endpoints.len(), 3);
-        assert_eq!(deployment.locales.as_ref().map(Vec::len), Some(8));
+        assert_eq!(deployment.locales.len(), 8);
     }
 
     #[test]

@@ -1,9 +1,6 @@
 //! What lets the pages run and call their API, and nothing else: the Content-Security-Policy
 //! of each page, and the API's answer to a CORS preflight from the pages' origin.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::deployment::{Deployment, Encoding};
@@ -11,7 +8,7 @@ use super::html;
 use super::policy::{Policy, Verdict};
 use super::report::Report;
 use super::visitor::{same_origin, Answer, Visitor};
-use crate::http::inline_scripts;
+use crate::http::{inline_scripts, script_source};
 
 const POLICY_FIX: &str = "deploy/README.md shows the policy the pages need";
 
@@ -71,10 +68,7 @@ pub fn content_policy(pages: &[Answer], deployment: Option<&Deployment>, report:
                 }
             }
             for script in inline_scripts(&html) {
-                let hash = format!(
-                    "'sha256-{}'",
-                    STANDARD.encode(Sha256::digest(script.as_bytes()))
-                );
+                let hash = script_source(script);
                 let allowed = match policy.governing("script-src") {
                     Verdict::Unrestricted => true,
                     Verdict::Sources(..) => policy.has_keyword("script-src", &hash),

@@ -237,7 +237,7 @@ pub fn revalidated(answer: &Answer, report: &mut Report) {
 /// Each page in each language the deployment offers, asked for with `?lang=<tag>`: the build's
 /// copy in that language, so the mailed link paints in the reader's language.
 pub async fn languages(visitor: &Visitor, deployment: Option<&Deployment>, report: &mut Report) {
-    let offered: Vec<&str> = match deployment.and_then(|d| d.locales.as_ref()) {
+    let offered: Vec<&str> = match deployment.map(|d| &d.locales) {
         Some(locales) => BUILT_IN
             .iter()
             .copied()

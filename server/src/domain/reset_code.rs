@@ -34,7 +34,7 @@ pub struct CodeKey([u8; KEY_BYTES]);
 #[derive(Clone, Copy)]
 pub struct CodeHash(pub [u8; 32]);
 
-/// The length of a [`CodeKey`]: SHA-256's block of security, as HMAC-SHA256 wants.
+/// The length of a [`CodeKey`]: SHA-256's output, the least key HMAC-SHA256 should have.
 pub const KEY_BYTES: usize = 32;
 
 impl ResetCode {

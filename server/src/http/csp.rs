@@ -9,6 +9,14 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+/// The source expression that allows one inline script: `'sha256-…'` of its text.
+pub(crate) fn script_source(script: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        STANDARD.encode(Sha256::digest(script.as_bytes()))
+    )
+}
+
 /// The policy for a set of HTML pages: scripts only from this origin plus the pages' own inline
 /// scripts by hash (trunk's loader is one), wasm compilation allowed, nothing else framed,
 /// embedded or posted elsewhere.
@@ -17,12 +25,9 @@ pub fn content_security_policy<'a>(pages: impl IntoIterator<Item = &'a str>) -> 
     let hashes: BTreeSet<String> = pages
         .into_iter()
         .flat_map(inline_scripts)
-        .map(|script| STANDARD.encode(Sha256::digest(script.as_bytes())))
+        .map(script_source)
         .collect();
-    let hashes: String = hashes
-        .iter()
-        .map(|hash| format!(" 'sha256-{hash}'"))
-        .collect();
+    let hashes: String = hashes.iter().map(|hash| format!(" {hash}")).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; object-src 'none'; \
          base-uri 'none'; frame-ancestors 'none'; form-action 'self'"

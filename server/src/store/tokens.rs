@@ -28,8 +28,9 @@ use crate::domain::{Client, CodeHash, EmailAddress, TokenHash};
 const KEEP_DEAD_TOKENS_MS: i64 = DAY_MS;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Wrong codes typed for an account, while its links live, before every one of them is revoked.
-pub const WRONG_CODES_ALLOWED: i64 = 5;
+/// Wrong codes typed for an account, while its links live, before every one of them is revoked
+/// (the contract's number, which the pages count too).
+pub const WRONG_CODES_ALLOWED: i64 = reclaim_contract::reset_code::WRONG_TRIES as i64;
 
 /// A reset link to issue, with its code: for whom, asked by which client, and the limits it is
 /// issued under.
@@ -43,7 +44,7 @@ pub struct ResetGrant {
     pub lifetime: Duration,
     /// Live links kept per account and client; a new one revokes the oldest beyond it.
     pub max_live: usize,
-    /// Links per account per day before only clients without a live link get one (0: none).
+    /// Links per account per day before only clients without a live link get one (0: no cap).
     pub daily_cap: u32,
 }
 
