@@ -213,4 +213,8 @@ esac
 
 # --- crates: trunk builds offline (Trunk.toml), so fetch what Cargo.lock names first ---------
 cargo fetch --quiet
-ok "crates named in Cargo.lock (fetched)"
+# The release wasm rebuilds the standard library (scripts/build-pages.sh), whose own crates
+# (dlmalloc, hashbrown, ...) trunk's offline build must find too.
+std_library="$(rustup run "$RECLAIM_NIGHTLY" rustc --print sysroot)/lib/rustlib/src/rust/library"
+RUSTUP_TOOLCHAIN="$RECLAIM_NIGHTLY" cargo fetch --quiet --manifest-path "$std_library/Cargo.toml"
+ok "crates named in Cargo.lock and in the standard library's (fetched)"
