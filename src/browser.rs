@@ -74,6 +74,12 @@ pub fn submitted_before_start() -> Option<String> {
     handed_over(SUBMITTED)?.as_string()
 }
 
+/// Whether a person submitted a form before the app ran, which the page's inline script holds
+/// back for the app to send (see [`submitted_before_start`], which takes it).
+pub fn send_waiting() -> bool {
+    js_sys::Reflect::get(&window(), &JsValue::from_str(SUBMITTED)).is_ok_and(|id| id.is_string())
+}
+
 /// Replaces the address bar's URL without a navigation or a history entry.
 pub fn replace_address(url: &str) {
     if let Ok(history) = window().history() {

@@ -1,6 +1,4 @@
-use std::time::Duration;
-
-use reclaim::{browser, start_up, Route};
+use reclaim::{start_up, Route};
 
 fn main() {
     // Panic messages in the console while developing; in the release bundle a panic still
@@ -14,6 +12,7 @@ fn main() {
             .unwrap_or_default(),
     );
     // Rendering waits for a task of its own: instantiating the wasm and rendering the page are
-    // two shorter tasks rather than one long one that would keep the page from answering a tap.
-    browser::after(Duration::ZERO, move || start_up::start(route));
+    // two shorter tasks rather than one long one that would keep the page from answering a tap
+    // (unless a send is waiting on the start: see `in_own_task`).
+    start_up::in_own_task(move || start_up::start(route));
 }

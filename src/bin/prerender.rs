@@ -87,8 +87,9 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 
 /// The script that starts the app, the same in every build (the build's file names are in the
 /// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
-/// changes: `'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='`, which `deploy/` and the README carry. Inline, first thing in the
-/// `<head>`, so that it runs before anything is requested or painted. It hands what it does to
+/// changes: `'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='`, which `deploy/` and the README carry. Inline, first in the `<head>`
+/// after the referrer policy and the preloads (the stylesheets', [`APP_PRELOADS`]), so that it
+/// runs before anything else is requested or painted. It hands what it does to
 /// the app in memory:
 ///
 /// - the address's query and fragment (a reset link's secret) go from the address bar into
@@ -99,13 +100,14 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 ///   the form's id waits in `reclaimSubmitted` for the app to send it (`start_up::takeover`).
 ///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered;
 /// - once the first frame is on screen (a `requestAnimationFrame` callback runs before a frame
-///   is painted, so the second runs once the first has been shown), every file the app's start
-///   waits on is fetched at once, rather than each after the one before: the JS glue and the
-///   wasm, `config.json` then the description of the backend it names, and the catalog of the
-///   language the address, the stored choice or the page itself names, left in
-///   `reclaimFetched` by path (`browser::started_fetch`); the app starts as soon as it is there.
-///   Not before the first frame: on a slow connection about 100 KB would compete with the
-///   stylesheets, and Lighthouse's model then counts them all before the page's largest paint.
+///   is painted, so the second runs once the first has been shown), every other file the app's
+///   start waits on is fetched at once, rather than each after the one before: `config.json`
+///   then the description of the backend it names, and the catalog of the language the
+///   address, the stored choice or the page itself names, left in `reclaimFetched` by path
+///   (`browser::started_fetch`); and the app is started from the JS glue and the wasm, which
+///   the page began to download before this script ran (see [`APP_PRELOADS`]). These files are
+///   small and take one round trip each; fetched before the first frame they would only hold
+///   up the stylesheets' requests.
 const BOOTSTRAP: &str =
     "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
 query=location.search,lang=new URLSearchParams(query).get('lang'),\
@@ -129,12 +131,24 @@ locale||=d.documentElement.lang;\
 if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
 const wasm=fetch(app.wasm);import(app.glue).then(glue=>glue.default({module_or_path:wasm}))})))}";
 
+/// What the page downloads before anything else, after the stylesheets' preloads (see
+/// [`stylesheet_preloads`]): the wasm and its JS glue, about 110 KB on a first visit, the one
+/// long download between the first paint and a working form. Started by the HTML itself, so
+/// that the download runs while the page is parsed and painted rather than after it. Their
+/// requests carry no Referer (the referrer policy comes first), and the bootstrap's own
+/// `fetch` and `import` of the two files take these responses rather than asking again
+/// (same URL, same CORS mode and credentials).
+const APP_PRELOADS: &str =
+    "<link rel=preload href={wasm} as=fetch type=application/wasm crossorigin>\
+<link rel=modulepreload href={glue}>";
+
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
-/// its hash changes with every build) and its preload links with [`BOOTSTRAP`], first in the
-/// head, so that the secret leaves the address bar before anything else happens.
+/// its hash changes with every build) and its preload links with [`APP_PRELOADS`] and
+/// [`BOOTSTRAP`], first in the head after the referrer policy and the stylesheets' preloads, so
+/// that the secret leaves the address bar before anything but those downloads starts.
 fn constant_bootstrap(html: &str) -> String {
     const OPEN: &str = "<script type=module>";
-    const CHARSET: &str = "<meta charset=utf-8>";
+    const REFERRER: &str = "<meta content=no-referrer name=referrer>";
     let Some(script) = between(html, OPEN, "</script>") else {
         return html.to_owned(); // A template run through the hook twice.
     };
@@ -143,7 +157,7 @@ fn constant_bootstrap(html: &str) -> String {
     let wasm = between(script, "module_or_path: '", "'")
         .unwrap_or_else(|| fail("the bootstrap script names no wasm"));
     let mut html = html.replacen(&format!("{OPEN}{script}</script>"), "", 1);
-    // trunk's preloads of the glue and the wasm: the bootstrap fetches them itself.
+    // trunk's preloads of the glue and the wasm, last in the head: ours come first.
     for preload in [format!("href={glue} "), format!("href={wasm} ")] {
         if let Some(at) = html.find(&preload) {
             let start = html[..at].rfind("<link").unwrap_or(at);
@@ -151,16 +165,40 @@ fn constant_bootstrap(html: &str) -> String {
             html.replace_range(start..end, "");
         }
     }
-    let Some(at) = html.find(CHARSET) else {
-        fail("index.html has no <meta charset=utf-8>")
+    let Some(at) = html.find(REFERRER) else {
+        fail("index.html has no <meta name=referrer content=no-referrer>")
     };
+    let preloads =
+        stylesheet_preloads(&html) + &APP_PRELOADS.replace("{wasm}", wasm).replace("{glue}", glue);
     html.insert_str(
-        at + CHARSET.len(),
+        at + REFERRER.len(),
         &format!(
-            "<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script>{BOOTSTRAP}</script>"
+            "{preloads}<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script>{BOOTSTRAP}</script>"
         ),
     );
     html
+}
+
+/// A preload of each of the page's stylesheets (same address, same integrity, so the
+/// stylesheet's own link takes it), to go before the bootstrap: the stylesheets' links must
+/// stay after it (a script waits for the stylesheets above it, and the secret would wait in
+/// the address bar), but their requests need not. Asked for first, these few KB are not held
+/// up by the app's download that starts beside them, and the page paints as soon as it would
+/// without it.
+fn stylesheet_preloads(html: &str) -> String {
+    let head = html.split("</head>").next().unwrap_or(html);
+    head.split("<link ")
+        .skip(1)
+        .filter_map(|tag| tag.split_once('>').map(|(attributes, _)| attributes))
+        .filter(|attributes| attributes.split(' ').any(|a| a == "rel=stylesheet"))
+        .map(|attributes| {
+            let kept: Vec<&str> = attributes
+                .split(' ')
+                .filter(|a| a.starts_with("href=") || a.starts_with("integrity="))
+                .collect();
+            format!("<link rel=preload as=style {}>", kept.join(" "))
+        })
+        .collect()
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {

@@ -93,10 +93,12 @@ impl StartUp {
                 // Only once: rendering it again (after a switch of language) would lose what
                 // was typed.
                 if !self.shown.get_untracked() {
-                    browser::after(Duration::ZERO, move || self.show());
+                    in_own_task(move || self.show());
                 }
             }
-            // Once the page has been rendered, all its parts, the app may take over (a task later).
+            // Once the page has been rendered, all its parts, the app may take over: a task
+            // later, even with a send waiting, as the renders that showing the page set off
+            // have run by then (within this task, the page may still be empty).
             let rendered = self.shown.get() && self.pending.get() == 0;
             if let Some(ready) = self
                 .ready
@@ -131,11 +133,14 @@ impl StartUp {
 /// Renders its children a task after the rest of the page while the app starts over the
 /// prerendered page (which stays on screen until both parts are ready): two shorter tasks
 /// rather than one long one that would keep the page from answering a tap. Once the app runs,
-/// and in a prerender, at once.
+/// in a prerender, and when a send is waiting (see [`in_own_task`]), at once.
 #[component]
 pub fn Later(children: ChildrenFn) -> impl IntoView {
     let shown = RwSignal::new(true);
-    if let Some(start_up) = use_context::<StartUp>().filter(StartUp::defers) {
+    if let Some(start_up) = use_context::<StartUp>()
+        .filter(StartUp::defers)
+        .filter(|_| !browser::send_waiting())
+    {
         shown.set(false);
         start_up.pending.update(|pending| *pending += 1);
         browser::after(Duration::ZERO, move || {
@@ -144,4 +149,17 @@ pub fn Later(children: ChildrenFn) -> impl IntoView {
         });
     }
     move || shown.get().then(|| children())
+}
+
+/// Runs `f` in a task of its own, so that no single task of the start keeps the page from
+/// answering a tap for long; but at once when a person has already sent the form before the
+/// app ran (the page's script holds the send, its button busy): then the send itself waits on
+/// the start, every task boundary puts a frame before it (about 20 ms each on a slow phone),
+/// and the person, waiting, has nothing left to tap.
+pub fn in_own_task(f: impl FnOnce() + 'static) {
+    if browser::send_waiting() {
+        f();
+    } else {
+        browser::after(Duration::ZERO, f);
+    }
 }

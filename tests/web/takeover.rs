@@ -167,3 +167,33 @@ async fn the_link_the_page_took_out_of_the_address_bar_is_the_one_read() {
         "the hand-off is taken"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_start_runs_in_short_tasks_unless_a_send_is_waiting_on_it() {
+    use reclaim::{browser, start_up::in_own_task};
+    use std::{cell::Cell, rc::Rc, time::Duration};
+
+    // Nothing sent yet: the step waits for a task of its own, so the page can answer a tap.
+    let ran = Rc::new(Cell::new(false));
+    in_own_task({
+        let ran = ran.clone();
+        move || ran.set(true)
+    });
+    assert!(!ran.get(), "ran in the caller's task");
+    browser::sleep(Duration::from_millis(20)).await;
+    assert!(ran.get(), "never ran");
+
+    // A send held by the page's script: the send waits on the start, so nothing is deferred.
+    hand_over("reclaimSubmitted", "recovery-form");
+    let ran = Rc::new(Cell::new(false));
+    in_own_task({
+        let ran = ran.clone();
+        move || ran.set(true)
+    });
+    assert!(ran.get(), "deferred while a send was waiting");
+    assert_eq!(
+        browser::submitted_before_start().as_deref(),
+        Some("recovery-form"),
+        "looking did not take the hand-off"
+    );
+}

@@ -67,7 +67,7 @@ fn served_html_holds_each_page() {
                 );
             }
             // One script, the inline bootstrap (the same in every build, so the CSP names it by
-            // a hash that never changes), before the stylesheets: its fetches start first.
+            // a hash that never changes), before the stylesheets: it runs before they load.
             let scripts = html.matches("<script").count();
             let bootstrap = html.find("<script>{").unwrap_or(usize::MAX);
             ensure!(
@@ -76,6 +76,18 @@ fn served_html_holds_each_page() {
                         .find("rel=stylesheet")
                         .is_some_and(|css| bootstrap < css),
                 "{path}: {scripts} scripts, expected only the bootstrap, before the stylesheets"
+            );
+            // The app's two files are requested by the HTML itself, first of all but after the
+            // referrer policy (their requests name no page), so that the long download runs
+            // while the page is parsed and painted.
+            let position = |needle: &str| html.find(needle).unwrap_or(usize::MAX);
+            let referrer = position("<meta content=no-referrer name=referrer>");
+            let wasm = position(" as=fetch type=application/wasm crossorigin>");
+            let glue = position("<link rel=modulepreload ");
+            ensure!(
+                referrer < wasm && referrer < glue && wasm < bootstrap && glue < bootstrap,
+                "{path}: the wasm's and the glue's preloads are not between the referrer policy \
+                 and the bootstrap"
             );
         }
         Ok(())
@@ -138,6 +150,37 @@ async fn requests_to(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Resu
             vec![json!(path)],
         )
         .await
+}
+
+/// The page asks for the wasm, its glue and each stylesheet once: the bootstrap's own fetch and
+/// import, and the stylesheets' links, take what the HTML's preloads started, and no file is
+/// downloaded twice.
+#[test]
+fn the_app_is_downloaded_once() {
+    run("the_app_is_downloaded_once", &[], |env| async move {
+        let browser = env.browser().await?;
+        for path in ["/recover", "/reset?token=abc"] {
+            browser.goto(path).await?;
+            browser.wait_app().await?;
+            let files = browser
+                .js(
+                    "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
+                     const count = (path) => performance.getEntriesByType('resource')\
+                       .filter((entry) => new URL(entry.name).pathname === path).length;\
+                     const sheets = [...document.querySelectorAll('link[rel=stylesheet]')]\
+                       .map((link) => count(new URL(link.href).pathname));\
+                     return [count(app.wasm), count(app.glue), sheets];",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                files == json!([1, 1, [1, 1]]),
+                "{path}: [wasm, glue, [each stylesheet]] requested {files} times, expected once \
+                 each"
+            );
+        }
+        Ok(())
+    });
 }
 
 /// With the wasm held back, a person types an address and clicks send: the button says at once
