@@ -198,6 +198,9 @@ async fn latencies(client: &reqwest::Client, endpoint: &str, known: &[String], l
     }
 }
 
+/// The longest the benchmark waits for the mails a round of requests sends.
+const MAIL_WAIT: Duration = Duration::from_secs(30);
+
 /// Wrong codes for accounts holding a live code and for addresses without an account,
 /// interleaved, one client; prints median, p99 and max of each. Each account takes five wrong
 /// codes (the fifth revokes its code, and is timed too), then is mailed a new code.
@@ -219,7 +222,17 @@ async fn wrong_codes(
         for email in known {
             send(client, &recovery, email).await;
         }
+        // Bounded: a mail that never comes (a broken delivery) fails the benchmark, saying
+        // why, rather than leaving it waiting forever.
+        let deadline = std::time::Instant::now() + MAIL_WAIT;
         while reset_mails(outbox) < mailed + known.len() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} of {} reset mails reached {} within {MAIL_WAIT:?}",
+                reset_mails(outbox) - mailed,
+                known.len(),
+                outbox.display(),
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         for (i, email) in known.iter().enumerate() {
