@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{LimitConfig, LinkConfig, LinkStyle};
+use crate::delivery::RetrySchedule;
 use crate::domain::{Client, CodeKey, EmailAddress, Locale, ResetCode, SecretToken};
 use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::{Database, FailedRequest, IssueOutcome, RecoveryRequest, ResetGrant};
@@ -38,6 +39,14 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 pub const MAX_ATTEMPTS: u32 = 3;
 /// The wait after a request's first failure; each further failure doubles it.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// When a failed request is tried again: the mail queue's doubling, from [`FIRST_RETRY`]. It
+/// is set aside by its count of attempts ([`MAX_ATTEMPTS`]), not by age, so the schedule sets
+/// no limit of its own.
+const RETRIES: RetrySchedule = RetrySchedule {
+    first: FIRST_RETRY,
+    max: Duration::MAX,
+    retry_for: Duration::MAX,
+};
 
 /// What the worker needs to issue a token and build the link.
 #[derive(Debug, Clone)]
@@ -210,7 +219,7 @@ async fn failed(
         tracing::error!(id = request.id, attempts, %error, "recovery request set aside");
         return Ok(true);
     }
-    let delay = FIRST_RETRY.saturating_mul(1 << (attempts - 1).min(16));
+    let delay = RETRIES.delay(attempts);
     database
         .record_failed_recovery(request.id, FailedRequest::Retry { attempts, delay })
         .await?;
