@@ -301,15 +301,7 @@ fn email_body(email: &str) -> String {
 
 /// The process's resident memory now, in KiB (Linux).
 fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    reclaim_testkit::memory_kib("self", "VmRSS").unwrap_or(0)
 }
 
 fn mib(kib: u64) -> f64 {

@@ -304,14 +304,14 @@ async fn send_wrong_code(client: &reqwest::Client, endpoint: &str, email: &str) 
 /// where the kernel allows) and as sampled every 2 ms.
 async fn login_memory(client: &reqwest::Client, base: &str, known: &[String]) {
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let before = status_kib("VmRSS:");
+    let before = reclaim_testkit::memory_kib("self", "VmRSS");
     let sampling = Arc::new(AtomicBool::new(true));
     let sampler = {
         let sampling = Arc::clone(&sampling);
         std::thread::spawn(move || {
             let mut peak = 0;
             while sampling.load(Ordering::Relaxed) {
-                peak = peak.max(status_kib("VmRSS:").unwrap_or(0));
+                peak = peak.max(reclaim_testkit::memory_kib("self", "VmRSS").unwrap_or(0));
                 std::thread::sleep(Duration::from_millis(2));
             }
             peak
@@ -351,7 +351,7 @@ async fn login_memory(client: &reqwest::Client, base: &str, known: &[String]) {
     let elapsed = started.elapsed();
     sampling.store(false, Ordering::Relaxed);
     let sampled_peak = sampler.join().expect("sampler");
-    let hwm = status_kib("VmHWM:");
+    let hwm = reclaim_testkit::memory_kib("self", "VmHWM");
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
         "{CONCURRENT_LOGINS} concurrent logins in {:.1} s, answers {statuses:?}:",
@@ -364,19 +364,6 @@ async fn login_memory(client: &reqwest::Client, base: &str, known: &[String]) {
         if reset { ", reset before the logins" } else { ", whole run" },
         mib(hwm.unwrap_or(0)),
     );
-}
-
-/// A `kB` line of /proc/self/status (Linux), in KiB.
-fn status_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// One request; panics on anything but 200 so a broken server cannot produce nice numbers.

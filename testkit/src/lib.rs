@@ -8,7 +8,9 @@
 //! - [`http_client`]: the one HTTP client (`reqwest`, plain HTTP);
 //! - [`flood_recovery`]: recovery requests by the hundred thousand, pipelined by hand;
 //! - [`eventually`]: the one wait for something that happens in the background. Browser state is
-//!   waited for through fantoccini's own `wait()`.
+//!   waited for through fantoccini's own `wait()`;
+//! - [`memory_kib`]: a process's memory as Linux counts it, for the tests and benchmarks that
+//!   measure it.
 
 mod flood;
 mod outbox;
@@ -26,6 +28,21 @@ pub use server::{Builder, TestServer, ALICE, ALICE_PASSWORD};
 /// How long a test waits for something to happen (mail from a background task, a browser's
 /// log) on a busy 2-core machine.
 pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A memory figure of process `pid` (`"self"` for this one) in KiB, as Linux's
+/// `/proc/<pid>/status` gives it under `field` (`"VmRSS"`, resident now; `"VmHWM"`, the peak);
+/// `None` off Linux or for a process that has gone.
+pub fn memory_kib(pid: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
 
 /// Runs `check` every 20 ms until it gives `Some`, and returns that. Fails with `check`'s own
 /// error at once, or after [`PATIENCE`] with "waited … for {what}".
@@ -78,5 +95,18 @@ mod tests {
     #[test]
     fn form_encoding_keeps_the_bytes() {
         assert_eq!(super::form_encode("a b+c@d.é"), "a+b%2Bc%40d.%C3%A9");
+    }
+
+    #[test]
+    fn memory_figures_are_read_by_their_whole_name() {
+        let resident = super::memory_kib("self", "VmRSS").expect("VmRSS on Linux");
+        let peak = super::memory_kib("self", "VmHWM").expect("VmHWM on Linux");
+        assert!(
+            0 < resident && resident <= peak,
+            "resident {resident} KiB, peak {peak} KiB"
+        );
+        // A prefix of a field's name is not that field.
+        assert_eq!(super::memory_kib("self", "VmRS"), None);
+        assert_eq!(super::memory_kib("no-such-process", "VmRSS"), None);
     }
 }

@@ -80,13 +80,8 @@ impl ServerProcess {
 
     /// The resident memory of the process now, in KiB (Linux).
     pub fn resident_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the server's /proc status");
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc status")
+        reclaim_testkit::memory_kib(&self.child.id().to_string(), "VmRSS")
+            .expect("VmRSS in the server's /proc status")
     }
 
     pub async fn request_recovery(&self, email: &str) -> StatusCode {
