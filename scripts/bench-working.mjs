@@ -12,10 +12,12 @@
 // natively). Each run opens each page in a fresh browser context (a first visit: nothing
 // cached), the pages interleaved so that other work on the machine falls on all alike; a
 // script types as soon as the field is on screen, as autofill would, and presses Enter every
-// 40 ms until the API sees a POST. Medians of BENCH_RUNS runs (9 unless set: the plain page alone varies by about 5 % from run to run).
+// 40 ms until the API sees a POST. Medians of BENCH_RUNS runs (9 unless set: the plain page
+// alone varies by about 5 % from run to run).
 //
-// Beside each page's first POST it prints its largest paint (LCP) as this throttled Chromium
-// reported it, as a ratio to the floor's: what the page downloads early must not delay it.
+// Beside each page's first POST it prints its first and largest paints (FCP, LCP) as this
+// throttled Chromium reported them, the LCP as a ratio to the floor's: what the page downloads
+// early must not delay it.
 //
 // With BENCH_WATERFALL=1 it also prints, for Reclaim's pages in the last run, every request
 // with when it started and ended and what started it: which fetch waits on which.
@@ -184,6 +186,7 @@ async function visit(page) {
   const started = performance.now();
   const navigated = tab.goto(base + page.path, { waitUntil: "load", timeout: GIVE_UP_MS });
   let error = null;
+  let fcp = NaN;
   let lcp = NaN;
   try {
     // Types as soon as each field is on screen (it exists and the page has painted: nobody
@@ -194,13 +197,14 @@ async function visit(page) {
         { polling: "raf", timeout: GIVE_UP_MS },
         field,
       );
-      // The largest paint as this throttled Chromium saw it, to set beside the floor's (whether
-      // what the page fetches early slows it): read before typing, which ends the candidates,
-      // and before the floor's native post leaves the page.
-      if (Number.isNaN(lcp)) lcp = await tab.evaluate(() => new Promise((resolve) => {
-        new PerformanceObserver((list) => resolve(list.getEntries().at(-1)?.startTime ?? NaN))
+      // The paints as this throttled Chromium saw them, the largest to set beside the floor's
+      // (whether what the page fetches early slows it): read before typing, which ends the
+      // largest paint's candidates, and before the floor's native post leaves the page.
+      if (Number.isNaN(lcp)) [fcp, lcp] = await tab.evaluate(() => new Promise((resolve) => {
+        const first = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
+        new PerformanceObserver((list) => resolve([first, list.getEntries().at(-1)?.startTime ?? NaN]))
           .observe({ type: "largest-contentful-paint", buffered: true });
-        setTimeout(() => resolve(NaN), 1000);
+        setTimeout(() => resolve([first, NaN]), 1000);
       }));
       // Found again in the page, not by a handle that the app's takeover may have detached.
       await tab.evaluate((css) => document.querySelector(css).focus(), field);
@@ -221,9 +225,6 @@ async function visit(page) {
       .catch(() => "");
     error = new Error(`${e.message}; the page showed ${showing}`);
   }
-  const fcp = await tab
-    .evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN)
-    .catch(() => NaN);
   await context.close();
   if (error) fail(`${page.path}: ${error.message}`);
   const navigation = Math.min(...[...requests.values()].map((r) => r.start));
@@ -251,6 +252,7 @@ const median = (values) => {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 };
 const ms = (n) => (Number.isFinite(n) ? `${Math.round(n)} ms` : "–").padStart(9);
+const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–").padStart(9);
 const shown = (path) => path.replace(/token=[^&]+/, "token=…");
 console.log(`\n${"page".padEnd(24)} ${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"first POST".padStart(10)}  ratio`);
 const floorLcp = results.has("floor") ? median(results.get("floor").map((v) => v.lcp)) : NaN;
@@ -270,7 +272,6 @@ for (const page of pages) {
     compared++;
     if (!(r <= 2.0)) missed.push(`${shown(page.path)} ${r.toFixed(2)}× (target ≤ 2.0×)`);
   }
-  const times = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–").padStart(9);
   console.log(`${shown(page.path).padEnd(24)} ${ms(fcp)} ${ms(lcp)} ${times(lcpRatio)} ${ms(post).padStart(10)}  ${ratio}`);
 }
 if (missed.length) console.log(`\nMissed: ${missed.join("; ")}`);

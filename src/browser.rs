@@ -49,19 +49,26 @@ fn handed_over(name: &str) -> Option<JsValue> {
     take(&window(), name)
 }
 
-fn take(object: &JsValue, name: &str) -> Option<JsValue> {
-    let name = JsValue::from_str(name);
-    let value = js_sys::Reflect::get(object, &name)
+/// `object[name]`, unless it is absent (undefined or null).
+fn get(object: &JsValue, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(object, &JsValue::from_str(name))
         .ok()
-        .filter(|value| !value.is_undefined() && !value.is_null())?;
-    let _ = js_sys::Reflect::delete_property(object.unchecked_ref::<js_sys::Object>(), &name);
+        .filter(|value| !value.is_undefined() && !value.is_null())
+}
+
+fn take(object: &JsValue, name: &str) -> Option<JsValue> {
+    let value = get(object, name)?;
+    let _ = js_sys::Reflect::delete_property(
+        object.unchecked_ref::<js_sys::Object>(),
+        &JsValue::from_str(name),
+    );
     Some(value)
 }
 
 /// The fetch of `path` (`/config.json`) the page's inline script started before the app ran,
 /// taken: a later fetch of the same path is the app's own.
 pub fn started_fetch(path: &str) -> Option<js_sys::Promise> {
-    let started = js_sys::Reflect::get(&window(), &JsValue::from_str(FETCHED)).ok()?;
+    let started = get(&window(), FETCHED)?;
     if !started.is_object() {
         return None;
     }
@@ -77,7 +84,7 @@ pub fn submitted_before_start() -> Option<String> {
 /// Whether a person submitted a form before the app ran, which the page's inline script holds
 /// back for the app to send (see [`submitted_before_start`], which takes it).
 pub fn send_waiting() -> bool {
-    js_sys::Reflect::get(&window(), &JsValue::from_str(SUBMITTED)).is_ok_and(|id| id.is_string())
+    get(&window(), SUBMITTED).is_some_and(|id| id.is_string())
 }
 
 /// Replaces the address bar's URL without a navigation or a history entry.

@@ -224,10 +224,10 @@ async fn wrong_codes(
         }
         // Bounded: a mail that never comes (a broken delivery) fails the benchmark, saying
         // why, rather than leaving it waiting forever.
-        let deadline = std::time::Instant::now() + MAIL_WAIT;
+        let deadline = Instant::now() + MAIL_WAIT;
         while reset_mails(outbox) < mailed + known.len() {
             assert!(
-                std::time::Instant::now() < deadline,
+                Instant::now() < deadline,
                 "{} of {} reset mails reached {} within {MAIL_WAIT:?}",
                 reset_mails(outbox) - mailed,
                 known.len(),

@@ -125,8 +125,10 @@ impl StartUp {
         }
     }
 
+    /// Whether parts of the page wait for a task of their own ([`Later`]): while the app starts
+    /// over the prerendered page, unless a send is waiting on the start (see [`in_own_task`]).
     fn defers(&self) -> bool {
-        self.ready.is_some_and(|ready| !ready.get_untracked())
+        self.ready.is_some_and(|ready| !ready.get_untracked()) && !browser::send_waiting()
     }
 }
 
@@ -137,10 +139,7 @@ impl StartUp {
 #[component]
 pub fn Later(children: ChildrenFn) -> impl IntoView {
     let shown = RwSignal::new(true);
-    if let Some(start_up) = use_context::<StartUp>()
-        .filter(StartUp::defers)
-        .filter(|_| !browser::send_waiting())
-    {
+    if let Some(start_up) = use_context::<StartUp>().filter(StartUp::defers) {
         shown.set(false);
         start_up.pending.update(|pending| *pending += 1);
         browser::after(Duration::ZERO, move || {

@@ -160,8 +160,8 @@ fn the_app_is_downloaded_once() {
     run("the_app_is_downloaded_once", &[], |env| async move {
         let browser = env.browser().await?;
         for path in ["/recover", "/reset?token=abc"] {
+            // `goto` waits until the app has taken over: every file it needs is in.
             browser.goto(path).await?;
-            browser.wait_app().await?;
             let files = browser
                 .js(
                     "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
