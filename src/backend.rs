@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use reclaim_contract::{
-    backend::{Api, Call, OpenedLink, Refusal, CODE, EMAIL, PASSWORD, SECRET},
+    backend::{Api, Call, OpenedLink, Refusal, Request, CODE, EMAIL, PASSWORD, SECRET},
     wire::WeakReason,
 };
 
@@ -142,9 +142,20 @@ impl RecoveryClient {
     /// may follow in this tab (a session), kept in memory only.
     pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<Kept, ApiError> {
         let body = self
-            .call(Call::Request, &[(EMAIL, email.as_str())], &[])
+            .call(Call::Request, self.recovery_request(email))
             .await?;
         Ok(Kept(self.api.backend.kept(Call::Request, &body)))
+    }
+
+    /// What [`Self::send_recovery_email`] sends.
+    pub fn recovery_request(&self, email: &EmailAddress) -> Request {
+        self.request(Call::Request, &[(EMAIL, email.as_str())], &[])
+    }
+
+    /// Whether the backend checks a link before a password is chosen (see
+    /// [`Self::check_link`]).
+    pub fn checks_links(&self) -> bool {
+        self.api.backend.has(Call::Check)
     }
 
     /// Checks a link before a password is chosen, and learns whose account it resets, where the
@@ -155,12 +166,11 @@ impl RecoveryClient {
         link: &OpenedLink,
         token: &ResetToken,
     ) -> Result<Option<String>, ApiError> {
-        if !self.api.backend.has(Call::Check) {
+        if !self.checks_links() {
             return Ok(None);
         }
-        let body = self
-            .call(Call::Check, &[(SECRET, token.expose())], &link.settings)
-            .await?;
+        let request = self.request(Call::Check, &[(SECRET, token.expose())], &link.settings);
+        let body = self.call(Call::Check, request).await?;
         Ok(self
             .api
             .backend
@@ -176,10 +186,19 @@ impl RecoveryClient {
         token: &ResetToken,
         new_password: &str,
     ) -> Result<(), ApiError> {
+        let request = self.reset_request(link, token, new_password);
+        self.call(Call::Reset, request).await.map(drop)
+    }
+
+    /// What [`Self::reset_password`] sends.
+    pub fn reset_request(
+        &self,
+        link: &OpenedLink,
+        token: &ResetToken,
+        new_password: &str,
+    ) -> Request {
         let values = [(SECRET, token.expose()), (PASSWORD, new_password)];
-        self.call(Call::Reset, &values, &link.settings)
-            .await
-            .map(drop)
+        self.request(Call::Reset, &values, &link.settings)
     }
 
     /// Sets the new password with the address and the short code the mail carried, where the
@@ -196,21 +215,32 @@ impl RecoveryClient {
             (CODE, code),
             (PASSWORD, new_password),
         ];
-        self.call(Call::ResetWithCode, &values, &kept.0)
-            .await
-            .map(drop)
+        let request = self.request(Call::ResetWithCode, &values, &kept.0);
+        self.call(Call::ResetWithCode, request).await.map(drop)
     }
 
-    /// Runs `call` and returns the body of its success.
-    async fn call(
+    /// Sends `request` (one of this client's) now, before the page that makes it is rendered:
+    /// the page's own call of it then takes this answer (see [`http::send_ahead`]).
+    pub fn send_ahead(&self, request: Request) {
+        http::send_ahead(request, self.language.clone());
+    }
+
+    fn request(
         &self,
         call: Call,
         values: &[(&str, &str)],
         link_settings: &[(String, String)],
+    ) -> Request {
+        self.api
+            .request(call, &browser::origin(), values, link_settings)
+    }
+
+    /// Sends `request`, made for `call`, and returns the body of its success.
+    async fn call(
+        &self,
+        call: Call,
+        request: Request,
     ) -> Result<reclaim_contract::json::Json, ApiError> {
-        let request = self
-            .api
-            .request(call, &browser::origin(), values, link_settings);
         let answer = http::send(&request, &self.language)
             .await
             .map_err(|unanswered| match unanswered {

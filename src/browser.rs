@@ -81,10 +81,22 @@ pub fn submitted_before_start() -> Option<String> {
     handed_over(SUBMITTED)?.as_string()
 }
 
-/// Whether a person submitted a form before the app ran, which the page's inline script holds
-/// back for the app to send (see [`submitted_before_start`], which takes it).
+/// The id of the form a person submitted before the app ran, if they did: the page's inline
+/// script holds it back for the app to send (see [`submitted_before_start`], which takes it).
+pub fn form_waiting() -> Option<String> {
+    get(&window(), SUBMITTED)?.as_string()
+}
+
+/// Whether a person submitted a form before the app ran (see [`form_waiting`]).
 pub fn send_waiting() -> bool {
-    get(&window(), SUBMITTED).is_some_and(|id| id.is_string())
+    form_waiting().is_some()
+}
+
+/// What the page's `<input id=…>` holds: before the app takes over, the prerendered page's,
+/// where a person typed.
+pub fn input_value(id: &str) -> Option<String> {
+    let input = document().get_element_by_id(id)?;
+    Some(input.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
 }
 
 /// Replaces the address bar's URL without a navigation or a history entry.

@@ -3,14 +3,25 @@
 //! description, locale files). What an answer means is the backend's business, not this
 //! module's.
 
-use std::{cell::Cell, rc::Rc, time::Duration};
+use std::{
+    cell::{Cell, RefCell},
+    future::Future,
+    rc::Rc,
+    time::Duration,
+};
 
+use futures::channel::oneshot;
 use gloo_net::http::{Request, Response};
+use leptos::{
+    prelude::{window, TimeoutHandle},
+    task::spawn_local,
+};
 use reclaim_contract::{
     backend::{self, Encoding, Method},
     json::Json,
 };
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, UrlSearchParams};
 
 use crate::browser;
@@ -37,18 +48,91 @@ pub struct Answer {
     pub body: Json,
 }
 
-/// Sends `request`, aborting after [`REQUEST_TIMEOUT`]. `language` is the page's locale, sent
-/// as `Accept-Language` (a CORS-safelisted header) so the API writes its mail in it.
+/// A call sent before the page that makes it was rendered (see [`send_ahead`]).
+struct Ahead {
+    request: backend::Request,
+    language: String,
+    answer: oneshot::Receiver<Result<Answer, Unanswered>>,
+}
+
+thread_local! {
+    static AHEAD: RefCell<Option<Ahead>> = const { RefCell::new(None) };
+}
+
+/// Sends `request` now, for a page not rendered yet that will send it: the next [`send`] of
+/// the same request in the same language takes this one's answer (whether it has come or not)
+/// rather than asking again. A person who sent a form before the app ran is waiting on it;
+/// the page's own send then reads the answer as for any other.
+pub fn send_ahead(request: backend::Request, language: String) {
+    let (answered, answer) = oneshot::channel();
+    AHEAD.set(Some(Ahead {
+        request: request.clone(),
+        language: language.clone(),
+        answer,
+    }));
+    let answer = send_now(&request, &language);
+    spawn_local(async move {
+        let _ = answered.send(answer.await);
+    });
+}
+
+/// Sends `request`, aborting after [`REQUEST_TIMEOUT`], unless the same request was sent ahead
+/// (see [`send_ahead`]). `language` is the page's locale, sent as `Accept-Language` (a
+/// CORS-safelisted header) so the API writes its mail in it.
 pub async fn send(request: &backend::Request, language: &str) -> Result<Answer, Unanswered> {
+    let ahead = AHEAD.with_borrow_mut(|ahead| {
+        ahead.take_if(|ahead| ahead.request == *request && ahead.language == language)
+    });
+    match ahead {
+        Some(ahead) => ahead.answer.await.unwrap_or(Err(Unanswered::Network)),
+        None => send_now(request, language).await,
+    }
+}
+
+/// Starts `request` (the browser's `fetch` is called before this returns, so the request is on
+/// its way whatever runs next) and gives its answer, aborting after [`REQUEST_TIMEOUT`].
+fn send_now(
+    request: &backend::Request,
+    language: &str,
+) -> impl Future<Output = Result<Answer, Unanswered>> + 'static {
+    let started = start(request, language);
+    async move {
+        let Started {
+            fetching,
+            timer,
+            timed_out,
+        } = started?;
+        let answer = match JsFuture::from(fetching).await {
+            Ok(response) => {
+                let response = Response::from(response.unchecked_into::<web_sys::Response>());
+                let status = response.status();
+                let retry_after = response.headers().get("Retry-After");
+                // A body that fails to arrive, or is not JSON, just says nothing.
+                let text = response.text().await.unwrap_or_default();
+                Ok(Answer {
+                    status,
+                    retry_after,
+                    body: browser::parse_json(&text).unwrap_or(Json::Null),
+                })
+            }
+            Err(_) if timed_out.get() => Err(Unanswered::Timeout),
+            Err(_) => Err(Unanswered::Network),
+        };
+        browser::cancel(timer);
+        answer
+    }
+}
+
+/// A request on its way: the browser's `fetch`, and the timer that aborts it.
+struct Started {
+    fetching: js_sys::Promise,
+    timer: Option<TimeoutHandle>,
+    /// Set when the timer fired.
+    timed_out: Rc<Cell<bool>>,
+}
+
+fn start(request: &backend::Request, language: &str) -> Result<Started, Unanswered> {
     let controller = AbortController::new().map_err(|_| Unanswered::Network)?;
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = {
-        let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        browser::after(REQUEST_TIMEOUT, move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-    };
     let mut builder = match request.method {
         Method::Post => Request::post(&request.url),
         Method::Get => Request::get(&request.url),
@@ -80,24 +164,20 @@ pub async fn send(request: &backend::Request, language: &str) -> Result<Answer, 
             .body(browser::json_object(&request.fields)),
     }
     .map_err(|_| Unanswered::Network)?;
-    let sent = built.send().await;
-    let answer = match sent {
-        Ok(response) => {
-            let status = response.status();
-            let retry_after = response.headers().get("Retry-After");
-            // A body that fails to arrive, or is not JSON, just says nothing.
-            let text = response.text().await.unwrap_or_default();
-            Ok(Answer {
-                status,
-                retry_after,
-                body: browser::parse_json(&text).unwrap_or(Json::Null),
-            })
-        }
-        Err(_) if timed_out.get() => Err(Unanswered::Timeout),
-        Err(_) => Err(Unanswered::Network),
+    let fetching = window().fetch_with_request(&built.into());
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = {
+        let timed_out = timed_out.clone();
+        browser::after(REQUEST_TIMEOUT, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
     };
-    browser::cancel(timer);
-    answer
+    Ok(Started {
+        fetching,
+        timer,
+        timed_out,
+    })
 }
 
 /// Why a deployment's file could not be read.
@@ -114,7 +194,7 @@ pub enum FileError {
 pub async fn deploy_file(path: &str) -> Result<Option<String>, FileError> {
     // The page's inline script may have started this fetch already, long before the app ran.
     let response = match browser::started_fetch(path) {
-        Some(started) => wasm_bindgen_futures::JsFuture::from(started)
+        Some(started) => JsFuture::from(started)
             .await
             .map(|response| Response::from(response.unchecked_into::<web_sys::Response>()))
             .map_err(|_| FileError::Unreachable)?,

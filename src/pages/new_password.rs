@@ -11,6 +11,9 @@ use crate::{
 };
 use reclaim_contract::{backend::Typed, wire::WeakReason};
 
+/// The id of the new-password form.
+pub const RESET_FORM: &str = "reset-form";
+
 /// The new-password form's fields: the address and the code from the mail (asked only when
 /// the page has no secret of its own), and the new password twice.
 #[derive(Clone, Copy)]
@@ -35,9 +38,7 @@ impl NewPassword {
     }
 
     fn rules(&self) -> PasswordRules {
-        PasswordRules {
-            min_chars: self.settings.config().min_password_length,
-        }
+        self.settings.password_rules()
     }
 
     /// The API refused the password that was sent: why, at the password field, in the pages'
@@ -159,7 +160,7 @@ pub fn NewPasswordForm(
     let input_type = Signal::derive(move || if shown.get() { "text" } else { "password" });
 
     view! {
-        <form id="reset-form" class="form" novalidate on:submit=submit>
+        <form id=RESET_FORM class="form" novalidate on:submit=submit>
             {username.map(|username| view! { <input type="email" name="username" autocomplete="username" value=username hidden /> })}
             // `username`: a password manager files the new password under this address.
             {move || (asks_code.get() && asks_address.get()).then(|| view! {

@@ -15,6 +15,9 @@ use crate::{
     settings::use_settings,
 };
 
+/// The id of the form that asks for a link.
+pub const RECOVERY_FORM: &str = "recovery-form";
+
 /// Pause before "Send again" works: enough for a mail to arrive, short enough not to strand
 /// someone whose mail was lost.
 const RESEND_AFTER_SECS: u64 = 30;
@@ -112,7 +115,7 @@ pub fn RecoverPage() -> impl IntoView {
             <PageHeading text=Text::RecoverHeading focus=returned />
             <p class="lead">{i18n.show(Text::RecoverLead)}</p>
             <FormAlert form />
-            <form id="recovery-form" class="form" novalidate on:submit=on_submit>
+            <form id=RECOVERY_FORM class="form" novalidate on:submit=on_submit>
                 <InputField id="email" label=Text::EmailLabel input_type="email" autocomplete="email" field=email />
                 <SubmitButton id="send-link" label=Text::SendLink busy_label=Text::Sending form />
             </form>

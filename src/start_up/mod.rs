@@ -78,8 +78,13 @@ impl StartUp {
     /// [`LONGEST_WAIT`] with the defaults: rendered once, in the reader's language, in a task of
     /// its own rather than with the rest of the start, so no single task keeps the page from
     /// answering a tap for long. Effects never run in a prerender: nothing loads there.
-    pub fn begin(self, settings: Settings, i18n: I18n) {
+    ///
+    /// `send_ahead` sends a form the person sent before the app ran, if it can be sent before
+    /// the page renders: called once, as soon as the settings are
+    /// loaded.
+    pub fn begin(self, settings: Settings, i18n: I18n, send_ahead: impl Fn() + 'static) {
         let mut started = false;
+        let mut showing = false;
         effect(move || {
             if !started {
                 started = true;
@@ -92,7 +97,10 @@ impl StartUp {
                 browser::set_document_language(&locale, is_right_to_left(&locale));
                 // Only once: rendering it again (after a switch of language) would lose what
                 // was typed.
-                if !self.shown.get_untracked() {
+                if !showing && !self.shown.get_untracked() {
+                    showing = true;
+                    // The held form's request first: it is on its way before the render.
+                    send_ahead();
                     in_own_task(move || self.show());
                 }
             }

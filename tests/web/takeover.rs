@@ -197,3 +197,75 @@ async fn the_start_runs_in_short_tasks_unless_a_send_is_waiting_on_it() {
         "looking did not take the hand-off"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only_then() {
+    // The prerendered page, as the person left it: the address typed, the form sent (held by
+    // the page's script).
+    let held = leptos::prelude::document().create_element("div").unwrap();
+    held.set_inner_html(r#"<input id="email" value="alice@example.com">"#);
+    leptos::prelude::document()
+        .body()
+        .unwrap()
+        .append_child(&held)
+        .unwrap();
+    hand_over("reclaimSubmitted", "recovery-form");
+
+    let page = Page::open(
+        "/recover",
+        json!({ "/account/recovery": [slow(200, "{}", 300)] }),
+    )
+    .await;
+    held.remove();
+    let sent = page.calls_to("/account/recovery");
+    assert_eq!(sent.len(), 1, "sent as soon as the settings were there");
+    assert_eq!(
+        form_field(&sent[0].body, "email").as_deref(),
+        Some("alice@example.com")
+    );
+
+    // The takeover: the page sends the same form, and reads the answer of the request sent.
+    take_hand_off("reclaimSubmitted");
+    page.type_into("#email", "alice@example.com");
+    page.submit("#recovery-form");
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
+    assert_eq!(
+        page.calls_to("/account/recovery").len(),
+        1,
+        "not sent again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_held_address_the_page_would_refuse_waits_for_the_page() {
+    let held = leptos::prelude::document().create_element("div").unwrap();
+    held.set_inner_html(r#"<input id="email" value="alice@localhost">"#);
+    leptos::prelude::document()
+        .body()
+        .unwrap()
+        .append_child(&held)
+        .unwrap();
+    hand_over("reclaimSubmitted", "recovery-form");
+
+    let page = Page::open(
+        "/recover",
+        json!({ "/account/recovery": [answer(200, "{}")] }),
+    )
+    .await;
+    held.remove();
+    take_hand_off("reclaimSubmitted");
+    assert!(
+        page.calls_to("/account/recovery").is_empty(),
+        "nothing is sent that the page would refuse at its field"
+    );
+}
+
+/// Takes what the page's script left on `window` under `name`, as the app's takeover does.
+fn take_hand_off(name: &str) {
+    js_sys::Reflect::delete_property(
+        &js_sys::global().unchecked_into::<js_sys::Object>(),
+        &JsValue::from_str(name),
+    )
+    .unwrap();
+}
