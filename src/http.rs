@@ -5,17 +5,12 @@
 
 use std::{
     cell::{Cell, RefCell},
-    future::Future,
     rc::Rc,
     time::Duration,
 };
 
-use futures::channel::oneshot;
 use gloo_net::http::{Request, Response};
-use leptos::{
-    prelude::{window, TimeoutHandle},
-    task::spawn_local,
-};
+use leptos::prelude::{window, TimeoutHandle};
 use reclaim_contract::{
     backend::{self, Encoding, Method},
     json::Json,
@@ -52,7 +47,7 @@ pub struct Answer {
 struct Ahead {
     request: backend::Request,
     language: String,
-    answer: oneshot::Receiver<Result<Answer, Unanswered>>,
+    started: Started,
 }
 
 thread_local! {
@@ -64,16 +59,12 @@ thread_local! {
 /// rather than asking again. A person who sent a form before the app ran is waiting on it;
 /// the page's own send then reads the answer as for any other.
 pub fn send_ahead(request: backend::Request, language: String) {
-    let (answered, answer) = oneshot::channel();
-    AHEAD.set(Some(Ahead {
-        request: request.clone(),
-        language: language.clone(),
-        answer,
+    let started = start(&request, &language).ok();
+    AHEAD.set(started.map(|started| Ahead {
+        request,
+        language,
+        started,
     }));
-    let answer = send_now(&request, &language);
-    spawn_local(async move {
-        let _ = answered.send(answer.await);
-    });
 }
 
 /// Sends `request`, aborting after [`REQUEST_TIMEOUT`], unless the same request was sent ahead
@@ -83,47 +74,36 @@ pub async fn send(request: &backend::Request, language: &str) -> Result<Answer, 
     let ahead = AHEAD.with_borrow_mut(|ahead| {
         ahead.take_if(|ahead| ahead.request == *request && ahead.language == language)
     });
-    match ahead {
-        Some(ahead) => ahead.answer.await.unwrap_or(Err(Unanswered::Network)),
-        None => send_now(request, language).await,
-    }
+    let Started {
+        fetching,
+        timer,
+        timed_out,
+    } = match ahead {
+        Some(ahead) => ahead.started,
+        None => start(request, language)?,
+    };
+    let answer = match JsFuture::from(fetching).await {
+        Ok(response) => {
+            let response = Response::from(response.unchecked_into::<web_sys::Response>());
+            let status = response.status();
+            let retry_after = response.headers().get("Retry-After");
+            // A body that fails to arrive, or is not JSON, just says nothing.
+            let text = response.text().await.unwrap_or_default();
+            Ok(Answer {
+                status,
+                retry_after,
+                body: browser::parse_json(&text).unwrap_or(Json::Null),
+            })
+        }
+        Err(_) if timed_out.get() => Err(Unanswered::Timeout),
+        Err(_) => Err(Unanswered::Network),
+    };
+    browser::cancel(timer);
+    answer
 }
 
-/// Starts `request` (the browser's `fetch` is called before this returns, so the request is on
-/// its way whatever runs next) and gives its answer, aborting after [`REQUEST_TIMEOUT`].
-fn send_now(
-    request: &backend::Request,
-    language: &str,
-) -> impl Future<Output = Result<Answer, Unanswered>> + 'static {
-    let started = start(request, language);
-    async move {
-        let Started {
-            fetching,
-            timer,
-            timed_out,
-        } = started?;
-        let answer = match JsFuture::from(fetching).await {
-            Ok(response) => {
-                let response = Response::from(response.unchecked_into::<web_sys::Response>());
-                let status = response.status();
-                let retry_after = response.headers().get("Retry-After");
-                // A body that fails to arrive, or is not JSON, just says nothing.
-                let text = response.text().await.unwrap_or_default();
-                Ok(Answer {
-                    status,
-                    retry_after,
-                    body: browser::parse_json(&text).unwrap_or(Json::Null),
-                })
-            }
-            Err(_) if timed_out.get() => Err(Unanswered::Timeout),
-            Err(_) => Err(Unanswered::Network),
-        };
-        browser::cancel(timer);
-        answer
-    }
-}
-
-/// A request on its way: the browser's `fetch`, and the timer that aborts it.
+/// A request on its way: the browser's `fetch`, and the timer that aborts it after
+/// [`REQUEST_TIMEOUT`].
 struct Started {
     fetching: js_sys::Promise,
     timer: Option<TimeoutHandle>,
@@ -131,6 +111,7 @@ struct Started {
     timed_out: Rc<Cell<bool>>,
 }
 
+/// Starts `request`: the browser's `fetch` is called before this returns.
 fn start(request: &backend::Request, language: &str) -> Result<Started, Unanswered> {
     let controller = AbortController::new().map_err(|_| Unanswered::Network)?;
     let mut builder = match request.method {
