@@ -80,8 +80,7 @@ impl StartUp {
     /// answering a tap for long. Effects never run in a prerender: nothing loads there.
     ///
     /// `send_ahead` sends a form the person sent before the app ran, if it can be sent before
-    /// the page renders: called once, as soon as the settings are
-    /// loaded.
+    /// the page renders: called once, as soon as the settings are loaded.
     pub fn begin(self, settings: Settings, i18n: I18n, send_ahead: impl Fn() + 'static) {
         let mut started = false;
         let mut showing = false;

@@ -198,25 +198,31 @@ async fn the_start_runs_in_short_tasks_unless_a_send_is_waiting_on_it() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only_then() {
-    // The prerendered page, as the person left it: the address typed, the form sent (held by
-    // the page's script).
+/// The prerendered page as the person left it: `email` typed into the address field and the
+/// form sent, which the page's script holds for the app.
+fn held_recovery_form(email: &str) -> Element {
     let held = leptos::prelude::document().create_element("div").unwrap();
-    held.set_inner_html(r#"<input id="email" value="alice@example.com">"#);
+    held.set_inner_html(&format!(r#"<input id="email" value="{email}">"#));
     leptos::prelude::document()
         .body()
         .unwrap()
         .append_child(&held)
         .unwrap();
     hand_over("reclaimSubmitted", "recovery-form");
+    held
+}
 
+#[wasm_bindgen_test]
+async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only_then() {
+    let held = held_recovery_form("alice@example.com");
     let page = Page::open(
         "/recover",
         json!({ "/account/recovery": [slow(200, "{}", 300)] }),
     )
     .await;
     held.remove();
+    // The takeover takes the hand-off, then the page sends the same form.
+    reclaim::browser::submitted_before_start();
     let sent = page.calls_to("/account/recovery");
     assert_eq!(sent.len(), 1, "sent as soon as the settings were there");
     assert_eq!(
@@ -224,8 +230,7 @@ async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only
         Some("alice@example.com")
     );
 
-    // The takeover: the page sends the same form, and reads the answer of the request sent.
-    take_hand_off("reclaimSubmitted");
+    // The page reads the answer of the request already sent.
     page.type_into("#email", "alice@example.com");
     page.submit("#recovery-form");
     page.wait_for("the confirmation", || page.heading() == "Check your email")
@@ -239,33 +244,16 @@ async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only
 
 #[wasm_bindgen_test]
 async fn a_held_address_the_page_would_refuse_waits_for_the_page() {
-    let held = leptos::prelude::document().create_element("div").unwrap();
-    held.set_inner_html(r#"<input id="email" value="alice@localhost">"#);
-    leptos::prelude::document()
-        .body()
-        .unwrap()
-        .append_child(&held)
-        .unwrap();
-    hand_over("reclaimSubmitted", "recovery-form");
-
+    let held = held_recovery_form("alice@localhost");
     let page = Page::open(
         "/recover",
         json!({ "/account/recovery": [answer(200, "{}")] }),
     )
     .await;
     held.remove();
-    take_hand_off("reclaimSubmitted");
+    reclaim::browser::submitted_before_start();
     assert!(
         page.calls_to("/account/recovery").is_empty(),
         "nothing is sent that the page would refuse at its field"
     );
-}
-
-/// Takes what the page's script left on `window` under `name`, as the app's takeover does.
-fn take_hand_off(name: &str) {
-    js_sys::Reflect::delete_property(
-        &js_sys::global().unchecked_into::<js_sys::Object>(),
-        &JsValue::from_str(name),
-    )
-    .unwrap();
 }
