@@ -20,6 +20,21 @@ if [ "${TRUNK_PROFILE:-}" = release ]; then
     node scripts/short-imports.mjs "$TRUNK_STAGING_DIR"
 fi
 
+# The module that sends a form held before the app ran (src/start_up/send_ahead.js), fetched
+# only by a page where that happened: named after its content, as trunk names the app's files,
+# after the glue's renaming above (which wants the glue alone). The prerender names it in each
+# page.
+sender=src/start_up/send_ahead.js
+rm -f "$TRUNK_STAGING_DIR"/send-ahead-*.js
+staged="$TRUNK_STAGING_DIR/send-ahead.js"
+if [ "${TRUNK_PROFILE:-}" = release ]; then
+    terser "$sender" --module --compress --mangle --output "$staged"
+else
+    cp "$sender" "$staged"
+fi
+hash=$(sha256sum "$staged" | cut -c1-16)
+mv "$staged" "$TRUNK_STAGING_DIR/send-ahead-$hash.js"
+
 # Each page prerendered into its own HTML file (src/bin/prerender.rs), natively, with the stable
 # toolchain: the nightly settings of scripts/build-pages.sh are for the release wasm alone.
 env -u RUSTUP_TOOLCHAIN -u CARGO_UNSTABLE_BUILD_STD -u CARGO_UNSTABLE_BUILD_STD_FEATURES \

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::{
     components::{provide_announcer, LiveRegion},
     i18n::{Catalog, I18n, LanguageSwitcher},
-    pages::{send_held_form_ahead, ConfigProblem, NotFoundPage, RecoverPage, ResetPage},
+    pages::{ConfigProblem, NotFoundPage, RecoverPage, ResetPage},
     route::Route,
     settings::Settings,
     start_up::{Later, StartUp},
@@ -31,10 +31,7 @@ pub fn App(
     let settings = Settings::provide(i18n);
     provide_announcer();
     let start_up = StartUp::provide(ready);
-    // A form sent before the app ran goes before the page renders (see `send_held_form_ahead`).
-    start_up.begin(settings, i18n, move || {
-        send_held_form_ahead(settings, route)
-    });
+    start_up.begin(settings, i18n);
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
     // Memos: a reload of the settings (after a switch of language) that changes neither must

@@ -219,12 +219,6 @@ impl RecoveryClient {
         self.call(Call::ResetWithCode, request).await.map(drop)
     }
 
-    /// Sends `request` (one of this client's) now, before the page that makes it is rendered:
-    /// the page's own call of it then takes this answer (see [`http::send_ahead`]).
-    pub fn send_ahead(&self, request: Request) {
-        http::send_ahead(request, self.language.clone());
-    }
-
     fn request(
         &self,
         call: Call,

@@ -42,6 +42,8 @@ const OPENED: &str = "reclaimOpened";
 const FETCHED: &str = "reclaimFetched";
 /// Where the inline script leaves the id of a form submitted before the app ran.
 const SUBMITTED: &str = "reclaimSubmitted";
+/// Where the inline script leaves the request it sent for that form, if it could.
+const AHEAD: &str = "reclaimAhead";
 
 /// A value the page's inline script left on `window` under `name`, taken: the next call gets
 /// nothing.
@@ -81,22 +83,27 @@ pub fn submitted_before_start() -> Option<String> {
     handed_over(SUBMITTED)?.as_string()
 }
 
-/// The id of the form a person submitted before the app ran, if they did: the page's inline
-/// script holds it back for the app to send (see [`submitted_before_start`], which takes it).
-pub fn form_waiting() -> Option<String> {
-    get(&window(), SUBMITTED)?.as_string()
-}
-
-/// Whether a person submitted a form before the app ran (see [`form_waiting`]).
+/// Whether a person submitted a form before the app ran: the page's inline script holds it
+/// back for the app to send (see [`submitted_before_start`], which takes it).
 pub fn send_waiting() -> bool {
-    form_waiting().is_some()
+    get(&window(), SUBMITTED).is_some()
 }
 
-/// What the page's `<input id=…>` holds: before the app takes over, the prerendered page's,
-/// where a person typed.
-pub fn input_value(id: &str) -> Option<String> {
-    let input = document().get_element_by_id(id)?;
-    Some(input.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
+/// The answer to the request the page's inline script sent before the app ran, for a form a
+/// person sent then, taken if that request was `call` (as `http::send` names it): the script
+/// leaves `{call, answer}` in `reclaimAhead` (`null` when it left the form to the app).
+pub fn sent_ahead(call: &str) -> Option<js_sys::Promise> {
+    let ahead = get(&window(), AHEAD)?;
+    if get(&ahead, "call")?.as_string()? != call {
+        return None;
+    }
+    handed_over(AHEAD);
+    get(&ahead, "answer")?.dyn_into().ok()
+}
+
+/// An error's `name` (`"TimeoutError"`), if it has one.
+pub fn error_name(error: &JsValue) -> Option<String> {
+    get(error, "name")?.as_string()
 }
 
 /// Replaces the address bar's URL without a navigation or a history entry.

@@ -3,21 +3,17 @@
 //! description, locale files). What an answer means is the backend's business, not this
 //! module's.
 
-use std::{
-    cell::{Cell, RefCell},
-    rc::Rc,
-    time::Duration,
-};
+use std::time::Duration;
 
 use gloo_net::http::{Request, Response};
-use leptos::prelude::{window, TimeoutHandle};
+use leptos::prelude::window;
 use reclaim_contract::{
     backend::{self, Encoding, Method},
     json::Json,
 };
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, UrlSearchParams};
+use web_sys::{AbortSignal, UrlSearchParams};
 
 use crate::browser;
 
@@ -43,46 +39,17 @@ pub struct Answer {
     pub body: Json,
 }
 
-/// A call sent before the page that makes it was rendered (see [`send_ahead`]).
-struct Ahead {
-    request: backend::Request,
-    language: String,
-    started: Started,
-}
-
-thread_local! {
-    static AHEAD: RefCell<Option<Ahead>> = const { RefCell::new(None) };
-}
-
-/// Sends `request` now, for a page not rendered yet that will send it: the next [`send`] of
-/// the same request in the same language takes this one's answer (whether it has come or not)
-/// rather than asking again. A person who sent a form before the app ran is waiting on it;
-/// the page's own send then reads the answer as for any other.
-pub fn send_ahead(request: backend::Request, language: String) {
-    let started = start(&request, &language).ok();
-    AHEAD.set(started.map(|started| Ahead {
-        request,
-        language,
-        started,
-    }));
-}
-
-/// Sends `request`, aborting after [`REQUEST_TIMEOUT`], unless the same request was sent ahead
-/// (see [`send_ahead`]). `language` is the page's locale, sent as `Accept-Language` (a
-/// CORS-safelisted header) so the API writes its mail in it.
+/// Sends `request`, aborted after [`REQUEST_TIMEOUT`], unless the page's inline script sent
+/// it already: a person who sent the form before the app ran is waiting on that request, and
+/// the app takes its answer (whether it has come or not) rather than asking again. `language`
+/// is the page's locale, sent as `Accept-Language` (a CORS-safelisted header) so the API writes
+/// its mail in it.
 pub async fn send(request: &backend::Request, language: &str) -> Result<Answer, Unanswered> {
-    let ahead = AHEAD.with_borrow_mut(|ahead| {
-        ahead.take_if(|ahead| ahead.request == *request && ahead.language == language)
-    });
-    let Started {
-        fetching,
-        timer,
-        timed_out,
-    } = match ahead {
-        Some(ahead) => ahead.started,
+    let fetching = match browser::sent_ahead(&sent_as(request)) {
+        Some(answer) => answer,
         None => start(request, language)?,
     };
-    let answer = match JsFuture::from(fetching).await {
+    match JsFuture::from(fetching).await {
         Ok(response) => {
             let response = Response::from(response.unchecked_into::<web_sys::Response>());
             let status = response.status();
@@ -95,25 +62,52 @@ pub async fn send(request: &backend::Request, language: &str) -> Result<Answer, 
                 body: browser::parse_json(&text).unwrap_or(Json::Null),
             })
         }
-        Err(_) if timed_out.get() => Err(Unanswered::Timeout),
+        // What `AbortSignal.timeout` rejects the fetch with.
+        Err(error) if browser::error_name(&error).as_deref() == Some("TimeoutError") => {
+            Err(Unanswered::Timeout)
+        }
         Err(_) => Err(Unanswered::Network),
+    }
+}
+
+/// `request` as the page's inline script names a request it sent ahead (`reclaimAhead.call`):
+/// `["POST", url, query, encoding, fields, headers]` in JSON, each list of `[name, value]`
+/// pairs in the description's order. The app takes that request's answer only for the very
+/// request it would send.
+pub fn sent_as(request: &backend::Request) -> String {
+    let pairs = |pairs: &[(String, String)]| -> js_sys::Array {
+        pairs
+            .iter()
+            .map(|(name, value)| js_sys::Array::of2(&name.into(), &value.into()))
+            .collect()
     };
-    browser::cancel(timer);
-    answer
+    let method = match request.method {
+        Method::Post => "POST",
+        Method::Get => "GET",
+    };
+    let encoding = match request.encoding {
+        Encoding::Form => "form",
+        Encoding::Json => "json",
+    };
+    let parts: js_sys::Array = [
+        JsValue::from_str(method),
+        JsValue::from_str(&request.url),
+        pairs(&request.query).into(),
+        JsValue::from_str(encoding),
+        pairs(&request.fields).into(),
+        pairs(&request.headers).into(),
+    ]
+    .into_iter()
+    .collect();
+    js_sys::JSON::stringify(&parts)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
-/// A request on its way: the browser's `fetch`, and the timer that aborts it after
-/// [`REQUEST_TIMEOUT`].
-struct Started {
-    fetching: js_sys::Promise,
-    timer: Option<TimeoutHandle>,
-    /// Set when the timer fired.
-    timed_out: Rc<Cell<bool>>,
-}
-
-/// Starts `request`: the browser's `fetch` is called before this returns.
-fn start(request: &backend::Request, language: &str) -> Result<Started, Unanswered> {
-    let controller = AbortController::new().map_err(|_| Unanswered::Network)?;
+/// Starts `request`, to be aborted after [`REQUEST_TIMEOUT`]: the browser's `fetch` is called
+/// before this returns.
+fn start(request: &backend::Request, language: &str) -> Result<js_sys::Promise, Unanswered> {
+    let timeout = AbortSignal::timeout_with_u32(REQUEST_TIMEOUT.as_millis() as u32);
     let mut builder = match request.method {
         Method::Post => Request::post(&request.url),
         Method::Get => Request::get(&request.url),
@@ -125,7 +119,7 @@ fn start(request: &backend::Request, language: &str) -> Result<Started, Unanswer
             .map(|(name, value)| (name.as_str(), value.as_str())),
     )
     .header("Accept-Language", language)
-    .abort_signal(Some(&controller.signal()));
+    .abort_signal(Some(&timeout));
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -145,20 +139,7 @@ fn start(request: &backend::Request, language: &str) -> Result<Started, Unanswer
             .body(browser::json_object(&request.fields)),
     }
     .map_err(|_| Unanswered::Network)?;
-    let fetching = window().fetch_with_request(&built.into());
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = {
-        let timed_out = timed_out.clone();
-        browser::after(REQUEST_TIMEOUT, move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-    };
-    Ok(Started {
-        fetching,
-        timer,
-        timed_out,
-    })
+    Ok(window().fetch_with_request(&built.into()))
 }
 
 /// Why a deployment's file could not be read.

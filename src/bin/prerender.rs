@@ -38,7 +38,7 @@ fn main() {
     let dist = Path::new(&dist);
     let template = fs::read_to_string(dist.join("index.html"))
         .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
-    let template = constant_bootstrap(&template);
+    let template = constant_bootstrap(&template, &held_form_sender(dist));
     for locale in BUILT_IN {
         let catalog = built_in_catalog(locale).unwrap_or_else(|e| fail(&e));
         let folder = match locale {
@@ -87,7 +87,7 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 
 /// The script that starts the app, the same in every build (the build's file names are in the
 /// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
-/// changes: `'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='`, which `deploy/` and the README carry. Inline, first in the `<head>`
+/// changes: `'sha256-m/gLUSrPBY5W56RXY4wtwa9m5u3kVpOqu8OzseQx57I='`, which `deploy/` and the README carry. Inline, first in the `<head>`
 /// after the referrer policy and the preloads (the stylesheets', [`APP_PRELOADS`]), so that it
 /// runs before anything else is requested or painted. It hands what it does to
 /// the app in memory:
@@ -97,8 +97,13 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 /// - the prerendered submit buttons (disabled in the HTML, so that Enter cannot submit the form
 ///   as a GET with JavaScript off) are enabled, and a submit made before the app runs is taken:
 ///   the button shows it is busy (and the live region says so), the fields are read-only, and
-///   the form's id waits in `reclaimSubmitted` for the app to send it (`start_up::takeover`).
-///   Only the first: a second tap sends nothing more. The app's own forms are not prerendered;
+///   the form's id waits in `reclaimSubmitted` for the app (`start_up::takeover`). Only the
+///   first: a second tap sends nothing more. The app's own forms are not prerendered;
+/// - such a form is sent at once, without waiting for the app, by the module
+///   `src/start_up/send_ahead.js`, imported then (and only then: a visitor who waits for the
+///   app never downloads it) and called once `config.json` and the backend's description are
+///   in. It leaves the request in `reclaimAhead` for the app to take its answer
+///   (`http::send`), or `null` when it left the form to the app;
 /// - once the first frame is on screen (a `requestAnimationFrame` callback runs before a frame
 ///   is painted, so the second runs once the first has been shown), every other file the app's
 ///   start waits on is fetched at once, rather than each after the one before: `config.json`
@@ -110,11 +115,15 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
 ///   up the stylesheets' requests.
 const BOOTSTRAP: &str =
     "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
-query=location.search,lang=new URLSearchParams(query).get('lang'),\
+query=location.search,hash=location.hash,lang=new URLSearchParams(query).get('lang'),\
 started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
 prerendered=node=>node.closest('[data-prerendered]');\
-if(query||location.hash){w.reclaimOpened=query+location.hash;\
+let stored,described,sender;try{stored=localStorage.getItem('reclaim.locale')}catch{}\
+if(query||hash){w.reclaimOpened=query+hash;\
 history.replaceState(null,'',location.pathname+(lang?'?lang='+encodeURIComponent(lang):''))}\
+const sendAhead=()=>{if(described&&sender)sender.then(module=>{const form=w.reclaimSubmitted;\
+if(form&&!('reclaimAhead'in w))w.reclaimAhead=module.sendAhead(...described,form,query+hash,\
+[lang,stored,...navigator.languages])}).catch(()=>{})};\
 addEventListener('DOMContentLoaded',()=>{\
 for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false});\
 addEventListener('submit',event=>{const form=event.target;if(!prerendered(form))return;\
@@ -122,12 +131,13 @@ event.preventDefault();if(w.reclaimSubmitted)return;w.reclaimSubmitted=form.id;\
 for(const field of form.elements)field.readOnly=true;\
 const button=form.querySelector('[type=submit]');button.classList.add('button-busy');\
 button.setAttribute('aria-disabled','true');\
-button.textContent=d.getElementById('announcer').textContent=button.dataset.busy},true);\
-requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(()=>{\
+button.textContent=d.getElementById('announcer').textContent=button.dataset.busy;\
+sender=import(app.ahead);sendAhead()},true);\
+requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(()=>{let config;\
 get('/config.json').then(r=>r.ok?r.clone().json():{})\
-.then(config=>get(`/backends/${config.backend||'reclaim'}.json`)).catch(()=>{});\
-let locale=lang;try{locale||=localStorage.getItem('reclaim.locale')}catch{}\
-locale||=d.documentElement.lang;\
+.then(loaded=>get(`/backends/${(config=loaded).backend||'reclaim'}.json`))\
+.then(r=>r.ok&&r.clone().json()).then(backend=>{described=[config,backend];sendAhead()}).catch(()=>{});\
+const locale=lang||stored||d.documentElement.lang;\
 if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
 const wasm=fetch(app.wasm);import(app.glue).then(glue=>glue.default({module_or_path:wasm}))})))}";
 
@@ -142,11 +152,27 @@ const APP_PRELOADS: &str =
     "<link rel=preload href={wasm} as=fetch type=application/wasm crossorigin>\
 <link rel=modulepreload href={glue}>";
 
+/// The name of the module that sends a form held before the app ran (see [`BOOTSTRAP`]), which
+/// `scripts/post-build.sh` wrote into the build folder named after its content, as trunk names
+/// the app's files, so that a host may keep it for good.
+fn held_form_sender(dist: &Path) -> String {
+    let names = fs::read_dir(dist)
+        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", dist.display())))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok());
+    let mut senders: Vec<String> = names
+        .filter(|name| name.starts_with("send-ahead-") && name.ends_with(".js"))
+        .collect();
+    match senders.pop() {
+        Some(name) if senders.is_empty() => format!("/{name}"),
+        _ => fail("expected one send-ahead-<hash>.js in the build folder (scripts/post-build.sh)"),
+    }
+}
+
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
 /// its hash changes with every build) and its preload links with [`APP_PRELOADS`] and
 /// [`BOOTSTRAP`], first in the head after the referrer policy and the stylesheets' preloads, so
 /// that the secret leaves the address bar before anything but those downloads starts.
-fn constant_bootstrap(html: &str) -> String {
+fn constant_bootstrap(html: &str, sender: &str) -> String {
     const OPEN: &str = "<script type=module>";
     const REFERRER: &str = "<meta content=no-referrer name=referrer>";
     let Some(script) = between(html, OPEN, "</script>") else {
@@ -173,7 +199,8 @@ fn constant_bootstrap(html: &str) -> String {
     html.insert_str(
         at + REFERRER.len(),
         &format!(
-            "{preloads}<meta name=reclaim-app data-glue={glue} data-wasm={wasm}><script>{BOOTSTRAP}</script>"
+            "{preloads}<meta name=reclaim-app data-glue={glue} data-wasm={wasm} data-ahead={sender}>\
+<script>{BOOTSTRAP}</script>"
         ),
     );
     html

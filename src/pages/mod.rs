@@ -2,7 +2,6 @@
 //! rules live in `domain`, the API in `backend`. The new-password form serves every page that
 //! sets a password.
 
-mod ahead;
 mod code_reset;
 mod config_problem;
 mod done;
@@ -11,7 +10,6 @@ mod not_found;
 mod recover;
 mod reset;
 
-pub use ahead::send_held_form_ahead;
 pub use config_problem::ConfigProblem;
 pub use not_found::NotFoundPage;
 pub use recover::RecoverPage;

@@ -3,7 +3,8 @@
 //! `http::deploy_file`); the app renders the same page once the configuration and the reader's
 //! language are known (in tasks short enough never to keep the page from answering a tap), and
 //! then takes over ([`takeover`]), keeping what the person typed meanwhile and sending what
-//! they sent.
+//! they sent (or reading the answer to it, where the page's script has sent it already:
+//! `send_ahead.js`, beside this module).
 
 #[cfg(feature = "csr")]
 pub mod takeover;
@@ -78,12 +79,8 @@ impl StartUp {
     /// [`LONGEST_WAIT`] with the defaults: rendered once, in the reader's language, in a task of
     /// its own rather than with the rest of the start, so no single task keeps the page from
     /// answering a tap for long. Effects never run in a prerender: nothing loads there.
-    ///
-    /// `send_ahead` sends a form the person sent before the app ran, if it can be sent before
-    /// the page renders: called once, as soon as the settings are loaded.
-    pub fn begin(self, settings: Settings, i18n: I18n, send_ahead: impl Fn() + 'static) {
+    pub fn begin(self, settings: Settings, i18n: I18n) {
         let mut started = false;
-        let mut showing = false;
         effect(move || {
             if !started {
                 started = true;
@@ -96,10 +93,7 @@ impl StartUp {
                 browser::set_document_language(&locale, is_right_to_left(&locale));
                 // Only once: rendering it again (after a switch of language) would lose what
                 // was typed.
-                if !showing && !self.shown.get_untracked() {
-                    showing = true;
-                    // The held form's request first: it is on its way before the render.
-                    send_ahead();
+                if !self.shown.get_untracked() {
                     in_own_task(move || self.show());
                 }
             }

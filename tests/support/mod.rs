@@ -33,8 +33,10 @@ export function install_fetch(routesJson) {
     const answer = queue.length > 1 ? queue.shift() : queue[0];
     if (answer.network_error) throw new TypeError("Failed to fetch");
     if (answer.hang) {
+      // As the browser's fetch: rejected with the signal's reason (a TimeoutError for
+      // AbortSignal.timeout).
       return new Promise((_, reject) => request.signal.addEventListener("abort",
-        () => reject(new DOMException("The operation was aborted.", "AbortError"))));
+        () => reject(request.signal.reason)));
     }
     if (answer.delay_ms) await new Promise((resolve) => setTimeout(resolve, answer.delay_ms));
     const headers = answer.headers || { "content-type": "application/json" };

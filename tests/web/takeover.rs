@@ -198,62 +198,111 @@ async fn the_start_runs_in_short_tasks_unless_a_send_is_waiting_on_it() {
     );
 }
 
-/// The prerendered page as the person left it: `email` typed into the address field and the
-/// form sent, which the page's script holds for the app.
-fn held_recovery_form(email: &str) -> Element {
-    let held = leptos::prelude::document().create_element("div").unwrap();
-    held.set_inner_html(&format!(r#"<input id="email" value="{email}">"#));
-    leptos::prelude::document()
-        .body()
-        .unwrap()
-        .append_child(&held)
-        .unwrap();
-    hand_over("reclaimSubmitted", "recovery-form");
-    held
+#[wasm_bindgen(inline_js = r#"
+export function send_ahead(call, answer) { globalThis.reclaimAhead = { call, answer }; }
+export function forget(name) { delete globalThis[name]; }
+export function answered(status) { return Promise.resolve(new Response("{}", { status })); }
+export function refused(name) { return Promise.reject(new DOMException("refused", name)); }
+export function recovery_call(email) {
+  return JSON.stringify(["POST", location.origin + "/account/recovery", [], "form", [["email", email]], []]);
+}
+"#)]
+extern "C" {
+    /// What the page's script leaves when it sent the held form itself (`send_ahead.js`).
+    fn send_ahead(call: &str, answer: js_sys::Promise);
+    fn forget(name: &str);
+    fn answered(status: u16) -> js_sys::Promise;
+    /// A fetch that failed with the `DOMException` named `name`.
+    fn refused(name: &str) -> js_sys::Promise;
+    /// How the page's script names the request for a link for `email` to this page's API.
+    fn recovery_call(email: &str) -> String;
 }
 
-#[wasm_bindgen_test]
-async fn a_form_held_before_the_app_ran_is_sent_before_the_page_renders_and_only_then() {
-    let held = held_recovery_form("alice@example.com");
-    let page = Page::open(
-        "/recover",
-        json!({ "/account/recovery": [slow(200, "{}", 300)] }),
-    )
-    .await;
-    held.remove();
-    // The takeover takes the hand-off, then the page sends the same form.
-    reclaim::browser::submitted_before_start();
-    let sent = page.calls_to("/account/recovery");
-    assert_eq!(sent.len(), 1, "sent as soon as the settings were there");
-    assert_eq!(
-        form_field(&sent[0].body, "email").as_deref(),
-        Some("alice@example.com")
-    );
-
-    // The page reads the answer of the request already sent.
-    page.type_into("#email", "alice@example.com");
-    page.submit("#recovery-form");
-    page.wait_for("the confirmation", || page.heading() == "Check your email")
-        .await;
-    assert_eq!(
-        page.calls_to("/account/recovery").len(),
-        1,
-        "not sent again"
-    );
+/// What the form-wide error says, if it is shown.
+fn form_error() -> String {
+    find("#form-error")
+        .and_then(|error| error.text_content())
+        .unwrap_or_default()
 }
 
-#[wasm_bindgen_test]
-async fn a_held_address_the_page_would_refuse_waits_for_the_page() {
-    let held = held_recovery_form("alice@localhost");
-    let page = Page::open(
+/// The prerendered recovery page with `email` typed and sent before the app ran.
+async fn held_recovery_form(email: &str) -> (Page, Element) {
+    let (page, before) = prerendered(
         "/recover",
         json!({ "/account/recovery": [answer(200, "{}")] }),
     )
     .await;
-    held.remove();
-    reclaim::browser::submitted_before_start();
+    input_in(&before, "email").set_value(email);
+    hand_over("reclaimSubmitted", "recovery-form");
+    (page, before)
+}
+
+#[wasm_bindgen_test]
+async fn the_request_the_pages_script_sent_ahead_is_answered_once() {
+    let (page, before) = held_recovery_form("alice@example.com").await;
+    send_ahead(&recovery_call("alice@example.com"), answered(200));
+
+    reclaim::start_up::takeover::take_over(&before, page.root());
+
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
     assert!(
         page.calls_to("/account/recovery").is_empty(),
-        "nothing is sent that the page would refuse at its field"
+        "sent again rather than reading the answer of the request already sent"
     );
+    assert!(
+        handed("reclaimAhead").is_undefined(),
+        "the hand-off is taken"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_request_sent_ahead_that_is_not_the_pages_is_left_alone() {
+    let (page, before) = held_recovery_form("alice@example.com").await;
+    send_ahead(&recovery_call("bob@example.com"), answered(200));
+
+    reclaim::start_up::takeover::take_over(&before, page.root());
+
+    page.wait_for("the confirmation", || page.heading() == "Check your email")
+        .await;
+    let sent = page.calls_to("/account/recovery");
+    assert_eq!(sent.len(), 1, "the page sends what it was given");
+    assert_eq!(
+        form_field(&sent[0].body, "email").as_deref(),
+        Some("alice@example.com")
+    );
+    assert!(
+        !handed("reclaimAhead").is_undefined(),
+        "taken though it differs"
+    );
+    forget("reclaimAhead");
+}
+
+#[wasm_bindgen_test]
+async fn a_request_sent_ahead_that_timed_out_reads_as_a_timeout() {
+    let (page, before) = held_recovery_form("alice@example.com").await;
+    send_ahead(&recovery_call("alice@example.com"), refused("TimeoutError"));
+
+    reclaim::start_up::takeover::take_over(&before, page.root());
+
+    page.wait_for("the error", || form_error().contains("took too long"))
+        .await;
+    assert!(page.calls_to("/account/recovery").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_request_sent_ahead_that_failed_reads_as_a_network_error() {
+    let (page, before) = held_recovery_form("alice@example.com").await;
+    send_ahead(&recovery_call("alice@example.com"), refused("NetworkError"));
+
+    reclaim::start_up::takeover::take_over(&before, page.root());
+
+    page.wait_for("the error", || !form_error().is_empty())
+        .await;
+    assert!(
+        !text("#form-error").contains("took too long"),
+        "a failed request read as a timeout: {}",
+        text("#form-error")
+    );
+    assert!(page.calls_to("/account/recovery").is_empty());
 }

@@ -24,10 +24,11 @@ use reclaim_e2e::backends::allauth::{allauth, allauth_codes, Allauth};
 use reclaim_e2e::backends::better_auth::{self, better_auth, BetterAuth};
 use reclaim_e2e::backends::pocketbase::{self, pocketbase, PocketBase};
 use reclaim_e2e::backends::{unique_email, Hosted, RecoveryBackend};
-use reclaim_e2e::{run, Browser};
-use reclaim_testkit::http_client;
+use reclaim_e2e::{run, Browser, Key};
+use reclaim_testkit::{eventually, http_client};
 use serde_json::json;
 
+use crate::first_paint::{let_the_app_start, open_with_the_wasm_held_back};
 use crate::reset_flow::Mailbox;
 use crate::*;
 
@@ -181,6 +182,53 @@ impl<B: RecoveryBackend + Mailbox> Behind<'_, B> {
         assert_password_changed(self.backend, &email, NEW_PASSWORD, OTHER_PASSWORD).await?;
         browser.assert_console_clean(self.failed_loads).await
     }
+
+    /// The page has called exactly `expected` outside its own origin, once their answers are
+    /// in (the browser records a request when its answer is).
+    async fn wait_for_calls(&self, browser: &Browser, expected: &[&String]) -> Result<()> {
+        eventually(format!("the calls {expected:?}"), || async {
+            let calls = self.api_calls(browser).await?;
+            Ok(calls.iter().eq(expected.iter().copied()).then_some(()))
+        })
+        .await
+    }
+
+    /// A person who asks for a link, then sets the password, each before the app has run:
+    /// the link is asked for at once (the backend mails it while the wasm is still held back),
+    /// and so is the password, where the backend does not check links first (the new password
+    /// signs in before the app runs); where it does, the page leaves the reset to the app,
+    /// which checks the link first. Each is sent once: the app, when it runs, reads those
+    /// answers.
+    async fn sent_before_the_app_runs(&self, browser: &Browser) -> Result<()> {
+        let email = unique_email("early");
+        self.backend.create_user(&email, OLD_PASSWORD).await?;
+        open_with_the_wasm_held_back(browser, &self.hosted().page("/recover"), REQUEST).await?;
+        browser.type_into("#email", &email).await?;
+        browser.click("#send-link").await?;
+        let link = self.backend.reset_link(&email, 1).await?;
+        self.wait_for_calls(browser, &[&self.request_url]).await?;
+        let_the_app_start(browser).await?;
+        browser.wait_heading(CHECK_EMAIL).await?;
+        self.assert_calls(browser, &[&self.request_url]).await?;
+
+        open_with_the_wasm_held_back(browser, &link.url, CHOOSE).await?;
+        browser.type_into("#new-password", NEW_PASSWORD).await?;
+        browser.type_into("#confirm-password", NEW_PASSWORD).await?;
+        browser.press(Key::Enter).await?;
+        let expected: Vec<&String> = match &self.check_url {
+            None => {
+                self.wait_for_calls(browser, &[&self.reset_url]).await?;
+                assert_password_changed(self.backend, &email, NEW_PASSWORD, OLD_PASSWORD).await?;
+                vec![&self.reset_url]
+            }
+            // Checked first, by the app: the reset after it.
+            Some(check_url) => vec![check_url, &self.reset_url],
+        };
+        let_the_app_start(browser).await?;
+        browser.wait_heading(CHANGED).await?;
+        self.assert_calls(browser, &expected).await?;
+        assert_password_changed(self.backend, &email, NEW_PASSWORD, OLD_PASSWORD).await
+    }
 }
 
 #[test]
@@ -203,7 +251,8 @@ fn allauth_behind_the_pages() {
         behind
             .unknown_address_reads_like_a_known_one(&browser)
             .await?;
-        behind.reset_through_the_pages(&browser).await
+        behind.reset_through_the_pages(&browser).await?;
+        behind.sent_before_the_app_runs(&browser).await
     });
 }
 
@@ -230,6 +279,7 @@ fn better_auth_behind_the_pages() {
             .unknown_address_reads_like_a_known_one(&browser)
             .await?;
         behind.reset_through_the_pages(&browser).await?;
+        behind.sent_before_the_app_runs(&browser).await?;
 
         // What keeps Better Auth's own link from leading anywhere else: it mails no link
         // for a redirectTo outside trustedOrigins.
@@ -265,6 +315,7 @@ fn pocketbase_behind_the_pages() {
             .unknown_address_reads_like_a_known_one(&browser)
             .await?;
         behind.reset_through_the_pages(&browser).await?;
+        behind.sent_before_the_app_runs(&browser).await?;
         // Last: it changes the site every PocketBase page is served from.
         a_description_with_a_mistake_sends_nothing(&behind, &browser).await
     });

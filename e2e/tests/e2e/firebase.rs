@@ -8,6 +8,7 @@ use anyhow::{ensure, Result};
 use reclaim_e2e::firebase::{firebase, Firebase};
 use reclaim_e2e::{run, Browser};
 
+use crate::first_paint::{let_the_app_start, open_with_the_wasm_held_back};
 use crate::{CHANGED, CHECK_EMAIL, CHOOSE, INVALID, REQUEST};
 
 const OLD_PASSWORD: &str = "first-password-1";
@@ -41,7 +42,8 @@ fn firebase_against_the_emulator() {
     run("firebase", &[], move |env| async move {
         let browser = env.browser().await?;
         unknown_address_reads_like_a_known_one(firebase, &browser).await?;
-        reset_link_checks_first_sets_the_password_once_and_continues(firebase, &browser).await
+        reset_link_checks_first_sets_the_password_once_and_continues(firebase, &browser).await?;
+        a_link_asked_for_before_the_app_runs_is_sent_at_once(firebase, &browser).await
     });
 }
 
@@ -143,5 +145,30 @@ async fn unknown_address_reads_like_a_known_one(
         .wait_heading("This link is not for this page")
         .await?;
     browser.axe("firebase other mode").await?;
+    Ok(())
+}
+
+/// Asked for before the app has run: the emulator has the link while the wasm is still held
+/// back, and the app, once it runs, reads that answer rather than asking again.
+async fn a_link_asked_for_before_the_app_runs_is_sent_at_once(
+    firebase: &Firebase,
+    browser: &Browser,
+) -> Result<()> {
+    let email = unique_email("early");
+    firebase.sign_up(&email, OLD_PASSWORD).await?;
+    open_with_the_wasm_held_back(browser, &firebase.page("/recover"), REQUEST).await?;
+    browser.type_into("#email", &email).await?;
+    browser.click("#send-link").await?;
+    firebase.wait_for_reset_link(&email).await?;
+    let_the_app_start(browser).await?;
+    browser.wait_heading(CHECK_EMAIL).await?;
+    let asked = browser
+        .js(
+            "return performance.getEntriesByType('resource')\
+               .filter((entry) => new URL(entry.name).pathname.endsWith(':sendOobCode')).length;",
+            vec![],
+        )
+        .await?;
+    ensure!(asked == 1, "{asked} requests for a link, expected one");
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use anyhow::{ensure, Context};
 use reclaim_e2e::{run, Key, ALICE};
-use reclaim_testkit::MailKind;
+use reclaim_testkit::{eventually, MailKind};
 use serde_json::{json, Value as Json};
 
 use crate::*;
@@ -185,12 +185,13 @@ fn the_app_is_downloaded_once() {
 
 /// With the wasm held back, a person types an address and clicks send: the button says at once
 /// that it is sending (so does the live region), nothing navigates and the address bar stays.
-/// A second click sends nothing more. When the app starts, it sends that address, once, and
-/// the page reads as for any send.
+/// The address is sent without waiting for the app: the mail goes out while the wasm is still
+/// held back. A second click sends nothing more. When the app starts, it takes that request's
+/// answer rather than sending again, and the page reads as for any send.
 #[test]
-fn a_click_before_the_app_runs_is_sent_once_when_it_does() {
+fn a_click_before_the_app_runs_is_sent_at_once_and_only_once() {
     run(
-        "a_click_before_the_app_runs_is_sent_once_when_it_does",
+        "a_click_before_the_app_runs_is_sent_at_once_and_only_once",
         &[],
         |env| async move {
             let browser = env.browser().await?;
@@ -208,6 +209,16 @@ fn a_click_before_the_app_runs_is_sent_once_when_it_does() {
             );
             browser.click("#send-link").await?;
             browser.press(Key::Enter).await?;
+            env.server()
+                .outbox
+                .wait_for_one(MailKind::Reset, ALICE)
+                .await;
+            // The browser records a request's timing once its answer is in.
+            eventually("the request's answer before the app ran", || async {
+                let sent = requests_to(&browser, "/account/recovery").await?;
+                Ok((sent == json!(1)).then_some(()))
+            })
+            .await?;
 
             let_the_app_start(&browser).await?;
             browser.wait_heading(CHECK_EMAIL).await?;
@@ -228,10 +239,6 @@ fn a_click_before_the_app_runs_is_sent_once_when_it_does() {
                 browser.current_url().await? == url,
                 "the click before the app ran changed the address bar"
             );
-            env.server()
-                .outbox
-                .wait_for_one(MailKind::Reset, ALICE)
-                .await;
             let sent = requests_to(&browser, "/account/recovery").await?;
             ensure!(sent == json!(1), "{sent} requests for a link, expected one");
             Ok(())
@@ -241,11 +248,12 @@ fn a_click_before_the_app_runs_is_sent_once_when_it_does() {
 
 /// A reset link opened with the wasm held back: its token is already out of the address bar.
 /// The person types the new password twice and presses Enter, twice: the first is taken at
-/// once, nothing reaches the address bar, and when the app starts it sets that password, once.
+/// once, nothing reaches the address bar, and the password is set while the wasm is still held
+/// back. When the app starts, it reads that answer: the password is changed, sent once.
 #[test]
-fn enter_before_the_app_runs_is_sent_once_when_it_does() {
+fn enter_before_the_app_runs_is_sent_at_once_and_only_once() {
     run(
-        "enter_before_the_app_runs_is_sent_once_when_it_does",
+        "enter_before_the_app_runs_is_sent_at_once_and_only_once",
         &[],
         |env| async move {
             let link = env.server().request_reset_link(ALICE).await;
@@ -279,15 +287,22 @@ fn enter_before_the_app_runs_is_sent_once_when_it_does() {
                 now == address && !now.contains(NEW_PASSWORD),
                 "Enter before the app ran changed the address bar to {now}"
             );
+            // Answered while the wasm is still held back: the browser records a request's
+            // timing once its answer is in.
+            eventually("the reset sent before the app ran", || async {
+                let sent = requests_to(&browser, "/account/reset-password").await?;
+                Ok((sent == json!(1)).then_some(()))
+            })
+            .await?;
+            ensure!(
+                env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
+                "the password typed before the app ran was not the one set"
+            );
 
             let_the_app_start(&browser).await?;
             browser.wait_heading(CHANGED).await?;
             let sent = requests_to(&browser, "/account/reset-password").await?;
             ensure!(sent == json!(1), "{sent} resets sent, expected one");
-            ensure!(
-                env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
-                "the password typed before the app ran was not the one set"
-            );
             Ok(())
         },
     );
@@ -337,6 +352,98 @@ fn a_links_secret_leaves_the_address_bar_before_the_app_runs() {
                     "{link}: the app is handed {handed}, expected {opened}"
                 );
             }
+            Ok(())
+        },
+    );
+}
+
+/// A form sent before the app ran goes in the language the app would speak: the address's
+/// `?lang=`, else the reader's stored choice. Each mail is written in it (its link names it),
+/// sent while the wasm is still held back; and the page, once the app runs, reads in it.
+#[test]
+fn a_form_sent_before_the_app_runs_is_sent_in_the_readers_language() {
+    run(
+        "a_form_sent_before_the_app_runs_is_sent_in_the_readers_language",
+        &[],
+        |env| async move {
+            let browser = env.browser().await?;
+            let cases = [("?lang=ar", None, "ar"), ("", Some("de"), "de")];
+            for (count, (query, stored, locale)) in cases.into_iter().enumerate() {
+                if let Some(stored) = stored {
+                    // The reader chose the language on an earlier visit.
+                    browser.goto("/recover").await?;
+                    browser
+                        .js(
+                            "localStorage.setItem('reclaim.locale', arguments[0]);",
+                            vec![json!(stored)],
+                        )
+                        .await?;
+                }
+                let texts = Texts::load(locale)?;
+                let url = env.url(&format!("/recover{query}"));
+                let heading = if query.is_empty() {
+                    REQUEST.to_owned()
+                } else {
+                    texts.get("recover.heading")
+                };
+                open_with_the_wasm_held_back(&browser, &url, &heading).await?;
+                browser.type_into("#email", ALICE).await?;
+                browser.click("#send-link").await?;
+                let mails = env
+                    .server()
+                    .outbox
+                    .wait_for(MailKind::Reset, ALICE, count + 1)
+                    .await;
+                let mail = mails.last().context("no mail")?;
+                ensure!(
+                    mail.link_lang().as_deref() == Some(locale),
+                    "asked for in {locale} before the app ran, the mail's link is {}",
+                    mail.reset_link()
+                );
+                let_the_app_start(&browser).await?;
+                browser
+                    .wait_heading(&texts.get("recover.sent_heading"))
+                    .await?;
+                let sent = requests_to(&browser, "/account/recovery").await?;
+                ensure!(
+                    sent == json!(1),
+                    "{locale}: {sent} requests for a link, expected one"
+                );
+            }
+            Ok(())
+        },
+    );
+}
+
+/// What the page's script does not read exactly as the app does, it leaves to the app: an
+/// address outside plain ASCII waits for the app (the script says so by leaving `null` for
+/// it), which sends it once as soon as it runs.
+#[test]
+fn an_address_the_script_cannot_vouch_for_waits_for_the_app() {
+    run(
+        "an_address_the_script_cannot_vouch_for_waits_for_the_app",
+        &[],
+        |env| async move {
+            let browser = env.browser().await?;
+            open_with_the_wasm_held_back(&browser, &env.url("/recover"), REQUEST).await?;
+            browser.type_into("#email", "jörg@bücher.example").await?;
+            browser.click("#send-link").await?;
+            eventually("the script to leave the form to the app", || async {
+                let left = browser
+                    .js(
+                        "return 'reclaimAhead' in window && window.reclaimAhead === null;",
+                        vec![],
+                    )
+                    .await?;
+                Ok((left == json!(true)).then_some(()))
+            })
+            .await?;
+            let sent = requests_to(&browser, "/account/recovery").await?;
+            ensure!(sent == json!(0), "{sent} requests before the app ran");
+            let_the_app_start(&browser).await?;
+            browser.wait_heading(CHECK_EMAIL).await?;
+            let sent = requests_to(&browser, "/account/recovery").await?;
+            ensure!(sent == json!(1), "{sent} requests for a link, expected one");
             Ok(())
         },
     );

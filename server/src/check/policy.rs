@@ -168,7 +168,7 @@ mod tests {
     use super::*;
 
     const SHIPPED: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' \
-        'sha256-95t+3iQeJIGlTo7eS/0zsrdTNcTvcCaZ0cAkw+VfIa0='; object-src 'none'; \
+        'sha256-m/gLUSrPBY5W56RXY4wtwa9m5u3kVpOqu8OzseQx57I='; object-src 'none'; \
         base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
     fn url(text: &str) -> Url {
