@@ -12,17 +12,20 @@
 // other send; it compares `call` with the request it would send, and sends its own if they
 // differ.
 //
+// The contract's constants it needs are copied below, exported for a test that holds them
+// equal to the contract's (tests/web/send_ahead.rs).
+//
 // Known limit: the backend's description is used as it is; the app checks it against the
 // contract's schema first (a deployer's own description with a mistake the app refuses could
 // still be sent here).
 
 /** The locales built in (reclaim_contract::locale::BUILT_IN). */
-const BUILT_IN = ["en", "es", "fr", "de", "pt-BR", "ja", "zh-Hans", "ar"];
+export const BUILT_IN = ["en", "es", "fr", "de", "pt-BR", "ja", "zh-Hans", "ar"];
 /** The contract's password bounds (MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS). */
-const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 128;
+export const MIN_PASSWORD = 8;
+export const MAX_PASSWORD = 128;
 /** http::REQUEST_TIMEOUT. */
-const TIMEOUT_MS = 15000;
+export const TIMEOUT_MS = 15000;
 /** The statuses whose answer has no body (and a `Response` made with one would not be). */
 const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
 /** The calls a description may name (reclaim_contract::backend::schema::CALLS). */
@@ -60,6 +63,7 @@ function leave() {
  *
  * @param config  config.json as parsed (`{}` when there is none)
  * @param backend the backend's description as parsed
+ * @param form    the id of the form sent
  * @param opened  the query and fragment the page was opened with, `?` and `#` included
  * @param asked   the language tags the reader asked for, most wanted first: `?lang=`, the
  *                stored choice, then the browser's (src/i18n/choice.rs)
@@ -198,7 +202,7 @@ function pageSettings(config) {
   return { offered, fallback, minimum, base: base || null };
 }
 
-const PAGE_KEYS = [
+export const PAGE_KEYS = [
   "backend",
   "api_base",
   "sign_in_url",

@@ -22,23 +22,23 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::BACKEND_FILES;
 
-#[wasm_bindgen(module = "/src/start_up/send_ahead.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = sendAhead)]
-    fn script_send_ahead(
-        config: JsValue,
-        backend: JsValue,
-        form: &str,
-        opened: &str,
-        asked: js_sys::Array,
-    ) -> JsValue;
-}
+/// The script's source, as the build ships it (minified there, the same code).
+const SCRIPT: &str = include_str!("../../src/start_up/send_ahead.js");
 
+// The script is imported from its text at run time rather than as a wasm-bindgen snippet: a
+// test bundle that imports a module file at load sometimes never finished loading in the test
+// runner.
 #[wasm_bindgen(inline_js = r#"
-export function without_fetch(send) {
+let script;
+export function import_script(source) {
+  script ??= import(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+  return script;
+}
+export function send_quietly(script, config, backend, form, opened, asked) {
   const real = globalThis.fetch;
   globalThis.fetch = () => new Promise(() => {});
-  try { return send(); } finally { globalThis.fetch = real; }
+  try { return script.sendAhead(config, backend, form, opened, asked); }
+  finally { globalThis.fetch = real; }
 }
 export function typed(fields) {
   const form = document.createElement("form");
@@ -53,10 +53,26 @@ export function typed(fields) {
 }
 "#)]
 extern "C" {
-    /// Runs `send` with a `fetch` that never answers: nothing leaves the test.
-    fn without_fetch(send: &Closure<dyn FnMut() -> JsValue>) -> JsValue;
+    /// The script as a module, imported once.
+    fn import_script(source: &str) -> js_sys::Promise;
+    /// The script's `sendAhead`, with a `fetch` that never answers: nothing leaves the test.
+    fn send_quietly(
+        script: &JsValue,
+        config: JsValue,
+        backend: JsValue,
+        form: &str,
+        opened: &str,
+        asked: js_sys::Array,
+    ) -> JsValue;
     /// Puts fields with these ids and values on the page, as a person typed them.
     fn typed(fields: JsValue) -> web_sys::Element;
+}
+
+/// The script, imported.
+async fn script() -> JsValue {
+    wasm_bindgen_futures::JsFuture::from(import_script(SCRIPT))
+        .await
+        .expect("importing send_ahead.js")
 }
 
 /// A form as a person left it.
@@ -118,7 +134,7 @@ impl<'a> Case<'a> {
     }
 
     /// `(call, language)` as the script sent it, or `None` when it left the form to the app.
-    fn script_sends(&self) -> Option<(String, String)> {
+    fn script_sends(&self, script: &JsValue) -> Option<(String, String)> {
         let config = js_sys::JSON::parse(self.config).unwrap();
         let name = js_sys::Reflect::get(&config, &"backend".into())
             .ok()
@@ -142,17 +158,7 @@ impl<'a> Case<'a> {
             .map(|tag| tag.map_or(JsValue::NULL, JsValue::from_str))
             .chain(self.reader.browser.iter().map(|tag| JsValue::from_str(tag)))
             .collect();
-        let opened = self.opened.to_owned();
-        let send = Closure::<dyn FnMut() -> JsValue>::new(move || {
-            script_send_ahead(
-                config.clone(),
-                backend.clone(),
-                form_id,
-                &opened,
-                asked.clone(),
-            )
-        });
-        let sent = without_fetch(&send);
+        let sent = send_quietly(script, config, backend, form_id, self.opened, asked);
         page.remove();
         if sent.is_null() {
             return None;
@@ -226,9 +232,10 @@ fn description(name: &str) -> &'static str {
 
 /// Runs every case: where the script sends, it sends what the app would; it sends exactly
 /// where the case says.
-fn check(cases: &[Case]) {
+async fn check(cases: &[Case<'_>]) {
+    let script = script().await;
     for (number, case) in cases.iter().enumerate() {
-        let script = case.script_sends();
+        let script = case.script_sends(&script);
         let what = format!("case {number} ({}, opened {:?})", case.config, case.opened);
         if let Some(sent) = &script {
             assert_eq!(
@@ -254,7 +261,7 @@ const DEFAULTS: &str = r#"{"api_base": ""}"#;
 const PASSWORD: &str = "correct horse battery";
 
 #[wasm_bindgen_test]
-fn every_backends_request_for_a_link_is_sent_as_the_app_sends_it() {
+async fn every_backends_request_for_a_link_is_sent_as_the_app_sends_it() {
     let configs: Vec<String> = BACKEND_FILES
         .iter()
         .map(|(name, _)| match *name {
@@ -266,11 +273,11 @@ fn every_backends_request_for_a_link_is_sent_as_the_app_sends_it() {
         .iter()
         .map(|config| Case::recovery(config, "alice@example.com", true))
         .collect();
-    check(&cases);
+    check(&cases).await;
 }
 
 #[wasm_bindgen_test]
-fn a_reset_is_sent_ahead_only_where_no_check_comes_first() {
+async fn a_reset_is_sent_ahead_only_where_no_check_comes_first() {
     check(&[
         Case::reset(DEFAULTS, "?token=abc-DEF_123", PASSWORD, true),
         Case::reset(DEFAULTS, "#token=in-the-fragment", PASSWORD, true),
@@ -332,11 +339,12 @@ fn a_reset_is_sent_ahead_only_where_no_check_comes_first() {
             },
             ..Case::reset(DEFAULTS, "?token=abc", PASSWORD, false)
         },
-    ]);
+    ])
+    .await;
 }
 
 #[wasm_bindgen_test]
-fn the_address_is_sent_only_as_the_app_reads_it() {
+async fn the_address_is_sent_only_as_the_app_reads_it() {
     let plain = [
         "alice@example.com",
         "  alice@example.com\n",
@@ -370,11 +378,11 @@ fn the_address_is_sent_only_as_the_app_reads_it() {
         )
         .chain([Case::recovery(DEFAULTS, &local, false)])
         .collect();
-    check(&cases);
+    check(&cases).await;
 }
 
 #[wasm_bindgen_test]
-fn the_request_goes_in_the_language_the_app_chooses() {
+async fn the_request_goes_in_the_language_the_app_chooses() {
     let alice = |reader| Case::recovery(DEFAULTS, "alice@example.com", true).read_by(reader);
     let browser = |tags| Reader {
         browser: tags,
@@ -408,11 +416,12 @@ fn the_request_goes_in_the_language_the_app_chooses() {
         // A language the deployment adds: its file could be one the app refuses.
         Case::recovery(r#"{"locales": ["en", "sv"]}"#, "alice@example.com", false)
             .read_by(browser(&["sv"])),
-    ]);
+    ])
+    .await;
 }
 
 #[wasm_bindgen_test]
-fn a_configuration_the_app_would_refuse_sends_nothing() {
+async fn a_configuration_the_app_would_refuse_sends_nothing() {
     let alice = |config| Case::recovery(config, "alice@example.com", false);
     check(&[
         alice(r#"{"request_pth": "/typo"}"#),
@@ -429,7 +438,8 @@ fn a_configuration_the_app_would_refuse_sends_nothing() {
         alice(r#"{"continue_origins": ["https://app.example.com/path"]}"#),
         alice(r#"{"backend": "firebase"}"#),
         alice(r#"[]"#),
-    ]);
+    ])
+    .await;
     // And what it does take, as the app does.
     check(&[
         Case::recovery(
@@ -449,5 +459,30 @@ fn a_configuration_the_app_would_refuse_sends_nothing() {
             "alice@example.com",
             true,
         ),
-    ]);
+    ])
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_scripts_copies_of_the_contracts_constants_are_the_contracts() {
+    use reclaim_contract::{
+        config::PAGE_KEYS, locale::BUILT_IN, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+    };
+    let script = script().await;
+    let export = |name: &str| js_sys::Reflect::get(&script, &name.into()).unwrap();
+    let strings = |name: &str| -> Vec<String> {
+        js_sys::Array::from(&export(name))
+            .iter()
+            .filter_map(|item| item.as_string())
+            .collect()
+    };
+    let number = |name: &str| export(name).as_f64();
+    assert_eq!(strings("BUILT_IN"), BUILT_IN);
+    assert_eq!(strings("PAGE_KEYS"), PAGE_KEYS);
+    assert_eq!(number("MIN_PASSWORD"), Some(MIN_PASSWORD_CHARS as f64));
+    assert_eq!(number("MAX_PASSWORD"), Some(MAX_PASSWORD_CHARS as f64));
+    assert_eq!(
+        number("TIMEOUT_MS"),
+        Some(reclaim::http::REQUEST_TIMEOUT.as_millis() as f64)
+    );
 }
