@@ -152,12 +152,6 @@ impl RecoveryClient {
         self.request(Call::Request, &[(EMAIL, email.as_str())], &[])
     }
 
-    /// Whether the backend checks a link before a password is chosen (see
-    /// [`Self::check_link`]).
-    pub fn checks_links(&self) -> bool {
-        self.api.backend.has(Call::Check)
-    }
-
     /// Checks a link before a password is chosen, and learns whose account it resets, where the
     /// backend can (its description has a check call); else `Ok(None)` without a request, and
     /// the link is checked when used.
@@ -166,7 +160,7 @@ impl RecoveryClient {
         link: &OpenedLink,
         token: &ResetToken,
     ) -> Result<Option<String>, ApiError> {
-        if !self.checks_links() {
+        if !self.api.backend.has(Call::Check) {
             return Ok(None);
         }
         let request = self.request(Call::Check, &[(SECRET, token.expose())], &link.settings);

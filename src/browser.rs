@@ -83,10 +83,10 @@ pub fn submitted_before_start() -> Option<String> {
     handed_over(SUBMITTED)?.as_string()
 }
 
-/// Whether a person submitted a form before the app ran: the page's inline script holds it
+/// Whether a person submitted a form before the app ran, which the page's inline script holds
 /// back for the app to send (see [`submitted_before_start`], which takes it).
 pub fn send_waiting() -> bool {
-    get(&window(), SUBMITTED).is_some()
+    get(&window(), SUBMITTED).is_some_and(|id| id.is_string())
 }
 
 /// The answer to the request the page's inline script sent before the app ran, for a form a

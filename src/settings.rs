@@ -211,28 +211,22 @@ impl Settings {
     /// before the configuration has arrived (it is requested first thing, so this is rare),
     /// waits for it rather than calling a default API.
     pub async fn client(self) -> Result<RecoveryClient, SetupError> {
-        loop {
-            if let Some(client) = self.loaded_client() {
-                return client;
+        let api = loop {
+            match self.loaded.try_with_untracked(|loaded| {
+                loaded
+                    .as_ref()
+                    .map(|l| l.as_ref().map(|l| l.api.clone()).map_err(Clone::clone))
+            }) {
+                Some(Some(loaded)) => break loaded?,
+                Some(None) => browser::sleep(Duration::from_millis(50)).await,
+                None => {
+                    return Err(SetupError::Unreachable {
+                        file: "config.json".into(),
+                    })
+                }
             }
-            // The page has gone (a test unmounting it).
-            if self.loaded.try_with_untracked(|_| ()).is_none() {
-                return Err(SetupError::Unreachable {
-                    file: "config.json".into(),
-                });
-            }
-            browser::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// The client [`Self::client`] gives, once the settings are loaded; `None` before.
-    pub fn loaded_client(&self) -> Option<Result<RecoveryClient, SetupError>> {
-        let api = self.loaded.try_with_untracked(|loaded| {
-            loaded
-                .as_ref()
-                .map(|l| l.as_ref().map(|l| l.api.clone()).map_err(Clone::clone))
-        })??;
-        Some(api.map(|api| RecoveryClient::new(api, self.i18n.locale_untracked())))
+        };
+        Ok(RecoveryClient::new(api, self.i18n.locale_untracked()))
     }
 
     /// The password rules in force: the configured minimum, the contract's maximum. Tracked.

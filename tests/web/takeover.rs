@@ -101,14 +101,7 @@ extern "C" {
 
 #[wasm_bindgen_test]
 async fn a_send_held_back_before_the_app_ran_is_sent_once_at_the_takeover() {
-    let (page, before) = prerendered(
-        "/recover",
-        json!({ "/account/recovery": [answer(200, "{}")] }),
-    )
-    .await;
-    input_in(&before, "email").set_value("alice@example.com");
-    // What the page's script does when the form is sent before the app runs.
-    hand_over("reclaimSubmitted", "recovery-form");
+    let (page, before) = held_recovery_form("alice@example.com").await;
 
     reclaim::start_up::takeover::take_over(&before, page.root());
 
@@ -233,6 +226,7 @@ async fn held_recovery_form(email: &str) -> (Page, Element) {
     )
     .await;
     input_in(&before, "email").set_value(email);
+    // What the page's script does when the form is sent before the app runs.
     hand_over("reclaimSubmitted", "recovery-form");
     (page, before)
 }

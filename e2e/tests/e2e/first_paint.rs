@@ -152,6 +152,16 @@ async fn requests_to(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Resu
         .await
 }
 
+/// Waits until one request to `path` has had its answer: the browser records a request's
+/// timing once its answer is in.
+async fn answered_once(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Result<()> {
+    eventually(format!("an answer from {path}"), || async {
+        let sent = requests_to(browser, path).await?;
+        Ok((sent == json!(1)).then_some(()))
+    })
+    .await
+}
+
 /// The page asks for the wasm, its glue and each stylesheet once: the bootstrap's own fetch and
 /// import, and the stylesheets' links, take what the HTML's preloads started, and no file is
 /// downloaded twice.
@@ -213,12 +223,7 @@ fn a_click_before_the_app_runs_is_sent_at_once_and_only_once() {
                 .outbox
                 .wait_for_one(MailKind::Reset, ALICE)
                 .await;
-            // The browser records a request's timing once its answer is in.
-            eventually("the request's answer before the app ran", || async {
-                let sent = requests_to(&browser, "/account/recovery").await?;
-                Ok((sent == json!(1)).then_some(()))
-            })
-            .await?;
+            answered_once(&browser, "/account/recovery").await?;
 
             let_the_app_start(&browser).await?;
             browser.wait_heading(CHECK_EMAIL).await?;
@@ -287,13 +292,8 @@ fn enter_before_the_app_runs_is_sent_at_once_and_only_once() {
                 now == address && !now.contains(NEW_PASSWORD),
                 "Enter before the app ran changed the address bar to {now}"
             );
-            // Answered while the wasm is still held back: the browser records a request's
-            // timing once its answer is in.
-            eventually("the reset sent before the app ran", || async {
-                let sent = requests_to(&browser, "/account/reset-password").await?;
-                Ok((sent == json!(1)).then_some(()))
-            })
-            .await?;
+            // Answered while the wasm is still held back.
+            answered_once(&browser, "/account/reset-password").await?;
             ensure!(
                 env.server().login(ALICE, NEW_PASSWORD).await.status() == 200,
                 "the password typed before the app ran was not the one set"
