@@ -1,45 +1,87 @@
-//! The app's frame: it composes the language, the settings, the start, the header and the page
-//! for the route, and nothing else.
+//! The app's frame: the deployment, the reader's language, the header and the page for the
+//! address, loaded and shown in that order, and nothing else.
 
-use leptos::prelude::*;
+use std::time::Duration;
+
+use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    components::{provide_announcer, LiveRegion},
-    i18n::{Catalog, I18n, LanguageSwitcher},
+    components::{provide_announcer, Deferred, LanguageSwitcher, LiveRegion, Rendering},
+    deployment::{self, Deployment},
+    effect::effect,
+    i18n::{Catalog, I18n},
+    language::Language,
     pages::{ConfigProblem, NotFoundPage, RecoverPage, ResetPage},
     route::Route,
-    settings::Settings,
-    start_up::{Later, StartUp},
+    start_up::handoff::{started_fetches, use_opened},
 };
 
-/// The whole app: the reader's language, the settings, the live region, and the page for
-/// `route`.
+/// The longest the pages wait for the deployment and the language before showing the page with
+/// the defaults (and switching when they arrive). Until then the prerendered page stays, and a
+/// send made meanwhile waits, its button busy.
+const LONGEST_WAIT: Duration = Duration::from_secs(3);
+
+/// The whole app, for the address `start_up::handoff` provides: the reader's language, the
+/// deployment, the live region, and the page.
 #[component]
 pub fn App(
-    /// Which page to show: `main` reads it from the address, a prerender names it.
-    route: Route,
     /// The language of the first render: a prerender names it; in the browser the reader's
-    /// is loaded with the configuration.
+    /// is loaded with the deployment.
     #[prop(optional)]
     catalog: Option<Catalog>,
-    /// Set once the page has been rendered with the configuration and in the reader's
-    /// language: it is then the one to show (see `start_up`).
+    /// Set once the page has been rendered with the deployment and in the reader's language: it
+    /// then takes over the prerendered one (see `start_up`).
     #[prop(optional)]
     ready: Option<RwSignal<bool>>,
 ) -> impl IntoView {
+    let opened = use_opened();
     let i18n = I18n::provide(catalog.unwrap_or_default());
-    let settings = Settings::provide(i18n);
+    let deployment = Deployment::provide();
+    let language = Language::provide(i18n, opened);
     provide_announcer();
-    let start_up = StartUp::provide(ready);
-    start_up.begin(settings, i18n);
+    let rendering = Rendering::provide(ready);
+
+    // Effects never run in a prerender: nothing loads there.
+    let mut started = false;
+    effect(move || {
+        if !started {
+            started = true;
+            let fetches = started_fetches();
+            spawn_local(async move {
+                let loaded = deployment::load(|path| fetches.take(path))
+                    .await
+                    .and_then(|loaded| {
+                        opened.with_value(|opened| opened.completes(&loaded.api))?;
+                        Ok(loaded)
+                    });
+                // Even a broken config.json gets its problem page in the reader's language.
+                let config = match &loaded {
+                    Ok(loaded) => loaded.config.clone(),
+                    Err(_) => Default::default(),
+                };
+                let locale = language.choose(&config);
+                language.load(&locale, |path| fetches.take(path)).await;
+                deployment.set(loaded);
+            });
+            crate::browser::after(LONGEST_WAIT, move || rendering.show());
+        }
+        // Only once: rendering it again (after a switch of language) would lose what was typed.
+        if deployment.is_loaded() && !rendering.is_shown() {
+            rendering.show();
+        }
+        rendering.take_over_when_rendered();
+    });
+
     // The name is left blank until loaded rather than flashing a default name.
-    let app_name = move || settings.is_loaded().then(|| settings.config().app_name);
-    // Memos: a reload of the settings (after a switch of language) that changes neither must
-    // not render the page again, which would lose what was typed.
-    let problem = Memo::new(move |_| settings.problem());
-    let route = Memo::new(move |_| settings.route(route));
+    let app_name = move || deployment.is_loaded().then(|| deployment.config().app_name);
+    // Memos: a switch of language, which changes neither, must not render the page again.
+    let problem = Memo::new(move |_| deployment.problem().or_else(|| language.problem()));
+    let route = Memo::new(move |_| {
+        let backend = deployment.backend();
+        opened.with_value(|opened| opened.route(backend.as_ref()))
+    });
     let page = move || {
-        start_up.is_shown().then(|| match problem.get() {
+        rendering.is_shown().then(|| match problem.get() {
             Some(problem) => view! { <ConfigProblem problem /> }.into_any(),
             None => match route.get() {
                 Route::Recover => view! { <RecoverPage /> }.into_any(),
@@ -51,9 +93,9 @@ pub fn App(
     view! {
         <header class="masthead">
             <p class="app-name">{app_name}</p>
-            <Later>
+            <Deferred>
                 <LanguageSwitcher />
-            </Later>
+            </Deferred>
         </header>
         <main id="main" class="main">{page}</main>
         <LiveRegion />

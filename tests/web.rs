@@ -20,7 +20,5 @@ mod languages;
 mod recover_page;
 #[path = "web/reset_page.rs"]
 mod reset_page;
-#[path = "web/send_ahead.rs"]
-mod send_ahead;
 #[path = "web/takeover.rs"]
 mod takeover;

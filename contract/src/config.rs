@@ -5,9 +5,8 @@
 use std::fmt;
 
 use crate::{
-    backend::describe,
     json::Json,
-    link::{base_url, web_url},
+    link::{base_url, origin_of, web_url},
     locale::{BUILT_IN, DEFAULT_LOCALE},
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };
@@ -168,21 +167,12 @@ impl Config {
     }
 }
 
-/// The scheme and host (and port) of an http(s) URL: what it is before its path.
-fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
-}
-
 /// One message shape for every wrong value. A number is not repeated back: formatting a float
 /// would cost the wasm more than this whole module.
 fn invalid(key: &str, expected: &str, value: &Json) -> ConfigError {
     ConfigError(format!(
         "config.json: {key} must be {expected}, not {}",
-        describe(value)
+        value.describe()
     ))
 }
 
@@ -400,13 +390,13 @@ mod tests {
                 .default_locale,
             "ja"
         );
-        assert_eq!(Config::default().locales.len(), 8);
+        assert_eq!(Config::default().locales, BUILT_IN);
         for (text, expected) in [
             (r#"{"locales": []}"#, "must be a non-empty list"),
             (r#"{"locales": ["en", "EN"]}"#, "twice"),
             (r#"{"locales": ["en", "e n"]}"#, "must be a non-empty list"),
             (r#"{"locales": "en"}"#, "not \"en\""),
-            (r#"{"default_locale": "ko"}"#, "is not one of locales"),
+            (r#"{"default_locale": "xx"}"#, "is not one of locales"),
             (
                 r#"{"locales": ["fr"], "default_locale": "en"}"#,
                 "is not one of locales (fr)",

@@ -24,6 +24,14 @@ impl Json {
         }
     }
 
+    /// The value as a message names it: a string is repeated, anything else named by its kind.
+    pub fn describe(&self) -> String {
+        match self {
+            Json::Text(text) => format!("\"{text}\""),
+            other => other.kind().to_owned(),
+        }
+    }
+
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Json::Text(text) => Some(text),

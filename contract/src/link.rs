@@ -146,6 +146,23 @@ pub fn web_url(url: &str) -> Option<&str> {
     (has_host && clean).then_some(url)
 }
 
+/// The scheme and host (and port) of an http(s) URL: what it is before its path.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
+/// The parameters of a query string or fragment (without its `?` / `#`), each name and value
+/// percent-decoded (`+` is a space in this encoding), in order.
+pub fn params(encoded: &str) -> Vec<(String, String)> {
+    pairs(encoded)
+        .map(|(name, value)| (percent_decode(name), percent_decode(value)))
+        .collect()
+}
+
 fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {
     encoded
         .split('&')

@@ -3,8 +3,217 @@
 //! against the locales it writes mail in. One matching rule for both, so the mail is in the
 //! language the page was in, and the link in the mail (`&lang=`) opens the page in it again.
 
-/// The locales built in, English first: its text is the fallback for every other.
-pub const BUILT_IN: [&str; 8] = ["en", "es", "fr", "de", "pt-BR", "ja", "zh-Hans", "ar"];
+/// A locale built into the pages and the reference server's mails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Locale {
+    /// Its BCP 47 tag, as the files are named (`pt-BR`, `zh-Hant`).
+    pub tag: &'static str,
+    /// Its name in its own language, for the language switcher.
+    pub name: &'static str,
+}
+
+/// The built-in locales, English first (its text is the fallback for every other): the one
+/// list of them. Adding a language is its page catalog (`src/i18n/builtin/<tag>.json`), its
+/// mail texts (`server/src/mail/locales/<tag>.json`) and one line here; the build, the static
+/// hosts' recipes, the server and the tests all read this list.
+pub const LOCALES: [Locale; 43] = [
+    Locale {
+        tag: "en",
+        name: "English",
+    },
+    Locale {
+        tag: "ar",
+        name: "العربية",
+    },
+    Locale {
+        tag: "bg",
+        name: "Български",
+    },
+    Locale {
+        tag: "bn",
+        name: "বাংলা",
+    },
+    Locale {
+        tag: "ca",
+        name: "Català",
+    },
+    Locale {
+        tag: "cs",
+        name: "Čeština",
+    },
+    Locale {
+        tag: "da",
+        name: "Dansk",
+    },
+    Locale {
+        tag: "de",
+        name: "Deutsch",
+    },
+    Locale {
+        tag: "el",
+        name: "Ελληνικά",
+    },
+    Locale {
+        tag: "es",
+        name: "Español",
+    },
+    Locale {
+        tag: "fa",
+        name: "فارسی",
+    },
+    Locale {
+        tag: "fi",
+        name: "Suomi",
+    },
+    Locale {
+        tag: "fil",
+        name: "Filipino",
+    },
+    Locale {
+        tag: "fr",
+        name: "Français",
+    },
+    Locale {
+        tag: "he",
+        name: "עברית",
+    },
+    Locale {
+        tag: "hi",
+        name: "हिन्दी",
+    },
+    Locale {
+        tag: "hr",
+        name: "Hrvatski",
+    },
+    Locale {
+        tag: "hu",
+        name: "Magyar",
+    },
+    Locale {
+        tag: "id",
+        name: "Bahasa Indonesia",
+    },
+    Locale {
+        tag: "it",
+        name: "Italiano",
+    },
+    Locale {
+        tag: "ja",
+        name: "日本語",
+    },
+    Locale {
+        tag: "ko",
+        name: "한국어",
+    },
+    Locale {
+        tag: "lt",
+        name: "Lietuvių",
+    },
+    Locale {
+        tag: "ms",
+        name: "Bahasa Melayu",
+    },
+    Locale {
+        tag: "nb",
+        name: "Norsk bokmål",
+    },
+    Locale {
+        tag: "nl",
+        name: "Nederlands",
+    },
+    Locale {
+        tag: "pl",
+        name: "Polski",
+    },
+    Locale {
+        tag: "pt-BR",
+        name: "Português (Brasil)",
+    },
+    Locale {
+        tag: "pt-PT",
+        name: "Português (Portugal)",
+    },
+    Locale {
+        tag: "ro",
+        name: "Română",
+    },
+    Locale {
+        tag: "ru",
+        name: "Русский",
+    },
+    Locale {
+        tag: "sk",
+        name: "Slovenčina",
+    },
+    Locale {
+        tag: "sr",
+        name: "Српски",
+    },
+    Locale {
+        tag: "sv",
+        name: "Svenska",
+    },
+    Locale {
+        tag: "sw",
+        name: "Kiswahili",
+    },
+    Locale {
+        tag: "ta",
+        name: "தமிழ்",
+    },
+    Locale {
+        tag: "th",
+        name: "ไทย",
+    },
+    Locale {
+        tag: "tr",
+        name: "Türkçe",
+    },
+    Locale {
+        tag: "uk",
+        name: "Українська",
+    },
+    Locale {
+        tag: "ur",
+        name: "اردو",
+    },
+    Locale {
+        tag: "vi",
+        name: "Tiếng Việt",
+    },
+    Locale {
+        tag: "zh-Hans",
+        name: "中文（简体）",
+    },
+    Locale {
+        tag: "zh-Hant",
+        name: "中文（繁體）",
+    },
+];
+
+/// The built-in locales' tags, in [`LOCALES`]' order.
+pub const BUILT_IN: [&str; LOCALES.len()] = {
+    let mut tags = [""; LOCALES.len()];
+    let mut i = 0;
+    while i < LOCALES.len() {
+        tags[i] = LOCALES[i].tag;
+        i += 1;
+    }
+    tags
+};
+
+/// Whether `tag` is one of the built-in locales, exactly as spelled there.
+pub fn is_built_in(tag: &str) -> bool {
+    BUILT_IN.contains(&tag)
+}
+
+/// The name of the locale `tag` in its own language: a built-in one's, else the tag itself.
+pub fn native_name(tag: &str) -> &str {
+    LOCALES
+        .iter()
+        .find(|locale| locale.tag == tag)
+        .map_or(tag, |locale| locale.name)
+}
 
 /// The locale used when nothing the reader's browser asks for is offered.
 pub const DEFAULT_LOCALE: &str = "en";
@@ -14,11 +223,15 @@ pub const LANG_PARAM: &str = "lang";
 
 /// The offered locale that best serves `requested` (one BCP 47 tag, any case), or `None`.
 ///
-/// An exact match wins; otherwise any offered locale of the same language and writing system,
-/// whatever its region: `es-MX` gets `es`, `de-AT` `de`, `en-GB` `en`, `pt-PT` `pt-BR` (when no
-/// `pt-PT` is offered). Chinese is matched by script, which the region implies when the tag
-/// does not say it: `zh-CN` and `zh-SG` get `zh-Hans`, but `zh-TW` does not (it reads
-/// Traditional characters), and is left to the reader's next language.
+/// An exact match wins. Otherwise the tag's language is read with its old and macro-language
+/// aliases (`iw` is `he`, `in` `id`, `tl` `fil`, `no` and `nn` `nb`), and an offered locale of
+/// the same language and writing system serves it, preferring the region's own variety:
+/// `es-MX` gets `es`, `de-AT` `de`, `pt` and `pt-BR` get `pt-BR` and `pt-AO` `pt-PT` where both
+/// are offered (else whichever is). The writing system is the tag's script or the one its
+/// language and region imply: `zh-CN`, `zh-SG` and `zh` read Simplified characters (`zh-Hans`),
+/// `zh-TW`, `zh-HK` and `zh-MO` Traditional (`zh-Hant`), and `sr` Cyrillic. Chinese is never
+/// served in the other script (a Traditional reader is left to their next language); any
+/// other language is served in another script rather than not at all (`sr-Latn` gets `sr`).
 pub fn match_locale<'a>(requested: &str, offered: &[&'a str]) -> Option<&'a str> {
     let requested = requested.trim();
     if requested.is_empty() || requested == "*" {
@@ -28,12 +241,20 @@ pub fn match_locale<'a>(requested: &str, offered: &[&'a str]) -> Option<&'a str>
         return Some(exact);
     }
     let wanted = Subtags::of(requested);
-    offered
+    let same_language = |offer: &&&str| Subtags::of(offer).language == wanted.language;
+    let same_script = |offer: &&&str| Subtags::of(offer).script == wanted.script;
+    let same_region = |offer: &&&str| Subtags::of(offer).variety == wanted.variety;
+    let candidates: Vec<&&str> = offered.iter().filter(same_language).collect();
+    candidates
         .iter()
-        .find(|offer| {
-            let offer = Subtags::of(offer);
-            offer.language.eq_ignore_ascii_case(wanted.language)
-                && offer.script.eq_ignore_ascii_case(&wanted.script)
+        .copied()
+        .filter(same_script)
+        .find(same_region)
+        .or_else(|| candidates.iter().copied().find(same_script))
+        .or_else(|| {
+            (wanted.language != "zh")
+                .then(|| candidates.first().copied())
+                .flatten()
         })
         .copied()
 }
@@ -83,7 +304,7 @@ pub fn is_right_to_left(tag: &str) -> bool {
     match subtags.script.as_str() {
         "" => RTL_LANGUAGES
             .iter()
-            .any(|rtl| rtl.eq_ignore_ascii_case(subtags.language)),
+            .any(|rtl| rtl.eq_ignore_ascii_case(&subtags.language)),
         script => ["Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"]
             .iter()
             .any(|rtl| rtl.eq_ignore_ascii_case(script)),
@@ -151,37 +372,63 @@ fn thousandths(q: &str) -> Option<u16> {
     Some(value)
 }
 
-/// The parts of a tag that decide a match: the language and the writing system, spelled out
-/// (`Hans`) or, for Chinese, implied by the region.
-struct Subtags<'t> {
-    language: &'t str,
+/// The parts of a tag that decide a match: the language (its aliases read as the language),
+/// the writing system (spelled out, like `Hans`, or implied), and the variety its region
+/// belongs to (European or Brazilian Portuguese).
+struct Subtags {
+    language: String,
     script: String,
+    variety: &'static str,
 }
 
-impl<'t> Subtags<'t> {
-    fn of(tag: &'t str) -> Self {
+impl Subtags {
+    fn of(tag: &str) -> Self {
         let mut parts = tag.split(['-', '_']);
-        let language = parts.next().unwrap_or_default();
+        let language = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let language = match language.as_str() {
+            "iw" => "he",
+            "in" => "id",
+            "ji" => "yi",
+            "tl" => "fil",
+            "no" | "nn" => "nb",
+            other => other,
+        }
+        .to_owned();
         let mut script = String::new();
-        let mut region = "";
+        let mut region = String::new();
         for part in parts {
             if part.len() == 4 && part.bytes().all(|b| b.is_ascii_alphabetic()) && script.is_empty()
             {
-                script = part.to_owned();
+                script = part.to_ascii_lowercase();
             } else if region.is_empty()
                 && (part.len() == 2 && part.bytes().all(|b| b.is_ascii_alphabetic())
                     || part.len() == 3 && part.bytes().all(|b| b.is_ascii_digit()))
             {
-                region = part;
+                region = part.to_ascii_uppercase();
             }
         }
-        if script.is_empty() && language.eq_ignore_ascii_case("zh") {
-            let traditional = ["TW", "HK", "MO"]
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(region));
-            script = if traditional { "Hant" } else { "Hans" }.to_owned();
+        if script.is_empty() {
+            script = match language.as_str() {
+                "zh" if ["TW", "HK", "MO"].contains(&region.as_str()) => "hant",
+                "zh" => "hans",
+                "sr" => "cyrl",
+                _ => "",
+            }
+            .to_owned();
         }
-        Subtags { language, script }
+        // Portuguese as written in Portugal and the countries that follow its norm, else Brazil's.
+        const EUROPEAN_PORTUGUESE: [&str; 10] =
+            ["PT", "AO", "MZ", "CV", "GW", "ST", "TL", "MO", "LU", "CH"];
+        let variety = match language.as_str() {
+            "pt" if EUROPEAN_PORTUGUESE.contains(&region.as_str()) => "pt-PT",
+            "pt" => "pt-BR",
+            _ => "",
+        };
+        Subtags {
+            language,
+            script,
+            variety,
+        }
     }
 }
 
@@ -198,16 +445,33 @@ mod tests {
             ("zh-SG", Some("zh-Hans")),
             ("zh", Some("zh-Hans")),
             ("zh-Hans-HK", Some("zh-Hans")),
-            ("zh-TW", None),
-            ("zh-Hant", None),
-            ("pt-PT", Some("pt-BR")),
+            ("zh-TW", Some("zh-Hant")),
+            ("zh-HK", Some("zh-Hant")),
+            ("zh-MO", Some("zh-Hant")),
+            ("zh-Hant", Some("zh-Hant")),
+            ("zh-Hant-TW", Some("zh-Hant")),
             ("pt", Some("pt-BR")),
+            ("pt-BR", Some("pt-BR")),
+            ("pt-PT", Some("pt-PT")),
+            ("pt-AO", Some("pt-PT")),
+            ("pt-MZ", Some("pt-PT")),
+            ("no", Some("nb")),
+            ("nn", Some("nb")),
+            ("nb-NO", Some("nb")),
+            ("iw", Some("he")),
+            ("iw-IL", Some("he")),
+            ("tl", Some("fil")),
+            ("in", Some("id")),
+            ("sr-Latn", Some("sr")),
+            ("sr-Latn-RS", Some("sr")),
+            ("sr-Cyrl-RS", Some("sr")),
             ("en-GB", Some("en")),
             ("EN-us", Some("en")),
             ("ar-EG", Some("ar")),
             ("ja-JP", Some("ja")),
             ("fr_CA", Some("fr")),
-            ("ko", None),
+            ("ko", Some("ko")),
+            ("xx", None),
             ("", None),
             ("*", None),
         ] {
@@ -216,20 +480,31 @@ mod tests {
     }
 
     #[test]
+    fn chinese_is_never_served_in_the_other_script() {
+        assert_eq!(match_locale("zh-TW", &["en", "zh-Hans"]), None);
+        assert_eq!(match_locale("zh-CN", &["en", "zh-Hant"]), None);
+        // Without the variety the reader's region names, the other one.
+        assert_eq!(match_locale("pt-PT", &["en", "pt-BR"]), Some("pt-BR"));
+        assert_eq!(match_locale("pt-BR", &["pt-PT"]), Some("pt-PT"));
+    }
+
+    #[test]
     fn an_exact_offer_beats_a_neighbour() {
         let offered = ["pt-BR", "pt-PT", "en"];
         assert_eq!(match_locale("pt-PT", &offered), Some("pt-PT"));
         assert_eq!(match_locale("pt-pt", &offered), Some("pt-PT"));
-        assert_eq!(match_locale("pt-AO", &offered), Some("pt-BR"));
+        assert_eq!(match_locale("pt-AO", &offered), Some("pt-PT"));
+        assert_eq!(match_locale("pt", &offered), Some("pt-BR"));
     }
 
     #[test]
     fn first_served_preference_wins() {
         assert_eq!(
-            negotiate(["ko", "zh-TW", "de-CH", "en"], &BUILT_IN),
-            Some("de")
+            negotiate(["xx", "zh-TW", "de-CH", "en"], &BUILT_IN),
+            Some("zh-Hant")
         );
-        assert_eq!(negotiate(["ko"], &BUILT_IN), None);
+        assert_eq!(negotiate(["xx", "kl", "de-CH"], &BUILT_IN), Some("de"));
+        assert_eq!(negotiate(["xx"], &BUILT_IN), None);
         assert_eq!(negotiate(["ar"], &["en", "fr"]), None);
     }
 
@@ -245,6 +520,13 @@ mod tests {
         assert!(accept_language("").is_empty());
         assert_eq!(
             negotiate(accept_language("zh-TW,zh;q=0.9,en;q=0.8"), &BUILT_IN),
+            Some("zh-Hant")
+        );
+        assert_eq!(
+            negotiate(
+                accept_language("zh-TW,zh;q=0.9,en;q=0.8"),
+                &["en", "zh-Hans"]
+            ),
             Some("zh-Hans")
         );
     }

@@ -9,27 +9,45 @@
 //! - and so does each built-in locale's copy, under `<tag>/` (`ar/reset/index.html`), which a
 //!   host serves for `?lang=<tag>` (see `deploy/`), so a reader who opens the emailed link
 //!   (it carries `&lang=`) sees the first paint in their language;
-//! - trunk's inline bootstrap script, which names this build's files, becomes one
-//!   that is the same in every build (the names move to a `<meta>`), so any host
-//!   can serve the pages with a fixed Content-Security-Policy naming its hash; it
-//!   takes the link's secret out of the address bar, keeps a submit made before
-//!   the app runs, and starts every fetch the app waits on (see [`BOOTSTRAP`]).
+//! - trunk's inline bootstrap script, which names this build's files, becomes the page's own
+//!   first script (`src/start_up/bootstrap.js`, with the contract's constants written in and
+//!   minified), the same in every build (the names move to a `<meta>`); each page names its
+//!   hash in its own Content-Security-Policy (a `<meta>` before it), so no host needs to know
+//!   it;
+//! - each built-in locale gets an empty `locales/<tag>.json` for the deployer's own sentences.
 
-use std::{fs, path::Path};
+use std::{
+    fs,
+    io::Write,
+    path::Path,
+    process::{Command, Stdio},
+};
 
+use base64::Engine;
 use leptos::prelude::*;
 use reclaim::{
-    i18n::{native::built_in_catalog, Catalog},
-    App, Route, APP_ELEMENT_ID,
+    i18n::{native::built_in_catalog, Catalog, BUILT_IN_PATH, OVERRIDES_PATH},
+    start_up::handoff,
+    App, APP_ELEMENT_ID,
 };
-use reclaim_contract::locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE};
+use reclaim_contract::{
+    backend::DESCRIPTIONS_PATH,
+    config::{CONFIG_PATH, DEFAULT_BACKEND},
+    link::{RECOVER_PAGE_PATH, RESET_PAGE_PATH},
+    locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE, LANG_PARAM},
+};
+use sha2::{Digest, Sha256};
 
-/// The files each page is written to, relative to the build folder.
-const PAGES: [(Route, &[&str]); 3] = [
-    (Route::Recover, &["index.html", "recover/index.html"]),
-    (Route::Reset, &["reset/index.html"]),
-    (Route::NotFound, &["404.html"]),
+/// Each page, by the path it is rendered for, and the files it is written to, relative to the
+/// build folder.
+const PAGES: [(&str, &[&str]); 3] = [
+    (RECOVER_PAGE_PATH, &["index.html", "recover/index.html"]),
+    (RESET_PAGE_PATH, &["reset/index.html"]),
+    ("/404", &["404.html"]),
 ];
+
+/// The page's first script, before the build writes its constants in.
+const BOOTSTRAP: &str = include_str!("../start_up/bootstrap.js");
 
 fn main() {
     let Some(dist) = std::env::args().nth(1) else {
@@ -38,7 +56,7 @@ fn main() {
     let dist = Path::new(&dist);
     let template = fs::read_to_string(dist.join("index.html"))
         .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
-    let template = constant_bootstrap(&template, &held_form_sender(dist));
+    let template = with_bootstrap(&template, &bootstrap());
     for locale in BUILT_IN {
         let catalog = built_in_catalog(locale).unwrap_or_else(|e| fail(&e));
         let folder = match locale {
@@ -46,12 +64,26 @@ fn main() {
             other => dist.join(other),
         };
         write_pages(&folder, &template, &catalog);
+        write_empty_overrides(dist, locale);
     }
 }
 
+/// An empty `locales/<tag>.json` for the deployer to fill: the pages always ask for it, and a
+/// missing file would put a 404 in every visitor's console.
+fn write_empty_overrides(dist: &Path, locale: &str) {
+    let path = dist
+        .join(&OVERRIDES_PATH[1..])
+        .join(format!("{locale}.json"));
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder)
+            .unwrap_or_else(|e| fail(&format!("creating {}: {e}", folder.display())));
+    }
+    fs::write(&path, "{}\n").unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+}
+
 fn write_pages(folder: &Path, template: &str, catalog: &Catalog) {
-    for (route, files) in PAGES {
-        let page = page_html(template, route, catalog);
+    for (path, files) in PAGES {
+        let page = page_html(template, path, catalog);
         for file in files {
             let path = folder.join(file);
             if let Some(folder) = path.parent() {
@@ -64,16 +96,19 @@ fn write_pages(folder: &Path, template: &str, catalog: &Catalog) {
     }
 }
 
-/// The template with `route`'s first render in `catalog`'s language as its body, its heading as
-/// the title, and the language's `lang` and `dir` on `<html>`.
-fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
+/// The template with the first render of the page at `path` in `catalog`'s language as its
+/// body, its heading as the title, and the language's `lang` and `dir` on `<html>`.
+fn page_html(template: &str, path: &str, catalog: &Catalog) -> String {
     let locale = catalog.locale().to_owned();
     let catalog = catalog.clone();
-    let body = without_comments(&Owner::new().with(|| view! { <App route catalog /> }.to_html()));
+    let body = without_comments(&Owner::new().with(|| {
+        handoff::provide_prerendered(path);
+        view! { <App catalog /> }.to_html()
+    }));
     let heading = between(&body, "<h1", "</h1>")
         .and_then(|h1| h1.split_once('>'))
         .map(|(_, text)| text.to_owned())
-        .unwrap_or_else(|| fail(&format!("{route:?} renders no <h1>")));
+        .unwrap_or_else(|| fail(&format!("{path} renders no <h1>")));
     let page = replace_between(template, "<title>", "</title>", &heading);
     let dir = if is_right_to_left(&locale) {
         "rtl"
@@ -85,61 +120,75 @@ fn page_html(template: &str, route: Route, catalog: &Catalog) -> String {
     replace_between(&page, "<body>", "</body>", &body)
 }
 
-/// The script that starts the app, the same in every build (the build's file names are in the
-/// `<meta name=reclaim-app>` before it), so its hash in the Content-Security-Policy never
-/// changes: `'sha256-m/gLUSrPBY5W56RXY4wtwa9m5u3kVpOqu8OzseQx57I='`, which `deploy/` and the README carry. Inline, first in the `<head>`
-/// after the referrer policy and the preloads (the stylesheets', [`APP_PRELOADS`]), so that it
-/// runs before anything else is requested or painted. It hands what it does to
-/// the app in memory:
-///
-/// - the address's query and fragment (a reset link's secret) go from the address bar into
-///   `reclaimOpened` at once, leaving the page and its `?lang=` (`browser::opened_address`);
-/// - the prerendered submit buttons (disabled in the HTML, so that Enter cannot submit the form
-///   as a GET with JavaScript off) are enabled, and a submit made before the app runs is taken:
-///   the button shows it is busy (and the live region says so), the fields are read-only, and
-///   the form's id waits in `reclaimSubmitted` for the app (`start_up::takeover`). Only the
-///   first: a second tap sends nothing more. The app's own forms are not prerendered;
-/// - such a form is sent at once, without waiting for the app, by the module
-///   `src/start_up/send_ahead.js`, imported then (and only then: a visitor who waits for the
-///   app never downloads it) and called once `config.json` and the backend's description are
-///   in. It leaves the request in `reclaimAhead` for the app to take its answer
-///   (`http::send`), or `null` when it left the form to the app;
-/// - once the first frame is on screen (a `requestAnimationFrame` callback runs before a frame
-///   is painted, so the second runs once the first has been shown), every other file the app's
-///   start waits on is fetched at once, rather than each after the one before: `config.json`
-///   then the description of the backend it names, and the catalog of the language the
-///   address, the stored choice or the page itself names, left in `reclaimFetched` by path
-///   (`browser::started_fetch`); and the app is started from the JS glue and the wasm, which
-///   the page began to download before this script ran (see [`APP_PRELOADS`]). These files are
-///   small and take one round trip each; fetched before the first frame they would only hold
-///   up the stylesheets' requests.
-const BOOTSTRAP: &str =
-    "{const d=document,w=window,app=d.querySelector('meta[name=reclaim-app]').dataset,\
-query=location.search,hash=location.hash,lang=new URLSearchParams(query).get('lang'),\
-started=w.reclaimFetched={},get=path=>started[path]=fetch(path),\
-prerendered=node=>node.closest('[data-prerendered]');\
-let stored,described,sender;try{stored=localStorage.getItem('reclaim.locale')}catch{}\
-if(query||hash){w.reclaimOpened=query+hash;\
-history.replaceState(null,'',location.pathname+(lang?'?lang='+encodeURIComponent(lang):''))}\
-const sendAhead=()=>{if(described&&sender)sender.then(module=>{const form=w.reclaimSubmitted;\
-if(form&&!('reclaimAhead'in w))w.reclaimAhead=module.sendAhead(...described,form,query+hash,\
-[lang,stored,...navigator.languages])}).catch(()=>{})};\
-addEventListener('DOMContentLoaded',()=>{\
-for(const button of d.querySelectorAll('[data-prerendered] [type=submit]'))button.disabled=false});\
-addEventListener('submit',event=>{const form=event.target;if(!prerendered(form))return;\
-event.preventDefault();if(w.reclaimSubmitted)return;w.reclaimSubmitted=form.id;\
-for(const field of form.elements)field.readOnly=true;\
-const button=form.querySelector('[type=submit]');button.classList.add('button-busy');\
-button.setAttribute('aria-disabled','true');\
-button.textContent=d.getElementById('announcer').textContent=button.dataset.busy;\
-sender=import(app.ahead);sendAhead()},true);\
-requestAnimationFrame(()=>requestAnimationFrame(()=>setTimeout(()=>{let config;\
-get('/config.json').then(r=>r.ok?r.clone().json():{})\
-.then(loaded=>get(`/backends/${(config=loaded).backend||'reclaim'}.json`))\
-.then(r=>r.ok&&r.clone().json()).then(backend=>{described=[config,backend];sendAhead()}).catch(()=>{});\
-const locale=lang||stored||d.documentElement.lang;\
-if(locale!='en')get(`/i18n/${locale}.json`);get(`/locales/${locale}.json`);\
-const wasm=fetch(app.wasm);import(app.glue).then(glue=>glue.default({module_or_path:wasm}))})))}";
+/// The page's first script ([`BOOTSTRAP`]) as the pages carry it: the contract's constants
+/// written in for its `__NAMES__`, then minified by terser (every visitor downloads it inline).
+fn bootstrap() -> String {
+    let string = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+    let built_in: Vec<String> = BUILT_IN.iter().map(|tag| string(tag)).collect();
+    let constants = [
+        ("__BUILT_IN__", format!("[{}]", built_in.join(","))),
+        ("__DEFAULT_BACKEND__", string(DEFAULT_BACKEND)),
+        ("__DEFAULT_LOCALE__", string(DEFAULT_LOCALE)),
+        ("__LANG_PARAM__", string(LANG_PARAM)),
+        ("__CONFIG_PATH__", string(CONFIG_PATH)),
+        ("__DESCRIPTIONS_PATH__", string(DESCRIPTIONS_PATH)),
+        ("__CATALOGS_PATH__", string(BUILT_IN_PATH)),
+        ("__OVERRIDES_PATH__", string(OVERRIDES_PATH)),
+    ];
+    let mut source = BOOTSTRAP.to_owned();
+    for (name, value) in constants {
+        source = source.replace(name, &value);
+    }
+    if let Some(at) = source.find("= __") {
+        let line = source[at..].lines().next().unwrap_or_default();
+        fail(&format!(
+            "src/start_up/bootstrap.js: a constant the build does not know: {line}"
+        ));
+    }
+    minified(&source)
+}
+
+/// `source` through terser (from scripts/package.json, installed by scripts/setup.sh).
+fn minified(source: &str) -> String {
+    let mut terser = Command::new("terser")
+        .args(["--compress", "--mangle"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "running terser (scripts/setup.sh installs it): {e}"
+            ))
+        });
+    terser
+        .stdin
+        .take()
+        .expect("terser's input")
+        .write_all(source.as_bytes())
+        .unwrap_or_else(|e| fail(&format!("writing to terser: {e}")));
+    let output = terser
+        .wait_with_output()
+        .unwrap_or_else(|e| fail(&format!("terser: {e}")));
+    if !output.status.success() {
+        fail("terser could not minify src/start_up/bootstrap.js");
+    }
+    String::from_utf8(output.stdout)
+        .unwrap_or_else(|_| fail("terser wrote no text"))
+        .trim_end()
+        .to_owned()
+}
+
+/// The page's own Content-Security-Policy for its scripts and styles: the app's files from this
+/// origin, the compiled wasm, and `script` (the page's one inline script) by its hash. Every
+/// other directive is the host's to send (see `deploy/`); a host that sends none still gets
+/// these.
+fn page_policy(script: &str) -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
+    format!(
+        "<meta http-equiv=Content-Security-Policy content=\"script-src 'self' 'wasm-unsafe-eval' \
+         'sha256-{hash}'; style-src 'self'\">"
+    )
+}
 
 /// What the page downloads before anything else, after the stylesheets' preloads (see
 /// [`stylesheet_preloads`]): the wasm and its JS glue, about 110 KB on a first visit, the one
@@ -152,27 +201,12 @@ const APP_PRELOADS: &str =
     "<link rel=preload href={wasm} as=fetch type=application/wasm crossorigin>\
 <link rel=modulepreload href={glue}>";
 
-/// The name of the module that sends a form held before the app ran (see [`BOOTSTRAP`]), which
-/// `scripts/post-build.sh` wrote into the build folder named after its content, as trunk names
-/// the app's files, so that a host may keep it for good.
-fn held_form_sender(dist: &Path) -> String {
-    let names = fs::read_dir(dist)
-        .unwrap_or_else(|e| fail(&format!("reading {}: {e}", dist.display())))
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok());
-    let mut senders: Vec<String> = names
-        .filter(|name| name.starts_with("send-ahead-") && name.ends_with(".js"))
-        .collect();
-    match senders.pop() {
-        Some(name) if senders.is_empty() => format!("/{name}"),
-        _ => fail("expected one send-ahead-<hash>.js in the build folder (scripts/post-build.sh)"),
-    }
-}
-
 /// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
-/// its hash changes with every build) and its preload links with [`APP_PRELOADS`] and
-/// [`BOOTSTRAP`], first in the head after the referrer policy and the stylesheets' preloads, so
-/// that the secret leaves the address bar before anything but those downloads starts.
-fn constant_bootstrap(html: &str, sender: &str) -> String {
+/// its hash changes with every build) and its preload links with the page's policy,
+/// [`APP_PRELOADS`] and `bootstrap`, first in the head after the referrer policy and the
+/// stylesheets' preloads, so that the secret leaves the address bar before anything but those
+/// downloads starts.
+fn with_bootstrap(html: &str, bootstrap: &str) -> String {
     const OPEN: &str = "<script type=module>";
     const REFERRER: &str = "<meta content=no-referrer name=referrer>";
     let Some(script) = between(html, OPEN, "</script>") else {
@@ -196,11 +230,12 @@ fn constant_bootstrap(html: &str, sender: &str) -> String {
     };
     let preloads =
         stylesheet_preloads(&html) + &APP_PRELOADS.replace("{wasm}", wasm).replace("{glue}", glue);
+    let policy = page_policy(bootstrap);
     html.insert_str(
         at + REFERRER.len(),
         &format!(
-            "{preloads}<meta name=reclaim-app data-glue={glue} data-wasm={wasm} data-ahead={sender}>\
-<script>{BOOTSTRAP}</script>"
+            "{policy}{preloads}<meta name=reclaim-app data-glue={glue} data-wasm={wasm}>\
+<script>{bootstrap}</script>"
         ),
     );
     html

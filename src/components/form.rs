@@ -4,10 +4,10 @@ use leptos::{html::Div, prelude::*, task::spawn_local};
 
 use super::Countdown;
 use crate::{
-    backend::{ApiError, RecoveryClient},
+    api::{ApiError, RecoveryClient},
+    deployment::{use_deployment, Deployment},
     effect::effect,
-    i18n::{use_i18n, Counted, Message, Text},
-    settings::{use_settings, Settings},
+    i18n::{use_i18n, Counted, I18n, Message, Text},
 };
 
 /// What every form of the pages shares: one request at a time (busy while it is in flight, a
@@ -17,24 +17,38 @@ use crate::{
 /// to it.
 #[derive(Clone, Copy)]
 pub struct FormController {
-    settings: Settings,
+    deployment: Deployment,
+    i18n: I18n,
     busy: RwSignal<bool>,
     message: RwSignal<Option<Message>>,
     wait: Countdown,
+    /// A send made before the deployment had loaded (rare: the page is shown once it has, or
+    /// after a few seconds without it), sent as soon as it has.
+    waiting: StoredValue<Option<Job>, LocalStorage>,
 }
 
 /// A request to send with the client, which returns the form-wide error its answer gave, if any.
 type Job = Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Option<ApiError>>>>>;
 
 impl FormController {
-    /// Only call this while rendering a page: it takes the settings from context.
+    /// Only call this while rendering a page: it takes the deployment from context.
     pub fn new() -> Self {
-        Self {
-            settings: use_settings(),
+        let form = Self {
+            deployment: use_deployment(),
+            i18n: use_i18n(),
             busy: RwSignal::new(false),
             message: RwSignal::new(None),
             wait: Countdown::new(),
-        }
+            waiting: StoredValue::new_local(None),
+        };
+        effect(move || {
+            if form.deployment.is_loaded() {
+                if let Some(job) = form.waiting.try_update_value(Option::take).flatten() {
+                    form.start(job);
+                }
+            }
+        });
+        form
     }
 
     /// Whether something may be sent now: nothing in flight, no rate limit. A submit that
@@ -68,25 +82,36 @@ impl FormController {
     }
 
     /// Runs `job` with the configured client (it returns a form-wide error, if any), busy
-    /// meanwhile, unless one is in flight or a rate limit lasts.
+    /// meanwhile, unless one is in flight or a rate limit lasts; once the deployment has
+    /// loaded, if it has not yet.
     fn run(&self, job: Job) {
         if !self.can_send() {
             return;
         }
         self.clear();
         self.busy.set(true);
+        if self.deployment.is_loaded_untracked() {
+            self.start(job);
+        } else {
+            self.waiting.set_value(Some(job));
+        }
+    }
+
+    fn start(&self, job: Job) {
         let this = *self;
+        let client = self.deployment.client(self.i18n.locale_untracked());
         spawn_local(async move {
-            match this.settings.client().await {
-                Ok(client) => {
+            match client {
+                Some(Ok(client)) => {
                     if let Some(error) = job(client).await {
                         this.report(&error);
                     }
                 }
                 // Not reached in practice: a broken configuration replaces the pages.
-                Err(problem) => this
+                Some(Err(problem)) => this
                     .message
                     .set(Some(Message::verbatim(problem.to_string()))),
+                None => {}
             }
             this.busy.try_set(false);
         });

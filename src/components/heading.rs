@@ -2,9 +2,9 @@ use leptos::{html::H1, prelude::*};
 
 use crate::{
     browser,
+    deployment::use_deployment,
     effect::effect,
     i18n::{use_i18n, Text},
-    settings::use_settings,
 };
 
 /// The heading that says what the current state of a page is for. It also
@@ -19,13 +19,13 @@ pub fn PageHeading(
     #[prop(optional)]
     focus: bool,
 ) -> impl IntoView {
-    let settings = use_settings();
+    let deployment = use_deployment();
     let i18n = use_i18n();
     let heading = NodeRef::<H1>::new();
     // Re-runs when the configured app name or the language arrives; focuses only once.
     let mut focused = false;
     effect(move || {
-        browser::set_title(&settings.title(&i18n.text(text)));
+        browser::set_title(&deployment.title(&i18n.text(text)));
         if let Some(heading) = heading.get().filter(|_| focus && !focused) {
             focused = heading.focus().is_ok();
         }

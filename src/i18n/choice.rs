@@ -7,19 +7,19 @@ use reclaim_contract::locale::{match_locale, negotiate};
 
 /// What the choice is made from.
 #[derive(Clone, Debug, Default)]
-pub struct Asked<'a> {
+pub struct Asked {
     /// `?lang=` in the address, if any.
-    pub address: Option<&'a str>,
+    pub address: Option<String>,
     /// The locale the reader picked with the switcher on an earlier visit.
-    pub stored: Option<&'a str>,
+    pub stored: Option<String>,
     /// `navigator.languages`, most preferred first.
-    pub browser: &'a [String],
+    pub browser: Vec<String>,
 }
 
 /// The locale to use, one of `offered`; `default` when nothing asked for is offered. An
 /// unknown `?lang=` (or stale stored choice) is passed over, not an error.
 pub fn choose<'o>(offered: &[&'o str], default: &'o str, asked: &Asked) -> &'o str {
-    [asked.address, asked.stored]
+    [&asked.address, &asked.stored]
         .into_iter()
         .flatten()
         .find_map(|tag| match_locale(tag, offered))
@@ -39,11 +39,10 @@ mod tests {
 
     #[test]
     fn the_address_then_the_stored_choice_then_the_browser_then_the_default() {
-        let langs = browser(&["de-AT", "en"]);
         let all = Asked {
-            address: Some("ar"),
-            stored: Some("ja"),
-            browser: &langs,
+            address: Some("ar".into()),
+            stored: Some("ja".into()),
+            browser: browser(&["de-AT", "en"]),
         };
         assert_eq!(choose(&BUILT_IN, "en", &all), "ar");
         assert_eq!(
@@ -74,18 +73,17 @@ mod tests {
 
     #[test]
     fn unknown_or_unoffered_choices_are_passed_over() {
-        let langs = browser(&["ko", "zh-CN"]);
         let asked = Asked {
-            address: Some("xx"),
-            stored: Some("es"),
-            browser: &langs,
+            address: Some("xx".into()),
+            stored: Some("es".into()),
+            browser: browser(&["kl", "zh-CN"]),
         };
         // es is not offered here: the browser's zh-CN is next.
         assert_eq!(choose(&["en", "zh-Hans", "ar"], "ar", &asked), "zh-Hans");
         assert_eq!(choose(&["en", "ar"], "ar", &asked), "ar");
         // ?lang= is matched like any tag: es-MX asks for Spanish.
         let asked = Asked {
-            address: Some("es-MX"),
+            address: Some("es-MX".into()),
             ..Asked::default()
         };
         assert_eq!(choose(&BUILT_IN, "en", &asked), "es");

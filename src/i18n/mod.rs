@@ -8,23 +8,16 @@
 //! without touching what was typed.
 
 pub mod choice;
-pub mod load;
 #[cfg(any(feature = "ssr", test))]
 pub mod native;
 pub mod plural;
-mod switcher;
 pub mod texts;
 
 use std::{fmt, sync::Arc};
 
 use leptos::prelude::*;
-use reclaim_contract::{
-    config::ConfigError,
-    json::Json,
-    locale::{BUILT_IN, DEFAULT_LOCALE},
-};
+use reclaim_contract::{config::ConfigError, json::Json, locale::DEFAULT_LOCALE};
 
-pub use switcher::LanguageSwitcher;
 pub use texts::{Counted, Text};
 
 /// Where the built-in translations are served, relative to the site root.
@@ -328,26 +321,6 @@ impl I18n {
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
-}
-
-/// How the locale is named in its own language, for the switcher.
-pub fn native_name(tag: &str) -> &str {
-    match tag {
-        "en" => "English",
-        "es" => "Español",
-        "fr" => "Français",
-        "de" => "Deutsch",
-        "pt-BR" => "Português (Brasil)",
-        "ja" => "日本語",
-        "zh-Hans" => "中文（简体）",
-        "ar" => "العربية",
-        other => other,
-    }
-}
-
-/// Whether `tag` has a translation built in (others need a deployer's file).
-pub fn is_built_in(tag: &str) -> bool {
-    BUILT_IN.contains(&tag)
 }
 
 #[cfg(test)]

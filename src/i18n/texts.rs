@@ -99,11 +99,20 @@ texts! {
     SetPassword = "reset.set_password": "Set new password",
     NoCode = "reset.no_code": "No email, or the code has expired?",
     InvalidLinkHeading = "reset.invalid_link_heading": "This link is invalid or has expired",
+    UsedHeading = "reset.used_heading": "This link has already been used",
+    UsedLead = "reset.used_lead": "Each reset link works only once. If it wasn't you who used it, someone else may have changed your password: ask for a new link now, and check that your email account is secure.",
+    ExpiredHeading = "reset.expired_heading": "This link has expired",
+    ExpiredLead = "reset.expired_lead": "Reset links work for {lifetime} after they are sent. Your password has not been changed.",
+    IncompleteHeading = "reset.incomplete_heading": "This link is incomplete",
+    IncompleteLead = "reset.incomplete_lead": "Your email app may have cut the link short. Enter the code from the same email instead, or ask for a new link.",
+    SendNewLinkTo = "reset.send_new_link_to": "Send a new link to {address}",
     InvalidCodeHeading = "reset.invalid_code_heading": "This code is invalid or has expired",
     InvalidLead = "reset.invalid_lead": "Reset links and codes work once and expire after a short time. Your password has not been changed.",
     DoneHeading = "reset.done_heading": "Your password has been changed",
     AnnounceDone = "reset.announce_done": "Your password has been changed.",
     DoneLead = "reset.done_lead": "You can now sign in with your new password. For your safety, you have been signed out on every device.",
+    DoneLeadSessionsKept = "reset.done_lead_sessions_kept": "You can now sign in with your new password. Devices that were already signed in stay signed in: if you think someone else has used your account, sign out everywhere from your account settings.",
+    DoneLeadPlain = "reset.done_lead_plain": "You can now sign in with your new password.",
     Continue = "reset.continue": "Continue",
     SignIn = "reset.sign_in": "Sign in",
     NotAResetHeading = "reset.not_a_reset_heading": "This link is not for this page",
@@ -160,6 +169,8 @@ counted_texts! {
         other: "Too many attempts. Wait {count} minutes and try again."
     },
     TryAgainIn = "form.try_again_in": { one: "You can try again in {count} second.", other: "You can try again in {count} seconds." },
+    LifetimeMinutes = "lifetime.minutes": { one: "{count} minute", other: "{count} minutes" },
+    LifetimeHours = "lifetime.hours": { one: "{count} hour", other: "{count} hours" },
 }
 
 pub use reclaim_contract::locale::{fill, placeholders};

@@ -1,13 +1,13 @@
 use leptos::prelude::*;
-use reclaim_contract::backend::{OpenedLink, Typed};
+use reclaim_contract::backend::{EnteredCode, OpenedLink};
 
 use super::new_password::{NewPassword, NewPasswordForm, Submission};
 use crate::{
-    backend::{ApiError, Kept},
+    api::{ApiError, CodeSession},
     components::{FormAlert, FormController, Sentence},
-    domain::{EmailAddress, ResetToken},
+    deployment::use_deployment,
+    domain::EmailAddress,
     i18n::{use_i18n, Text},
-    settings::use_settings,
 };
 
 /// Wrong codes a page accepts before it asks for a new one: the server spends every live code
@@ -33,12 +33,12 @@ pub fn CodeReset(
     /// The address the code was mailed to, when the page knows it.
     address: Option<EmailAddress>,
     form: FormController,
-    /// What the request in this tab kept from its answer (a session the code goes with).
-    #[prop(default = StoredValue::new(Kept::default()))]
-    kept: StoredValue<Kept>,
+    /// What the request in this tab got from its answer (a session the code goes with).
+    #[prop(default = StoredValue::new(CodeSession::default()))]
+    session: StoredValue<CodeSession>,
     on_end: Callback<CodeOutcome>,
 ) -> impl IntoView {
-    let settings = use_settings();
+    let deployment = use_deployment();
     let i18n = use_i18n();
     let fields = NewPassword::new();
     let wrong = StoredValue::new(0u8);
@@ -51,7 +51,7 @@ pub fn CodeReset(
         Text::CodeHint
     };
     let lead_address = address.clone();
-    let asks_address = Signal::derive(move || !has_address && settings.takes_codes());
+    let asks_address = Signal::derive(move || !has_address && deployment.takes_codes());
 
     let on_submit = Callback::new(
         move |Submission {
@@ -61,27 +61,23 @@ pub fn CodeReset(
               }: Submission| {
             let Some(code) = code else { return };
             let email = typed.or_else(|| address.clone());
-            let is_short = matches!(code, Typed::Code(_));
+            let is_short = matches!(code, EnteredCode::Short(_));
             let sent = password.clone();
             form.send(
                 move |client| async move {
                     match (code, email) {
-                        (Typed::Code(code), Some(email)) => {
+                        (EnteredCode::Short(code), Some(email)) => {
                             client
-                                .reset_with_code(&email, &code, &sent, &kept.get_value())
+                                .reset_with_code(&email, &code, &sent, &session.get_value())
                                 .await
                         }
-                        (Typed::Secret(secret), _) => {
+                        (EnteredCode::Secret(secret), _) => {
                             client
-                                .reset_password(
-                                    &OpenedLink::default(),
-                                    &ResetToken::new(secret),
-                                    &sent,
-                                )
+                                .reset_password(&OpenedLink::default(), &secret, &sent)
                                 .await
                         }
                         // Not reached: the form asks for the address a short code needs.
-                        (Typed::Code(_), None) => Err(ApiError::InvalidLink),
+                        (EnteredCode::Short(_), None) => Err(ApiError::InvalidLink),
                     }
                 },
                 move |answer| match answer {
@@ -117,6 +113,6 @@ pub fn CodeReset(
         {lead}
         <FormAlert form />
         <NewPasswordForm fields form asks_code=true asks_address username code_hint
-            short_code=Signal::derive(move || settings.takes_codes()) on_submit />
+            short_code=Signal::derive(move || deployment.takes_codes()) on_submit />
     }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    config::SetupError,
+    deployment::SetupError,
     i18n::{use_i18n, Text},
 };
 

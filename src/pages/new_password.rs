@@ -2,14 +2,13 @@ use leptos::{ev::SubmitEvent, prelude::*};
 
 use crate::{
     components::{
-        use_announcer, Field, FormController, InputField, PasswordChecklist, SubmitButton,
+        use_announcer, Deferred, Field, FormController, InputField, PasswordChecklist, SubmitButton,
     },
+    deployment::{use_deployment, Deployment},
     domain::{code_error_message, EmailAddress, PasswordRules},
     i18n::{use_i18n, Text},
-    settings::{use_settings, Settings},
-    start_up::Later,
 };
-use reclaim_contract::{backend::Typed, wire::WeakReason};
+use reclaim_contract::{backend::EnteredCode, wire::WeakReason};
 
 /// The id of the new-password form.
 pub const RESET_FORM: &str = "reset-form";
@@ -22,23 +21,23 @@ pub struct NewPassword {
     pub code: Field,
     pub password: Field,
     pub confirmation: Field,
-    settings: Settings,
+    deployment: Deployment,
 }
 
 impl NewPassword {
-    /// Only call this while rendering a page: it takes the settings from context.
+    /// Only call this while rendering a page: it takes the deployment from context.
     pub fn new() -> Self {
         NewPassword {
             address: Field::new(),
             code: Field::new(),
             password: Field::new(),
             confirmation: Field::new(),
-            settings: use_settings(),
+            deployment: use_deployment(),
         }
     }
 
     fn rules(&self) -> PasswordRules {
-        self.settings.password_rules()
+        self.deployment.password_rules()
     }
 
     /// The API refused the password that was sent: why, at the password field, in the pages'
@@ -59,7 +58,7 @@ impl NewPassword {
 /// What a valid new-password form sends: the code typed (when asked), the address typed (when
 /// asked, and the code is a short code that needs it), and the password.
 pub struct Submission {
-    pub code: Option<Typed>,
+    pub code: Option<EnteredCode>,
     pub address: Option<EmailAddress>,
     pub password: String,
 }
@@ -98,7 +97,7 @@ pub fn NewPasswordForm(
         code,
         password,
         confirmation,
-        settings,
+        deployment,
     } = fields;
     let shown = RwSignal::new(false);
     let check = Memo::new(move |_| {
@@ -115,7 +114,7 @@ pub fn NewPasswordForm(
         form.clear();
         let typed = asks_code
             .get_untracked()
-            .then(|| settings.typed_code(&code.typed()));
+            .then(|| deployment.entered_code(&code.typed()));
         code.say(
             typed
                 .as_ref()
@@ -124,7 +123,7 @@ pub fn NewPasswordForm(
         );
         // A short code goes with the address it was mailed to; a pasted link needs none.
         let needs_address =
-            asks_address.get_untracked() && matches!(typed, Some(Ok(Typed::Code(_))));
+            asks_address.get_untracked() && matches!(typed, Some(Ok(EnteredCode::Short(_))));
         let email = needs_address.then(|| EmailAddress::parse(&address.typed()));
         address.say(
             email
@@ -173,7 +172,7 @@ pub fn NewPasswordForm(
             <InputField id="new-password" label=Text::NewPasswordLabel input_type autocomplete="new-password" field=password />
             <InputField id="confirm-password" label=Text::ConfirmPasswordLabel input_type autocomplete="new-password" field=confirmation />
             // The rest of the form, a task later while the app starts.
-            <Later>
+            <Deferred>
                 <button id="show-passwords" type="button" class="button button-secondary toggle"
                     aria-pressed=move || shown.get().to_string()
                     aria-controls="new-password confirm-password"
@@ -183,7 +182,7 @@ pub fn NewPasswordForm(
                 </button>
                 <PasswordChecklist check />
                 <SubmitButton id="set-password" label=Text::SetPassword busy_label=Text::Saving form />
-            </Later>
+            </Deferred>
         </form>
     }
 }

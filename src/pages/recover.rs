@@ -5,14 +5,14 @@ use super::{
     done::PasswordChanged,
 };
 use crate::{
-    backend::Kept,
+    api::CodeSession,
     components::{
         use_announcer, Countdown, Field, FormAlert, FormController, InputField, PageHeading,
         SendAgainButton, Sentence, SubmitButton,
     },
+    deployment::use_deployment,
     domain::EmailAddress,
     i18n::{use_i18n, Message, Text},
-    settings::use_settings,
 };
 
 /// The id of the form that asks for a link.
@@ -50,14 +50,14 @@ pub fn RecoverPage() -> impl IntoView {
     let form = FormController::new();
     let resend_pause = Countdown::new();
     // What the backend's answer gives the code reset in this tab (a session), in memory only.
-    let kept = StoredValue::new(Kept::default());
+    let session = StoredValue::new(CodeSession::default());
 
     let send = move |address: EmailAddress| {
         let to = address.clone();
         form.send(
             move |client| async move { client.send_recovery_email(&to).await },
             move |answer| match (
-                answer.map(|given| kept.set_value(given)),
+                answer.map(|given| session.set_value(given)),
                 step.get_untracked(),
             ) {
                 (Ok(()), Step::Form { .. }) => {
@@ -122,7 +122,7 @@ pub fn RecoverPage() -> impl IntoView {
         }
         .into_any(),
         Step::Done => view! { <PasswordChanged /> }.into_any(),
-        after => view! { <AfterSending step=after form resend_pause kept to /> }.into_any(),
+        after => view! { <AfterSending step=after form resend_pause session to /> }.into_any(),
     }
     }
 }
@@ -134,10 +134,10 @@ fn AfterSending(
     step: Step,
     form: FormController,
     resend_pause: Countdown,
-    kept: StoredValue<Kept>,
+    session: StoredValue<CodeSession>,
     to: Callback<Step>,
 ) -> impl IntoView {
-    let settings = use_settings();
+    let deployment = use_deployment();
     let i18n = use_i18n();
     let (Step::Sent(address) | Step::Code(address) | Step::Spent(address)) = step.clone() else {
         return ().into_any();
@@ -163,7 +163,7 @@ fn AfterSending(
             <Sentence text=Text::SentLead address=address.to_string() id="confirmation" class="lead" />
             <p>{i18n.show(Text::SentNote)}</p>
             <FormAlert form />
-            {move || settings.takes_codes().then(|| {
+            {move || deployment.takes_codes().then(|| {
                 let address = address.clone();
                 view! {
                     <p><button id="enter-code" type="button" class="button" on:click=move |_| to.run(Step::Code(address.clone()))>
@@ -175,7 +175,7 @@ fn AfterSending(
         .into_any(),
         Step::Code(_) => view! {
             <PageHeading text=Text::CodeHeading focus=true />
-            <CodeReset address=Some(address) form kept on_end />
+            <CodeReset address=Some(address) form session on_end />
         }
         .into_any(),
         _ => view! {

@@ -1,8 +1,5 @@
 use leptos::{prelude::*, task::spawn_local};
-use reclaim_contract::{
-    backend::{LinkSecret, OpenedLink},
-    link::RECOVER_PAGE_PATH,
-};
+use reclaim_contract::{backend::LinkSecret, link::RECOVER_PAGE_PATH};
 
 use super::{
     code_reset::{CodeOutcome, CodeReset},
@@ -10,12 +7,13 @@ use super::{
     new_password::{NewPassword, NewPasswordForm, Submission},
 };
 use crate::{
-    backend::ApiError,
+    api::ApiError,
     components::{FormAlert, FormController, PageHeading, Sentence},
-    domain::{masked_address, ResetToken},
+    deployment::use_deployment,
+    domain::masked_address,
     effect::effect,
     i18n::{use_i18n, Counted, Message, Text},
-    settings::use_settings,
+    start_up::handoff::use_opened,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,38 +36,43 @@ enum Step {
 /// where the backend mails short codes.
 #[component]
 pub fn ResetPage() -> impl IntoView {
-    let settings = use_settings();
+    let deployment = use_deployment();
+    let opened = use_opened();
     let i18n = use_i18n();
     let step = RwSignal::new(Step::Form);
-    let link = StoredValue::new(None::<(OpenedLink, ResetToken)>);
     let asks_code = RwSignal::new(false);
     // Whose password the link resets (masked), when the API says.
     let account = RwSignal::new(None::<String>);
     let fields = NewPassword::new();
     let form = FormController::new();
+    // The link the page was opened with, as the deployment's backend reads it: the secret stays
+    // where the address keeps it (`start_up::handoff`), read from there when it is sent.
+    let link = move || {
+        let backend = deployment.backend()?;
+        Some(opened.with_value(|opened| opened.link(&backend)))
+    };
 
-    // Once the settings are there (the page's first render must stay free of browser calls so
-    // it can be prerendered): the link as its backend reads it, checked where the API can, so
-    // a used or expired link says so before a password is typed.
+    // Once the deployment is there (the page's first render must stay free of browser calls
+    // so it can be prerendered): the link checked where the API can, so a used or expired link
+    // says so before a password is typed.
     let mut read = false;
     effect(move || {
-        if read || !settings.is_loaded() {
+        if read || !deployment.is_loaded() {
             return;
         }
         read = true;
-        let opened = settings.link().unwrap_or_default();
-        match opened.secret.clone() {
+        let Some(link) = untrack(link) else { return };
+        match &link.secret {
             LinkSecret::Missing => asks_code.set(true),
             LinkSecret::NotAReset => step.set(Step::NotAReset),
             LinkSecret::Refused => step.set(Step::Invalid { typed: false }),
             LinkSecret::Present(secret) => {
-                let token = ResetToken::new(secret);
-                link.set_value(Some((opened.clone(), token.clone())));
+                let Some(Ok(client)) = deployment.client(i18n.locale_untracked()) else {
+                    return;
+                };
+                let secret = secret.clone();
                 spawn_local(async move {
-                    let Ok(client) = settings.client().await else {
-                        return;
-                    };
-                    match client.check_link(&opened, &token).await {
+                    match client.check_link(&link, &secret).await {
                         Ok(address) => account.set(address.as_deref().map(masked_address)),
                         Err(ApiError::InvalidLink) if step.get_untracked() == Step::Form => {
                             step.set(Step::Invalid { typed: false })
@@ -84,12 +87,13 @@ pub fn ResetPage() -> impl IntoView {
 
     // With the link's secret; a typed code goes through `CodeReset`.
     let on_submit = Callback::new(move |Submission { password, .. }: Submission| {
-        let Some((opened, token)) = link.get_value() else {
+        let Some(link) = untrack(link) else { return };
+        let LinkSecret::Present(secret) = link.secret.clone() else {
             return;
         };
         let sent = password.clone();
         form.send(
-            move |client| async move { client.reset_password(&opened, &token, &sent).await },
+            move |client| async move { client.reset_password(&link, &secret, &sent).await },
             move |answer| match answer {
                 Ok(()) => {
                     fields.clear();
@@ -110,7 +114,7 @@ pub fn ResetPage() -> impl IntoView {
     });
 
     let lead = move || {
-        let min_chars = settings.config().min_password_length as u64;
+        let min_chars = deployment.config().min_password_length as u64;
         i18n.render(&Message::counted(Counted::ResetLead, min_chars))
     };
     move || {
@@ -139,7 +143,7 @@ pub fn ResetPage() -> impl IntoView {
         }
         .into_any(),
         Step::Done => {
-            let continue_to = link.with_value(|l| l.as_ref().and_then(|(opened, _)| opened.continue_to.clone()));
+            let continue_to = untrack(link).and_then(|link| link.continue_to);
             view! { <PasswordChanged continue_to /> }.into_any()
         }
         Step::NotAReset => view! {

@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlFormElement, HtmlInputElement};
 
-use crate::browser;
+use super::handoff::HeldForm;
 
-/// Replaces `prerendered` with `fresh` (the same page, rendered by the app),
-/// keeping every field's text, the focus and the caret; then submits, as the person did, a
-/// form they submitted before the app ran.
-pub fn take_over(prerendered: &Element, fresh: &Element) {
+/// Replaces `prerendered` with `fresh` (the same page, rendered by the app), keeping every
+/// field's text, the focus and the caret; then submits `held`, the form a person sent before
+/// the app ran, as they did.
+pub fn take_over(prerendered: &Element, fresh: &Element, held: Option<&HeldForm>) {
     for typed in inputs(prerendered) {
         let value = typed.value();
         if value.is_empty() || typed.id().is_empty() {
@@ -61,10 +61,10 @@ pub fn take_over(prerendered: &Element, fresh: &Element) {
     }
 
     // The page's script held the submit back with its button busy and its fields read-only,
-    // so the fields now hold what was typed then; the app's own handler sends it, once (the
-    // hand-off is taken), and the page reads as for any submit.
-    if let Some(form) = browser::submitted_before_start()
-        .and_then(|id| element_by_id(fresh, &id))
+    // so the fields now hold what was typed then; the app's own handler sends it, once, and the
+    // page reads as for any submit.
+    if let Some(form) = held
+        .and_then(|HeldForm(id)| element_by_id(fresh, id))
         .and_then(|form| form.dyn_into::<HtmlFormElement>().ok())
     {
         let _ = form.request_submit();

@@ -32,6 +32,7 @@ export function install_fetch(routesJson) {
     // Answers are used in order; the last one repeats.
     const answer = queue.length > 1 ? queue.shift() : queue[0];
     if (answer.network_error) throw new TypeError("Failed to fetch");
+    if (answer.rejected_with) throw new DOMException("refused", answer.rejected_with);
     if (answer.hang) {
       // As the browser's fetch: rejected with the signal's reason (a TimeoutError for
       // AbortSignal.timeout).
@@ -81,6 +82,12 @@ pub fn network_error() -> Value {
     json!({ "network_error": true })
 }
 
+/// A fetch rejected with the `DOMException` named `name` (`TimeoutError` is what
+/// `AbortSignal.timeout` rejects with).
+pub fn rejected_with(name: &str) -> Value {
+    json!({ "rejected_with": name })
+}
+
 pub fn never_answers() -> Value {
     json!({ "hang": true })
 }
@@ -123,13 +130,11 @@ impl Page {
             .unwrap();
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
-        // As `main` does: the page for the address's path.
-        let route_path = path.split(['?', '#']).next().unwrap_or_default();
-        let route = reclaim::Route::from_path(route_path);
-        let mounted = leptos::mount::mount_to(
-            root.clone().unchecked_into(),
-            move || view! { <reclaim::App route /> },
-        );
+        // As the app's start does, without a prerendered page to take over.
+        let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
+            reclaim::start_up::handoff::provide_from_the_page();
+            view! { <reclaim::App /> }
+        });
         let page = Page {
             root,
             mounted: Some(Box::new(mounted)),
@@ -192,6 +197,11 @@ impl Drop for Page {
     fn drop(&mut self) {
         drop(self.mounted.take());
         self.root.remove();
+        // A hand-off a test left untaken.
+        let _ = js_sys::Reflect::delete_property(
+            &window().unchecked_into::<js_sys::Object>(),
+            &"reclaimHandoff".into(),
+        );
         // What a page may leave behind for the next test: the reader's
         // language choice, the browser's languages, `<html lang dir>`.
         if let Ok(Some(storage)) = window().local_storage() {
@@ -209,51 +219,11 @@ pub fn browser_languages(tags: &[&str]) {
     set_browser_languages(tags.iter().map(|t| (*t).to_owned()).collect());
 }
 
-/// The built-in translations, as the build serves them.
-pub const BUILT_IN_FILES: [(&str, &str); 7] = [
-    ("es", include_str!("../../src/i18n/builtin/es.json")),
-    ("fr", include_str!("../../src/i18n/builtin/fr.json")),
-    ("de", include_str!("../../src/i18n/builtin/de.json")),
-    ("pt-BR", include_str!("../../src/i18n/builtin/pt-BR.json")),
-    ("ja", include_str!("../../src/i18n/builtin/ja.json")),
-    (
-        "zh-Hans",
-        include_str!("../../src/i18n/builtin/zh-Hans.json"),
-    ),
-    ("ar", include_str!("../../src/i18n/builtin/ar.json")),
-];
+// The built-in translations, as the build serves them: `BUILT_IN_FILES` (build.rs).
+include!(concat!(env!("OUT_DIR"), "/built_in_files.rs"));
 
 /// The backends' descriptions, as the build serves them.
-pub const BACKEND_FILES: [(&str, &str); 7] = [
-    (
-        "reclaim",
-        include_str!("../../contract/backends/reclaim.json"),
-    ),
-    (
-        "firebase",
-        include_str!("../../contract/backends/firebase.json"),
-    ),
-    (
-        "allauth",
-        include_str!("../../contract/backends/allauth.json"),
-    ),
-    (
-        "better-auth",
-        include_str!("../../contract/backends/better-auth.json"),
-    ),
-    (
-        "pocketbase",
-        include_str!("../../contract/backends/pocketbase.json"),
-    ),
-    (
-        "allauth-codes",
-        include_str!("../../contract/backends/allauth-codes.json"),
-    ),
-    (
-        "better-auth-codes",
-        include_str!("../../contract/backends/better-auth-codes.json"),
-    ),
-];
+pub use reclaim_contract::backend::PRESETS as BACKEND_FILES;
 
 /// A text of a built-in locale, as its file has it.
 pub fn translation(locale: &str, key: &str) -> String {

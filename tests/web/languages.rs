@@ -45,14 +45,22 @@ async fn the_address_wins_then_the_earlier_choice_then_the_browser_then_the_defa
     drop(page);
 
     // Without either, the browser's languages by language: de-AT reads German.
-    browser_languages(&["ko", "de-AT", "en"]);
+    browser_languages(&["kl", "de-AT", "en"]);
     let page = Page::open("/recover?lang=xx", json!({})).await;
     heading_is(&page, &translation("de", "recover.heading")).await;
     assert_eq!(html_attr("lang"), "de");
     drop(page);
 
-    // zh-CN reads Simplified Chinese; pt-PT the Brazilian Portuguese on offer.
-    for (asked, locale) in [("zh-CN", "zh-Hans"), ("pt-PT", "pt-BR"), ("es-MX", "es")] {
+    // zh-CN reads Simplified Chinese, zh-TW Traditional; pt-AO European Portuguese, pt
+    // Brazilian; no (Norwegian) Bokmål.
+    for (asked, locale) in [
+        ("zh-CN", "zh-Hans"),
+        ("zh-TW", "zh-Hant"),
+        ("pt-AO", "pt-PT"),
+        ("pt", "pt-BR"),
+        ("no", "nb"),
+        ("es-MX", "es"),
+    ] {
         browser_languages(&[asked]);
         let page = Page::open("/recover", json!({})).await;
         heading_is(&page, &translation(locale, "recover.heading")).await;
@@ -60,7 +68,7 @@ async fn the_address_wins_then_the_earlier_choice_then_the_browser_then_the_defa
     }
 
     // Nothing asked for is offered: the deployment's default.
-    browser_languages(&["ko"]);
+    browser_languages(&["kl"]);
     let config = r#"{"locales": ["en", "fr", "ar"], "default_locale": "fr"}"#;
     let page = Page::open("/recover", json!({ "/config.json": [answer(200, config)] })).await;
     heading_is(&page, &translation("fr", "recover.heading")).await;
@@ -157,17 +165,17 @@ async fn a_deployers_file_overrides_sentences_and_falls_back_for_the_rest() {
     drop(page);
 
     // A locale the pages do not have, added by the deployer: its own sentences, English for the rest.
-    browser_languages(&["nl-BE"]);
-    let config = r#"{"locales": ["en", "nl"], "default_locale": "nl"}"#;
-    let dutch = r#"{"recover.heading": "Wachtwoord vergeten?"}"#;
+    browser_languages(&["lv-LV"]);
+    let config = r#"{"locales": ["en", "lv"], "default_locale": "lv"}"#;
+    let latvian = r#"{"recover.heading": "Aizmirsāt paroli?"}"#;
     let page = Page::open(
         "/recover",
-        json!({ "/config.json": [answer(200, config)], "/locales/nl.json": [answer(200, dutch)] }),
+        json!({ "/config.json": [answer(200, config)], "/locales/lv.json": [answer(200, latvian)] }),
     )
     .await;
-    heading_is(&page, "Wachtwoord vergeten?").await;
+    heading_is(&page, "Aizmirsāt paroli?").await;
     assert_eq!(text("#send-link"), "Send reset link");
-    assert_eq!(html_attr("lang"), "nl");
+    assert_eq!(html_attr("lang"), "lv");
 }
 
 #[wasm_bindgen_test]
@@ -216,17 +224,25 @@ async fn counted_texts_take_the_locales_plural_form() {
     .await;
 }
 
-/// The browser's plural rules (which the pages use) and CLDR's written out (which the build's
-/// prerender uses) agree for every built-in locale.
+/// The browser's plural rules (which the pages use) and ICU4X's (which the build's prerender
+/// uses) agree for every built-in locale.
 #[wasm_bindgen_test]
 fn the_browsers_plural_rules_match_the_builds() {
+    use icu_plurals::{PluralCategory, PluralRules};
+
     for locale in reclaim_contract::locale::BUILT_IN {
+        let parsed: icu_locale_core::Locale = locale.parse().unwrap();
+        let rules = PluralRules::try_new_cardinal(parsed.into()).unwrap();
         for count in (0..=250).chain([1000, 1_000_000, 2_000_000]) {
-            assert_eq!(
-                plural::category(locale, count),
-                plural::cldr_category(locale, count),
-                "{locale} {count}"
-            );
+            let build = match rules.category_for(count) {
+                PluralCategory::Zero => "zero",
+                PluralCategory::One => "one",
+                PluralCategory::Two => "two",
+                PluralCategory::Few => "few",
+                PluralCategory::Many => "many",
+                PluralCategory::Other => "other",
+            };
+            assert_eq!(plural::category(locale, count), build, "{locale} {count}");
         }
     }
 }

@@ -8,6 +8,8 @@ use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
 
+use reclaim::start_up::{handoff::HeldForm, takeover::take_over};
+
 use crate::support::*;
 
 /// Opens `path`, then puts a lifeless copy of its first render before it, as
@@ -43,7 +45,7 @@ async fn typed_text_focus_and_caret_survive_the_takeover() {
     typed.focus().unwrap();
     typed.set_selection_range(3, 7).unwrap();
 
-    reclaim::start_up::takeover::take_over(&before, page.root());
+    take_over(&before, page.root(), None);
 
     assert!(!before.is_connected(), "the prerendered page is gone");
     let field = input_in(page.root(), "new-password");
@@ -70,7 +72,7 @@ async fn an_address_typed_before_the_app_ran_is_the_one_sent() {
     typed.set_value("alice@example.com");
     typed.focus().unwrap();
 
-    reclaim::start_up::takeover::take_over(&before, page.root());
+    take_over(&before, page.root(), None);
 
     assert_eq!(focused_id(), "email");
     assert_eq!(value("#email"), "alice@example.com");
@@ -84,26 +86,36 @@ async fn an_address_typed_before_the_app_ran_is_the_one_sent() {
 }
 
 #[wasm_bindgen(inline_js = r#"
-export function hand_over(name, value) { globalThis[name] = value; }
-export function handed(name) { return globalThis[name]; }
+const handoff = () => (globalThis.reclaimHandoff ||= { opened: { query: "", fragment: "" }, held: null, fetched: {} });
+export function hand_over_address(query, fragment) { handoff().opened = { query, fragment }; }
+export function hand_over_held_form(id) { handoff().held = id; }
 export function start_fetch(path, body) {
-  (globalThis.reclaimFetched ||= {})[path] =
+  handoff().fetched[path] =
     Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
 }
+export function handoff_taken() { return globalThis.reclaimHandoff === undefined; }
 "#)]
 extern "C" {
-    /// What the page's inline script leaves on `window` for the app.
-    fn hand_over(name: &str, value: &str);
-    fn handed(name: &str) -> JsValue;
-    /// A fetch of `path` the page's inline script started, answered with `body`.
+    /// What the page's first script hands the app (`window.reclaimHandoff`): the address's
+    /// query and fragment it took out of the address bar,
+    fn hand_over_address(query: &str, fragment: &str);
+    /// the form a person sent before the app ran,
+    fn hand_over_held_form(id: &str);
+    /// and a fetch of `path` it started, answered with `body`.
     fn start_fetch(path: &str, body: &str);
+    fn handoff_taken() -> bool;
+}
+
+/// The held form as the app reads it from the hand-off.
+fn held(id: &str) -> HeldForm {
+    HeldForm(id.to_owned())
 }
 
 #[wasm_bindgen_test]
-async fn a_send_held_back_before_the_app_ran_is_sent_once_at_the_takeover() {
+async fn a_form_held_before_the_app_ran_is_sent_once_at_the_takeover() {
     let (page, before) = held_recovery_form("alice@example.com").await;
 
-    reclaim::start_up::takeover::take_over(&before, page.root());
+    take_over(&before, page.root(), Some(&held("recovery-form")));
 
     page.wait_for("the confirmation", || page.heading() == "Check your email")
         .await;
@@ -112,10 +124,6 @@ async fn a_send_held_back_before_the_app_ran_is_sent_once_at_the_takeover() {
     assert_eq!(
         form_field(&sent[0].body, "email").as_deref(),
         Some("alice@example.com")
-    );
-    assert!(
-        handed("reclaimSubmitted").is_undefined(),
-        "the hand-off is taken"
     );
 }
 
@@ -129,12 +137,13 @@ async fn the_files_the_page_fetched_early_are_the_ones_the_app_reads() {
         page.calls_to("/config.json").is_empty(),
         "config.json was fetched again"
     );
+    assert!(handoff_taken(), "the hand-off is taken");
 }
 
 #[wasm_bindgen_test]
 async fn the_link_the_page_took_out_of_the_address_bar_is_the_one_read() {
     // The page's script has already left only the page in the address bar.
-    hand_over("reclaimOpened", "?token=from-the-link&lang=en");
+    hand_over_address("?token=from-the-link&lang=en", "");
     let page = Page::open(
         "/reset",
         json!({ "/account/reset-password": [answer(200, "{}")] }),
@@ -155,60 +164,32 @@ async fn the_link_the_page_took_out_of_the_address_bar_is_the_one_read() {
         form_field(&sent.body, "token").as_deref(),
         Some("from-the-link")
     );
-    assert!(
-        handed("reclaimOpened").is_undefined(),
-        "the hand-off is taken"
-    );
+    assert!(handoff_taken(), "the hand-off is taken");
 }
 
 #[wasm_bindgen_test]
-async fn the_start_runs_in_short_tasks_unless_a_send_is_waiting_on_it() {
-    use reclaim::{browser, start_up::in_own_task};
-    use std::{cell::Cell, rc::Rc, time::Duration};
+async fn the_start_runs_in_short_tasks_unless_a_form_is_held() {
+    use leptos::prelude::*;
+    use reclaim::{components::Rendering, start_up::handoff};
+    use std::{cell::Cell, rc::Rc};
 
-    // Nothing sent yet: the step waits for a task of its own, so the page can answer a tap.
-    let ran = Rc::new(Cell::new(false));
-    in_own_task({
-        let ran = ran.clone();
-        move || ran.set(true)
-    });
-    assert!(!ran.get(), "ran in the caller's task");
-    browser::sleep(Duration::from_millis(20)).await;
-    assert!(ran.get(), "never ran");
-
-    // A send held by the page's script: the send waits on the start, so nothing is deferred.
-    hand_over("reclaimSubmitted", "recovery-form");
-    let ran = Rc::new(Cell::new(false));
-    in_own_task({
-        let ran = ran.clone();
-        move || ran.set(true)
-    });
-    assert!(ran.get(), "deferred while a send was waiting");
-    assert_eq!(
-        browser::submitted_before_start().as_deref(),
-        Some("recovery-form"),
-        "looking did not take the hand-off"
-    );
-}
-
-#[wasm_bindgen(inline_js = r#"
-export function send_ahead(call, answer) { globalThis.reclaimAhead = { call, answer }; }
-export function forget(name) { delete globalThis[name]; }
-export function answered(status) { return Promise.resolve(new Response("{}", { status })); }
-export function refused(name) { return Promise.reject(new DOMException("refused", name)); }
-export function recovery_call(email) {
-  return JSON.stringify(["POST", location.origin + "/account/recovery", [], "form", [["email", email]], []]);
-}
-"#)]
-extern "C" {
-    /// What the page's script leaves when it sent the held form itself (`send_ahead.js`).
-    fn send_ahead(call: &str, answer: js_sys::Promise);
-    fn forget(name: &str);
-    fn answered(status: u16) -> js_sys::Promise;
-    /// A fetch that failed with the `DOMException` named `name`.
-    fn refused(name: &str) -> js_sys::Promise;
-    /// How the page's script names the request for a link for `email` to this page's API.
-    fn recovery_call(email: &str) -> String;
+    let runs_at_once = || {
+        Owner::new().with(|| {
+            handoff::provide_from_the_page();
+            let rendering = Rendering::provide(Some(RwSignal::new(false)));
+            let ran = Rc::new(Cell::new(false));
+            rendering.in_own_task({
+                let ran = ran.clone();
+                move || ran.set(true)
+            });
+            ran.get()
+        })
+    };
+    // Nothing held: the step waits for a task of its own, so the page can answer a tap.
+    assert!(!runs_at_once(), "ran in the caller's task");
+    // A form held by the page's script: its send waits on the start, so nothing is deferred.
+    hand_over_held_form("recovery-form");
+    assert!(runs_at_once(), "deferred while a form was held");
 }
 
 /// What the form-wide error says, if it is shown.
@@ -218,85 +199,41 @@ fn form_error() -> String {
         .unwrap_or_default()
 }
 
-/// The prerendered recovery page with `email` typed and sent before the app ran.
+/// The prerendered recovery page with `email` typed and sent before the app ran (the page's
+/// script made the fields read-only and holds the form).
 async fn held_recovery_form(email: &str) -> (Page, Element) {
-    let (page, before) = prerendered(
-        "/recover",
-        json!({ "/account/recovery": [answer(200, "{}")] }),
-    )
-    .await;
+    held_recovery_form_answered(email, answer(200, "{}")).await
+}
+
+async fn held_recovery_form_answered(email: &str, answer: serde_json::Value) -> (Page, Element) {
+    let (page, before) = prerendered("/recover", json!({ "/account/recovery": [answer] })).await;
     input_in(&before, "email").set_value(email);
-    // What the page's script does when the form is sent before the app runs.
-    hand_over("reclaimSubmitted", "recovery-form");
     (page, before)
 }
 
 #[wasm_bindgen_test]
-async fn the_request_the_pages_script_sent_ahead_is_answered_once() {
-    let (page, before) = held_recovery_form("alice@example.com").await;
-    send_ahead(&recovery_call("alice@example.com"), answered(200));
+async fn a_held_form_whose_request_times_out_reads_as_a_timeout() {
+    let (page, before) =
+        held_recovery_form_answered("alice@example.com", rejected_with("TimeoutError")).await;
 
-    reclaim::start_up::takeover::take_over(&before, page.root());
-
-    page.wait_for("the confirmation", || page.heading() == "Check your email")
-        .await;
-    assert!(
-        page.calls_to("/account/recovery").is_empty(),
-        "sent again rather than reading the answer of the request already sent"
-    );
-    assert!(
-        handed("reclaimAhead").is_undefined(),
-        "the hand-off is taken"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn a_request_sent_ahead_that_is_not_the_pages_is_left_alone() {
-    let (page, before) = held_recovery_form("alice@example.com").await;
-    send_ahead(&recovery_call("bob@example.com"), answered(200));
-
-    reclaim::start_up::takeover::take_over(&before, page.root());
-
-    page.wait_for("the confirmation", || page.heading() == "Check your email")
-        .await;
-    let sent = page.calls_to("/account/recovery");
-    assert_eq!(sent.len(), 1, "the page sends what it was given");
-    assert_eq!(
-        form_field(&sent[0].body, "email").as_deref(),
-        Some("alice@example.com")
-    );
-    assert!(
-        !handed("reclaimAhead").is_undefined(),
-        "taken though it differs"
-    );
-    forget("reclaimAhead");
-}
-
-#[wasm_bindgen_test]
-async fn a_request_sent_ahead_that_timed_out_reads_as_a_timeout() {
-    let (page, before) = held_recovery_form("alice@example.com").await;
-    send_ahead(&recovery_call("alice@example.com"), refused("TimeoutError"));
-
-    reclaim::start_up::takeover::take_over(&before, page.root());
+    take_over(&before, page.root(), Some(&held("recovery-form")));
 
     page.wait_for("the error", || form_error().contains("took too long"))
         .await;
-    assert!(page.calls_to("/account/recovery").is_empty());
 }
 
 #[wasm_bindgen_test]
-async fn a_request_sent_ahead_that_failed_reads_as_a_network_error() {
-    let (page, before) = held_recovery_form("alice@example.com").await;
-    send_ahead(&recovery_call("alice@example.com"), refused("NetworkError"));
+async fn a_held_form_whose_request_fails_reads_as_a_network_error() {
+    let (page, before) =
+        held_recovery_form_answered("alice@example.com", rejected_with("NetworkError")).await;
 
-    reclaim::start_up::takeover::take_over(&before, page.root());
+    take_over(&before, page.root(), Some(&held("recovery-form")));
 
     page.wait_for("the error", || !form_error().is_empty())
         .await;
     assert!(
-        !text("#form-error").contains("took too long"),
-        "a failed request read as a timeout: {}",
+        text("#form-error").contains("could not reach the server"),
+        "a failed request read as something else: {}",
         text("#form-error")
     );
-    assert!(page.calls_to("/account/recovery").is_empty());
 }

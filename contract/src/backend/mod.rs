@@ -9,15 +9,20 @@
 //! description as it is needed: the request a call makes, the meaning of an answer, the secret
 //! in an opened link. The pages' `backend` module does the sending.
 
+mod presets;
 mod schema;
+
+use std::fmt;
 
 use crate::{
     config::{Config, ConfigError, PAGE_KEYS},
     json::Json,
-    link::{param, pasted_link_parts, web_url, CodeError, MAX_TOKEN_LEN},
+    link::{origin_of, params, pasted_link_parts, web_url, CodeError, MAX_TOKEN_LEN},
     locale::fill,
     wire::WeakReason,
 };
+
+pub use presets::PRESETS;
 
 /// Where the descriptions are served, relative to the site root: `/backends/<name>.json`.
 pub const DESCRIPTIONS_PATH: &str = "/backends";
@@ -101,13 +106,43 @@ pub enum Refusal {
     },
 }
 
+/// A link's secret, or a code typed from its mail: only ever held in memory and sent to the
+/// API that issued it. `Debug` is redacted so it cannot end up in a log or a panic message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Secret(secret.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(secret: &str) -> Self {
+        Secret(secret.to_owned())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A query's or a fragment's parameters, decoded, in order.
+pub type Params = [(String, String)];
+
 /// What the link the person opened carries, read by its backend's shape.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum LinkSecret {
     /// No secret in it (a link cut short, or `/reset` opened by hand).
     #[default]
     Missing,
-    Present(String),
+    Present(Secret),
     /// A link for something other than a password reset.
     NotAReset,
     /// The backend refused the link before sending the person here.
@@ -242,9 +277,9 @@ impl Backend {
         }
     }
 
-    /// What the request's success keeps for the calls after it, by the names its `keep` gives
-    /// them (allauth's code mode answers with a session the code must be sent with).
-    pub fn kept(&self, call: Call, body: &Json) -> Vec<(String, String)> {
+    /// What the success of `call` keeps for the calls after it, by the names its `keep` gives
+    /// them (allauth's code mode answers a request with a session the code must be sent with).
+    pub fn keeps(&self, call: Call, body: &Json) -> Vec<(String, String)> {
         let keep = self
             .call(call)
             .and_then(|call| call.get("keep"))
@@ -262,9 +297,15 @@ impl Backend {
         body.text_at(self.call(call)?.get("account")?.as_text()?)
     }
 
-    /// Reads the link the person opened (its query and fragment, without `?`/`#`).
-    pub fn read_link(&self, query: &str, fragment: &str) -> OpenedLink {
-        let value = |name: &str| param(query, name).or_else(|| param(fragment, name));
+    /// Reads the link the person opened, from its query's and fragment's parameters.
+    pub fn read_link(&self, query: &Params, fragment: &Params) -> OpenedLink {
+        let value = |name: &str| {
+            query
+                .iter()
+                .chain(fragment)
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.trim().to_owned())
+        };
         let named = |key: &str| self.text(&format!("link.{key}")).and_then(value);
         let purpose = self.text("link.purpose.param").and_then(value);
         let reset = self.text("link.purpose.reset").unwrap_or_default();
@@ -274,7 +315,7 @@ impl Backend {
             LinkSecret::NotAReset
         } else {
             match named("secret").filter(|s| !s.is_empty() && s.len() <= MAX_TOKEN_LEN) {
-                Some(secret) => LinkSecret::Present(secret),
+                Some(secret) => LinkSecret::Present(Secret(secret)),
                 None => LinkSecret::Missing,
             }
         };
@@ -301,24 +342,24 @@ impl Backend {
 
     /// Whether an address opened at the site's root is this backend's reset link (a deployer
     /// may point a backend's mails there): it names the secret, a purpose or a refusal.
-    pub fn is_link(&self, query: &str, fragment: &str) -> bool {
+    pub fn is_link(&self, query: &Params, fragment: &Params) -> bool {
         ["link.secret", "link.purpose.param", "link.error"]
             .into_iter()
             .filter_map(|path| self.text(path))
-            .any(|name| param(query, name).is_some() || param(fragment, name).is_some())
+            .any(|name| query.iter().chain(fragment).any(|(key, _)| key == name))
     }
 
     /// What a person typed or pasted into a code field: the short code from the mail (where the
     /// backend takes one), a whole link of this backend's shape (its secret), or the secret
     /// itself, as a mail without short codes shows it.
-    pub fn typed_code(&self, input: &str) -> Result<Typed, CodeError> {
+    pub fn entered_code(&self, input: &str) -> Result<EnteredCode, CodeError> {
         let text = input.trim();
         if text.is_empty() {
             return Err(CodeError::Empty);
         }
         if let Some((query, fragment)) = pasted_link_parts(text) {
-            return match self.read_link(query, fragment).secret {
-                LinkSecret::Present(secret) => Ok(Typed::Secret(secret)),
+            return match self.read_link(&params(query), &params(fragment)).secret {
+                LinkSecret::Present(secret) => Ok(EnteredCode::Secret(secret)),
                 _ => Err(CodeError::LinkWithoutCode),
             };
         }
@@ -326,12 +367,12 @@ impl Backend {
         // longer is a link's secret copied on its own.
         let code: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if self.has(Call::ResetWithCode) && code.chars().count() <= MAX_SHORT_CODE {
-            return Ok(Typed::Code(code));
+            return Ok(EnteredCode::Short(code));
         }
         if text.chars().any(char::is_whitespace) || text.len() > MAX_TOKEN_LEN {
             return Err(CodeError::Malformed);
         }
-        Ok(Typed::Secret(text.to_owned()))
+        Ok(EnteredCode::Secret(Secret(text.to_owned())))
     }
 }
 
@@ -339,13 +380,13 @@ impl Backend {
 /// `XXXX-XXXX`; others send 6 digits); anything longer typed into a code field is a secret.
 const MAX_SHORT_CODE: usize = 16;
 
-/// What was typed into a code field.
+/// What was entered into a code field.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Typed {
+pub enum EnteredCode {
     /// The short code from the mail (spaces taken out), sent with the address it was mailed to.
-    Code(String),
+    Short(String),
     /// A link's secret (from a pasted link, or copied on its own), sent as the link would be.
-    Secret(String),
+    Secret(Secret),
 }
 
 fn matches_status(rule: &Json, status: u16) -> bool {
@@ -393,7 +434,7 @@ impl Api {
                 other => {
                     return Err(ConfigError(format!(
                         "config.json: {key} must be a non-empty string, not {}",
-                        describe(other)
+                        other.describe()
                     )))
                 }
             }
@@ -468,21 +509,40 @@ impl Api {
     }
 
     /// The wire request for `call` with `values`, the settings, and a link's own settings (used
-    /// only where config.json has none).
+    /// only where config.json has none). Only `config.json`'s settings (and the description's
+    /// defaults) go into a path as they are: every other value (what was typed, what a link
+    /// carried) goes in as one percent-encoded path segment, so nothing a link carries can steer
+    /// the request. `None` when the URL would not be the API's all the same (a value that is a
+    /// whole `.` or `..` segment): nothing is sent.
     pub fn request(
         &self,
         call: Call,
         page_origin: &str,
         values: &[(&str, &str)],
         link_settings: &[(String, String)],
-    ) -> Request {
+    ) -> Option<Request> {
         let mut all: Vec<(&str, &str)> = values.to_vec();
         all.push((PAGES, page_origin));
-        for (name, value) in self.settings.iter().chain(link_settings) {
+        let mut raw_in_paths: Vec<&str> = Vec::new();
+        for (name, value) in &self.settings {
+            if !all.iter().any(|(k, _)| k == name) {
+                all.push((name, value));
+                raw_in_paths.push(name);
+            }
+        }
+        for (name, value) in link_settings {
             if !all.iter().any(|(k, _)| k == name) {
                 all.push((name, value));
             }
         }
+        let in_path: Vec<(&str, String)> = all
+            .iter()
+            .map(|&(name, value)| match raw_in_paths.contains(&name) {
+                true => (name, value.to_owned()),
+                false => (name, path_segment(value)),
+            })
+            .collect();
+        let in_path: Vec<(&str, &str)> = in_path.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let description = self.backend.call(call);
         let part = |key: &str| description.and_then(|call| call.get(key));
         let filled = |key: &str| -> Vec<(String, String)> {
@@ -501,17 +561,28 @@ impl Api {
                 .map(|t| fill(t, &all))
                 .unwrap_or_default()
         };
-        Request {
+        let base = self.base.as_deref().unwrap_or(page_origin);
+        let path = part("path")
+            .and_then(Json::as_text)
+            .map(|t| fill(t, &in_path))
+            .unwrap_or_default();
+        let url = format!("{base}{path}");
+        let dot_segment = path.split('/').any(|segment| {
+            matches!(
+                segment.to_ascii_lowercase().as_str(),
+                "." | ".." | "%2e" | "%2e." | ".%2e" | "%2e%2e"
+            )
+        });
+        if dot_segment || !path.starts_with('/') || origin_of(&url) != origin_of(base) {
+            return None;
+        }
+        Some(Request {
             method: if text("method") == "GET" {
                 Method::Get
             } else {
                 Method::Post
             },
-            url: format!(
-                "{}{}",
-                self.base.as_deref().unwrap_or(page_origin),
-                text("path")
-            ),
+            url,
             query: filled("query"),
             encoding: if text("encoding") == "json" {
                 Encoding::Json
@@ -520,16 +591,28 @@ impl Api {
             },
             fields: filled("fields"),
             headers: filled("headers"),
-        }
+        })
     }
 }
 
-/// A value named in an error message: a string is repeated, anything else named by its kind.
-pub(crate) fn describe(value: &Json) -> String {
-    match value {
-        Json::Text(text) => format!("\"{text}\""),
-        other => other.kind().to_owned(),
+/// `value` as one path segment: every byte but the unreserved characters (letters, digits,
+/// `-._~`) percent-encoded, so that a `/`, `?`, `#` or `%` in it stays inside the segment.
+fn path_segment(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                encoded.push('%');
+                encoded.push(HEX[usize::from(byte >> 4)] as char);
+                encoded.push(HEX[usize::from(byte & 15)] as char);
+            }
+        }
     }
+    encoded
 }
 
 /// A sentence ends with its stop (Firebase's reasons come without one).

@@ -16,7 +16,8 @@ pub(super) enum Shape {
     Text,
     /// A text whose `{name}`s must be among these values or the backend's settings.
     Template(&'static [&'static str]),
-    /// A path from the API's base: starts with `/` (or with a setting naming one).
+    /// A path from the API's base: starts with `/`, or with a setting only `config.json` can
+    /// give (never a value from a link or a field: it could send the call to another host).
     Path(&'static [&'static str]),
     /// `"form"`, `"json"`, or a setting saying which.
     Encoding,
@@ -162,7 +163,18 @@ pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {
             .map(|fields| fields.iter().map(|(name, _)| name.as_str()).collect())
             .unwrap_or_default()
     }
-    let mut settings = names(description.get("settings"));
+    let configured = names(description.get("settings"));
+    let from_links = names(
+        description
+            .get("link")
+            .and_then(|link| link.get("settings")),
+    );
+    let path_starts: Vec<&str> = configured
+        .iter()
+        .copied()
+        .filter(|name| !from_links.contains(name))
+        .collect();
+    let mut settings = configured.clone();
     settings.extend(names(
         description
             .get("request")
@@ -171,6 +183,7 @@ pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {
     let walk = Walk {
         file,
         settings: &settings,
+        path_starts: &path_starts,
     };
     walk.value(description, &DESCRIPTION, "")?;
     for (call, required, _) in CALLS {
@@ -222,6 +235,8 @@ fn templates(part: &Json) -> Vec<&str> {
 struct Walk<'a> {
     file: &'a str,
     settings: &'a [&'a str],
+    /// The settings a path may start with.
+    path_starts: &'a [&'a str],
 }
 
 impl Walk<'_> {
@@ -235,7 +250,7 @@ impl Walk<'_> {
     fn wrong(&self, place: &str, expected: &str, value: &Json) -> ConfigError {
         self.problem(
             place,
-            &format!("must be {expected}, not {}", super::describe(value)),
+            &format!("must be {expected}, not {}", value.describe()),
         )
     }
 
@@ -268,12 +283,21 @@ impl Walk<'_> {
                     }
                 }
             }
-            Shape::Path(values) => match text()? {
-                path if path.starts_with(['/', '{']) && !path.contains(['?', '#', ' ']) => {
-                    self.value(value, &Shape::Template(values), place)
+            Shape::Path(values) => {
+                let path = text()?;
+                let starts_with_setting = path
+                    .strip_prefix('{')
+                    .and_then(|rest| rest.split_once('}'))
+                    .is_some_and(|(name, _)| self.path_starts.contains(&name));
+                if !(path.starts_with('/') || starts_with_setting) || path.contains(['?', '#', ' ']) {
+                    return Err(self.wrong(
+                        place,
+                        "a path starting with / or with a setting of config.json (never a value from a link or a field)",
+                        value,
+                    ));
                 }
-                _ => Err(self.wrong(place, "a path starting with /", value)),
-            },
+                self.value(value, &Shape::Template(values), place)
+            }
             Shape::Encoding => match text()? {
                 "form" | "json" => Ok(()),
                 setting if setting.starts_with('{') && self.settings.contains(&&setting[1..setting.len() - 1]) => Ok(()),

@@ -3,27 +3,7 @@
 //! naming the key.
 
 use super::*;
-use crate::json::parse;
-
-/// The descriptions shipped beside `config.json`.
-pub const PRESETS: [(&str, &str); 7] = [
-    ("reclaim", include_str!("../../backends/reclaim.json")),
-    ("firebase", include_str!("../../backends/firebase.json")),
-    ("allauth", include_str!("../../backends/allauth.json")),
-    (
-        "better-auth",
-        include_str!("../../backends/better-auth.json"),
-    ),
-    ("pocketbase", include_str!("../../backends/pocketbase.json")),
-    (
-        "allauth-codes",
-        include_str!("../../backends/allauth-codes.json"),
-    ),
-    (
-        "better-auth-codes",
-        include_str!("../../backends/better-auth-codes.json"),
-    ),
-];
+use crate::{json::parse, link::params};
 
 fn preset(name: &str) -> Backend {
     let (_, text) = PRESETS.iter().find(|(n, _)| *n == name).unwrap();
@@ -164,12 +144,14 @@ mod contract {
     #[test]
     fn calls_follow_the_settings() {
         let defaults = api("reclaim", "{}");
-        let request = defaults.request(
-            Call::Request,
-            "https://pages.example",
-            &[(EMAIL, "a@example.com")],
-            &[],
-        );
+        let request = defaults
+            .request(
+                Call::Request,
+                "https://pages.example",
+                &[(EMAIL, "a@example.com")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(request.url, "https://pages.example/account/recovery");
         assert_eq!(request.encoding, Encoding::Form);
         assert_eq!(
@@ -180,12 +162,14 @@ mod contract {
             "reclaim",
             r#"{"api_base":"https://api.example.com/v2/","reset_path":"/reset","encoding":"json"}"#,
         );
-        let reset = configured.request(
-            Call::Reset,
-            "https://pages.example",
-            &[(SECRET, "t0k"), (PASSWORD, "  pass {email} word ")],
-            &[],
-        );
+        let reset = configured
+            .request(
+                Call::Reset,
+                "https://pages.example",
+                &[(SECRET, "t0k"), (PASSWORD, "  pass {email} word ")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(reset.url, "https://api.example.com/v2/reset");
         assert_eq!(reset.encoding, Encoding::Json);
         // Values are sent exactly as typed, even one that looks like a placeholder.
@@ -199,15 +183,28 @@ mod contract {
     fn its_link_is_the_token_in_the_query_or_the_fragment() {
         let backend = preset("reclaim");
         let present = LinkSecret::Present("abc".into());
-        assert_eq!(backend.read_link("token=abc&lang=fr", "").secret, present);
-        assert_eq!(backend.read_link("lang=fr", "token=abc").secret, present);
         assert_eq!(
-            backend.read_link("lang=fr", "top").secret,
+            backend
+                .read_link(&params("token=abc&lang=fr"), &params(""))
+                .secret,
+            present
+        );
+        assert_eq!(
+            backend
+                .read_link(&params("lang=fr"), &params("token=abc"))
+                .secret,
+            present
+        );
+        assert_eq!(
+            backend.read_link(&params("lang=fr"), &params("top")).secret,
             LinkSecret::Missing
         );
-        assert_eq!(backend.read_link("token=", "").secret, LinkSecret::Missing);
-        assert!(backend.is_link("token=abc", ""));
-        assert!(!backend.is_link("utm_source=mail", ""));
+        assert_eq!(
+            backend.read_link(&params("token="), &params("")).secret,
+            LinkSecret::Missing
+        );
+        assert!(backend.is_link(&params("token=abc"), &params("")));
+        assert!(!backend.is_link(&params("utm_source=mail"), &params("")));
     }
 
     #[test]
@@ -221,25 +218,25 @@ mod contract {
             format!("  {token} "),
         ] {
             assert_eq!(
-                backend.typed_code(&pasted),
-                Ok(Typed::Secret(token.into())),
+                backend.entered_code(&pasted),
+                Ok(EnteredCode::Secret(token.into())),
                 "{pasted}"
             );
         }
         // The short code, however it was typed: the server ignores case and the dash.
         for typed in ["KQ7M-XW3P", " kq7m xw3p ", "kq7mxw3p"] {
-            let Ok(Typed::Code(code)) = backend.typed_code(typed) else {
+            let Ok(EnteredCode::Short(code)) = backend.entered_code(typed) else {
                 panic!("{typed}")
             };
             assert!(!code.contains(' '), "{typed}: {code}");
         }
-        assert_eq!(backend.typed_code("  "), Err(CodeError::Empty));
+        assert_eq!(backend.entered_code("  "), Err(CodeError::Empty));
         assert_eq!(
-            backend.typed_code(&format!("{token} {token}")),
+            backend.entered_code(&format!("{token} {token}")),
             Err(CodeError::Malformed)
         );
         assert_eq!(
-            backend.typed_code("https://id.example.com/reset?lang=en"),
+            backend.entered_code("https://id.example.com/reset?lang=en"),
             Err(CodeError::LinkWithoutCode)
         );
     }
@@ -352,12 +349,14 @@ mod firebase {
             firebase.base.as_deref(),
             Some("https://identitytoolkit.googleapis.com")
         );
-        let request = firebase.request(
-            Call::Request,
-            "https://p.example",
-            &[(EMAIL, "a@b.example")],
-            &[],
-        );
+        let request = firebase
+            .request(
+                Call::Request,
+                "https://p.example",
+                &[(EMAIL, "a@b.example")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             request.url,
             "https://identitytoolkit.googleapis.com/v1/accounts:sendOobCode"
@@ -373,10 +372,7 @@ mod firebase {
     #[test]
     fn the_action_link_is_read() {
         let backend = preset("firebase");
-        let link = backend.read_link(
-            "mode=resetPassword&oobCode=c0De-1_x&apiKey=AIza&lang=fr&continueUrl=https%3A%2F%2Fapp.example.com%2Fhome%3Fa%3D1",
-            "",
-        );
+        let link = backend.read_link(&params("mode=resetPassword&oobCode=c0De-1_x&apiKey=AIza&lang=fr&continueUrl=https%3A%2F%2Fapp.example.com%2Fhome%3Fa%3D1"), &params(""));
         assert_eq!(link.secret, LinkSecret::Present("c0De-1_x".into()));
         assert_eq!(
             link.continue_to.as_deref(),
@@ -392,25 +388,32 @@ mod firebase {
             "verifyAndChangeEmail",
             "signIn",
         ] {
-            let link = backend.read_link(&format!("mode={mode}&oobCode=abc&apiKey=k"), "");
+            let link = backend.read_link(
+                &params(&format!("mode={mode}&oobCode=abc&apiKey=k")),
+                &params(""),
+            );
             assert_eq!(link.secret, LinkSecret::NotAReset, "{mode}");
         }
         // Cut before its code: the person types the code instead.
         assert_eq!(
-            backend.read_link("mode=resetPassword&apiKey=k", "").secret,
+            backend
+                .read_link(&params("mode=resetPassword&apiKey=k"), &params(""))
+                .secret,
             LinkSecret::Missing
         );
         assert_eq!(
-            backend.read_link("oobCode=abc", "").secret,
+            backend
+                .read_link(&params("oobCode=abc"), &params(""))
+                .secret,
             LinkSecret::Present("abc".into())
         );
         let bad = backend.read_link(
-            "mode=resetPassword&oobCode=a&continueUrl=javascript%3Aalert(1)",
-            "",
+            &params("mode=resetPassword&oobCode=a&continueUrl=javascript%3Aalert(1)"),
+            &params(""),
         );
         assert_eq!(bad.continue_to, None);
-        assert!(backend.is_link("mode=verifyEmail", ""));
-        assert!(!backend.is_link("token=abc", ""));
+        assert!(backend.is_link(&params("mode=verifyEmail"), &params("")));
+        assert!(!backend.is_link(&params("token=abc"), &params("")));
     }
 
     #[test]
@@ -422,22 +425,22 @@ mod firebase {
             "http://127.0.0.1:8081/?oobCode=abc#top",
         ] {
             assert_eq!(
-                backend.typed_code(pasted),
-                Ok(Typed::Secret("abc".into())),
+                backend.entered_code(pasted),
+                Ok(EnteredCode::Secret("abc".into())),
                 "{pasted}"
             );
         }
         // Firebase mails no short code: what is typed is the link's code.
         assert_eq!(
-            backend.typed_code("ab-CD"),
-            Ok(Typed::Secret("ab-CD".into()))
+            backend.entered_code("ab-CD"),
+            Ok(EnteredCode::Secret("ab-CD".into()))
         );
         for cut in [
             "https://id.example.com/reset?mode=resetPassword&apiKey=k",
             "https://id.example.com/?mode=verifyEmail&oobCode=abc",
         ] {
             assert_eq!(
-                backend.typed_code(cut),
+                backend.entered_code(cut),
                 Err(CodeError::LinkWithoutCode),
                 "{cut}"
             );
@@ -448,29 +451,36 @@ mod firebase {
     fn a_key_only_a_link_gives_serves_that_link_alone() {
         let without_key = api("firebase", r#"{"backend":"firebase"}"#);
         let backend = preset("firebase");
-        let no_link = backend.read_link("", "");
+        let no_link = backend.read_link(&params(""), &params(""));
         let err = without_key.complete_for(&no_link).unwrap_err();
         assert!(err.0.contains("firebase_api_key"), "{err}");
-        let link = backend.read_link("mode=resetPassword&oobCode=c&apiKey=from-link", "");
-        assert_eq!(without_key.complete_for(&link), Ok(()));
-        let reset = without_key.request(
-            Call::Reset,
-            "https://p.example",
-            &[(SECRET, "c"), (PASSWORD, "pw")],
-            &link.settings,
+        let link = backend.read_link(
+            &params("mode=resetPassword&oobCode=c&apiKey=from-link"),
+            &params(""),
         );
+        assert_eq!(without_key.complete_for(&link), Ok(()));
+        let reset = without_key
+            .request(
+                Call::Reset,
+                "https://p.example",
+                &[(SECRET, "c"), (PASSWORD, "pw")],
+                &link.settings,
+            )
+            .unwrap();
         assert_eq!(reset.query, [("key".to_owned(), "from-link".to_owned())]);
         // The key config.json names wins over the link's.
         let with_key = api(
             "firebase",
             r#"{"backend":"firebase","firebase_api_key":"configured"}"#,
         );
-        let reset = with_key.request(
-            Call::Reset,
-            "https://p.example",
-            &[(SECRET, "c"), (PASSWORD, "p")],
-            &link.settings,
-        );
+        let reset = with_key
+            .request(
+                Call::Reset,
+                "https://p.example",
+                &[(SECRET, "c"), (PASSWORD, "p")],
+                &link.settings,
+            )
+            .unwrap();
         assert_eq!(reset.query, [("key".to_owned(), "configured".to_owned())]);
     }
 }
@@ -588,7 +598,9 @@ mod allauth {
             "allauth",
             r#"{"backend":"allauth","api_base":"https://api.example.com"}"#,
         );
-        let check = allauth.request(Call::Check, "https://p.example", &[(SECRET, "1-x-y")], &[]);
+        let check = allauth
+            .request(Call::Check, "https://p.example", &[(SECRET, "1-x-y")], &[])
+            .unwrap();
         assert_eq!(check.method, Method::Get);
         assert_eq!(
             check.url,
@@ -598,12 +610,14 @@ mod allauth {
             check.headers,
             [("X-Password-Reset-Key".to_owned(), "1-x-y".to_owned())]
         );
-        let reset = allauth.request(
-            Call::Reset,
-            "https://p.example",
-            &[(SECRET, "1-x-y"), (PASSWORD, "pw")],
-            &[],
-        );
+        let reset = allauth
+            .request(
+                Call::Reset,
+                "https://p.example",
+                &[(SECRET, "1-x-y"), (PASSWORD, "pw")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             (reset.method, reset.encoding),
             (Method::Post, Encoding::Json)
@@ -612,7 +626,10 @@ mod allauth {
             sorted(&reset.fields),
             [("key", "1-x-y"), ("password", "pw")]
         );
-        let link = preset("allauth").read_link("key=1-dj2hl6-14989d01e2139f20cc866f02cfc28f97", "");
+        let link = preset("allauth").read_link(
+            &params("key=1-dj2hl6-14989d01e2139f20cc866f02cfc28f97"),
+            &params(""),
+        );
         assert_eq!(
             link.secret,
             LinkSecret::Present("1-dj2hl6-14989d01e2139f20cc866f02cfc28f97".into())
@@ -692,12 +709,14 @@ mod better_auth {
             "better-auth",
             r#"{"backend":"better-auth","api_base":"https://api.example.com"}"#,
         );
-        let request = better_auth.request(
-            Call::Request,
-            "https://reset.example.com",
-            &[(EMAIL, "a@example.com")],
-            &[],
-        );
+        let request = better_auth
+            .request(
+                Call::Request,
+                "https://reset.example.com",
+                &[(EMAIL, "a@example.com")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             request.url,
             "https://api.example.com/api/auth/request-password-reset"
@@ -712,15 +731,17 @@ mod better_auth {
         let backend = preset("better-auth");
         assert_eq!(
             backend
-                .read_link("token=Qu0T30wVfb8b56ZvLG7AWtDm", "")
+                .read_link(&params("token=Qu0T30wVfb8b56ZvLG7AWtDm"), &params(""))
                 .secret,
             LinkSecret::Present("Qu0T30wVfb8b56ZvLG7AWtDm".into())
         );
         assert_eq!(
-            backend.read_link("error=INVALID_TOKEN", "").secret,
+            backend
+                .read_link(&params("error=INVALID_TOKEN"), &params(""))
+                .secret,
             LinkSecret::Refused
         );
-        assert!(backend.is_link("error=INVALID_TOKEN", ""));
+        assert!(backend.is_link(&params("error=INVALID_TOKEN"), &params("")));
     }
 }
 
@@ -808,12 +829,14 @@ mod pocketbase {
             "pocketbase",
             r#"{"backend":"pocketbase","api_base":"https://pb.example.com"}"#,
         );
-        let reset = users.request(
-            Call::Reset,
-            "https://p.example",
-            &[(SECRET, "eyJ"), (PASSWORD, "pw")],
-            &[],
-        );
+        let reset = users
+            .request(
+                Call::Reset,
+                "https://p.example",
+                &[(SECRET, "eyJ"), (PASSWORD, "pw")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             reset.url,
             "https://pb.example.com/api/collections/users/confirm-password-reset"
@@ -830,12 +853,14 @@ mod pocketbase {
             "pocketbase",
             r#"{"backend":"pocketbase","api_base":"https://pb.example.com","collection":"members"}"#,
         );
-        let request = members.request(
-            Call::Request,
-            "https://p.example",
-            &[(EMAIL, "a@example.com")],
-            &[],
-        );
+        let request = members
+            .request(
+                Call::Request,
+                "https://p.example",
+                &[(EMAIL, "a@example.com")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             request.url,
             "https://pb.example.com/api/collections/members/request-password-reset"
@@ -1055,21 +1080,20 @@ mod readme {
         assert_eq!(config.backend, "larkspur");
         let api = Api::new(&config, backend).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(api.complete_for(&OpenedLink::default()), Ok(()));
-        let request = api.request(
-            Call::Request,
-            "https://reset.larkspur.example",
-            &[(EMAIL, "ada@example.com")],
-            &[],
-        );
+        let request = api
+            .request(
+                Call::Request,
+                "https://reset.larkspur.example",
+                &[(EMAIL, "ada@example.com")],
+                &[],
+            )
+            .unwrap();
         assert_eq!(
             request.url,
             "https://accounts.larkspur.example/v1/tenants/acme/password-resets"
         );
         assert_eq!(sorted(&request.headers), [("X-Client-Id", "web-7f3a9c")]);
-        let link = api.backend.read_link(
-            "flow=password-reset&reset_token=t0k&return_to=https%3A%2F%2Fapp.larkspur.example%2F",
-            "",
-        );
+        let link = api.backend.read_link(&params("flow=password-reset&reset_token=t0k&return_to=https%3A%2F%2Fapp.larkspur.example%2F"), &params(""));
         assert_eq!(link.secret, LinkSecret::Present("t0k".into()));
         assert_eq!(
             config
@@ -1132,23 +1156,25 @@ mod codes {
             r#"{"status":401,"data":{"flows":[]},"meta":{"is_authenticated":false,"session_token":"s3ss"}}"#,
         );
         assert_eq!(backend.answer(Call::Request, 401, &answer), Ok(()));
-        let kept = backend.kept(Call::Request, &answer);
+        let kept = backend.keeps(Call::Request, &answer);
         assert_eq!(kept, [("session".to_owned(), "s3ss".to_owned())]);
         let api = Api::new(
             &config(r#"{"backend":"allauth-codes","api_base":"https://api.example"}"#),
             backend,
         )
         .unwrap();
-        let reset = api.request(
-            Call::ResetWithCode,
-            "https://p.example",
-            &[
-                (EMAIL, "a@example.com"),
-                (CODE, "ZNTZ-PPGD"),
-                (PASSWORD, "pw"),
-            ],
-            &kept,
-        );
+        let reset = api
+            .request(
+                Call::ResetWithCode,
+                "https://p.example",
+                &[
+                    (EMAIL, "a@example.com"),
+                    (CODE, "ZNTZ-PPGD"),
+                    (PASSWORD, "pw"),
+                ],
+                &kept,
+            )
+            .unwrap();
         assert_eq!(
             reset.headers,
             [("X-Session-Token".to_owned(), "s3ss".to_owned())]
@@ -1202,8 +1228,115 @@ mod codes {
         );
         // Six digits, typed with spaces or not: a short code.
         assert_eq!(
-            backend.typed_code("123 456"),
-            Ok(Typed::Code("123456".into()))
+            backend.entered_code("123 456"),
+            Ok(EnteredCode::Short("123456".into()))
         );
+    }
+}
+
+/// Nothing a link or a field carries can steer a request: where it goes is the description's
+/// and `config.json`'s alone.
+mod steering {
+    use super::*;
+
+    fn backend(description: &str) -> Result<Backend, ConfigError> {
+        Backend::from_json("mine", &parse(description).expect("JSON"))
+    }
+
+    const LINK: &str = r#""link": {"secret": "token", "settings": {"tenant": "t"}}"#;
+    const SETTINGS: &str = r#""settings": {"prefix": "/v1", "tenant": null}"#;
+
+    fn with_reset_path(path: &str) -> String {
+        format!(
+            r#"{{{SETTINGS}, "request": {{"path": "/q", "fields": {{"e": "{{email}}"}}}},
+               "reset": {{"path": "{path}", "fields": {{"p": "{{password}}", "t": "{{secret}}"}},
+                          "answers": [{{"status": 400, "means": "invalid_link"}}]}}, {LINK}}}"#
+        )
+    }
+
+    #[test]
+    fn a_path_may_start_only_with_a_literal_or_a_setting_of_config_json() {
+        for path in [
+            "/reset",
+            "{prefix}/reset",
+            "/t/{secret}/reset",
+            "/{tenant}/reset",
+        ] {
+            assert!(backend(&with_reset_path(path)).is_ok(), "{path}");
+        }
+        for path in [
+            "{secret}",
+            "{secret}/reset",
+            "{email}/reset",
+            "{password}",
+            "{pages}/reset",
+            // A setting a link may supply is a value from a link.
+            "{tenant}/reset",
+            "reset",
+        ] {
+            let refused = backend(&with_reset_path(path)).expect_err(path).0;
+            assert!(
+                refused.contains(
+                    "reset.path must be a path starting with / or with a setting of config.json"
+                ),
+                "{path}: {refused}"
+            );
+        }
+    }
+
+    fn reset_to(path: &str, secret: &str) -> Option<Request> {
+        let config = Config::from_json(
+            &parse(r#"{"backend": "mine", "api_base": "https://api.example.com"}"#).unwrap(),
+        )
+        .unwrap();
+        let api = Api::new(&config, backend(&with_reset_path(path)).unwrap()).unwrap();
+        api.request(
+            Call::Reset,
+            "https://pages.example",
+            &[(SECRET, secret), (PASSWORD, "pw")],
+            &[("tenant".into(), "../admin?x=#".into())],
+        )
+    }
+
+    #[test]
+    fn values_go_into_a_path_as_one_encoded_segment() {
+        let sent = |secret: &str| reset_to("/t/{secret}/reset", secret).map(|r| r.url);
+        assert_eq!(
+            sent(".evil.example/steal").as_deref(),
+            Some("https://api.example.com/t/.evil.example%2Fsteal/reset")
+        );
+        assert_eq!(
+            sent("../../admin/users?x=").as_deref(),
+            Some("https://api.example.com/t/..%2F..%2Fadmin%2Fusers%3Fx%3D/reset")
+        );
+        assert_eq!(
+            sent("a#b%c d").as_deref(),
+            Some("https://api.example.com/t/a%23b%25c%20d/reset")
+        );
+        // A link's own setting is a value from a link too.
+        assert_eq!(
+            reset_to("/{tenant}/reset", "s").map(|r| r.url).as_deref(),
+            Some("https://api.example.com/..%2Fadmin%3Fx%3D%23/reset")
+        );
+        // In a body or a query, a value is sent as it is: the encoding there is the HTTP
+        // client's.
+        let request = reset_to("/t/{secret}/reset", "a/b?c").unwrap();
+        assert!(request.fields.contains(&("t".into(), "a/b?c".into())));
+    }
+
+    #[test]
+    fn a_request_that_would_leave_the_api_is_not_made() {
+        for secret in [".", ".."] {
+            assert_eq!(reset_to("/t/{secret}/reset", secret), None, "{secret}");
+        }
+        // An encoded dot is encoded again: a segment of its own, not a step up.
+        assert_eq!(
+            reset_to("/t/{secret}/reset", "%2e%2E")
+                .map(|r| r.url)
+                .as_deref(),
+            Some("https://api.example.com/t/%252e%252E/reset")
+        );
+        // Its own path segment only: dots inside a segment are just dots.
+        assert!(reset_to("/t/{secret}/reset", "a..b").is_some());
     }
 }

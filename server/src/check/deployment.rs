@@ -93,17 +93,19 @@ pub fn read(
         }
         // What a person would send; a setting only a link supplies (Firebase's key on /reset)
         // is left out, as the pages leave it out of a request.
-        let request = api.request(
-            call,
-            &pages_origin,
-            &[
-                ("email", "a@example.com"),
-                ("secret", "x"),
-                ("password", "x"),
-                ("code", "x"),
-            ],
-            &[],
-        );
+        let request = api
+            .request(
+                call,
+                &pages_origin,
+                &[
+                    ("email", "a@example.com"),
+                    ("secret", "x"),
+                    ("password", "x"),
+                    ("code", "x"),
+                ],
+                &[],
+            )
+            .ok_or_else(|| format!("{source}: {name} would not go to the API"))?;
         let mut url = Url::parse(&request.url)
             .map_err(|e| format!("{source}: {name} goes to {}: {e}", request.url))?;
         let query: Vec<&(String, String)> = request

@@ -1,0 +1,26 @@
+//! Writes the table of the mails' words, one `include_str!` per locale of the contract's list
+//! (`reclaim_contract::locale::LOCALES`): the list is the one place a language is added, and a
+//! locale without its `src/mail/locales/<tag>.json` fails the build, naming the file.
+
+use std::{env, fmt::Write, fs, path::Path};
+
+fn main() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mail/locales");
+    println!("cargo:rerun-if-changed={}", folder.display());
+    let mut table = String::from(
+        "/// Each built-in locale's mail texts, in the contract's order.\n\
+         pub const MAIL_FILES: [(&str, &str); reclaim_contract::locale::BUILT_IN.len()] = [\n",
+    );
+    for tag in reclaim_contract::locale::BUILT_IN {
+        let file = folder.join(format!("{tag}.json"));
+        writeln!(
+            table,
+            "    ({tag:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
+    }
+    table.push_str("];\n");
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("mail_files.rs");
+    fs::write(out, table).unwrap();
+}
