@@ -17,8 +17,8 @@ pub const GROUP_LEN: usize = 4;
 /// Between the groups of a code as mailed.
 pub const SEPARATOR: char = '-';
 
-/// Wrong codes typed for an address, while its links live, before every one of them is spent:
-/// the server refuses the rest, so the pages ask for a new code rather than a sixth try.
+/// Wrong codes a mailed code meets before it stops working (its link still works): the server
+/// refuses it after that, so the pages ask for a new code rather than a sixth try.
 pub const WRONG_TRIES: u8 = 5;
 
 /// The code in what a person typed: letters in any case, with any spaces and dashes before,

@@ -7,7 +7,8 @@ use reclaim_contract::{check_email, EmailSyntaxError};
 
 use super::nfkc;
 
-/// A syntactically valid email address, as typed by a person (surrounding whitespace removed).
+/// A syntactically valid email address, as typed by a person in NFKC (surrounding whitespace
+/// removed).
 ///
 /// Parse, don't validate: the only way to get one is [`EmailAddress::parse`], so a handler or
 /// the mailer that receives an `EmailAddress` never checks it again. Whether anybody reads mail
@@ -32,13 +33,17 @@ pub enum InvalidEmail {
 }
 
 impl EmailAddress {
-    /// Parses what a person typed into an email field with the contract's email syntax
-    /// ([`check_email`]), the very check the pages make before sending, so an address the page
-    /// lets through is never refused here as malformed. Leading and trailing whitespace is
+    /// Parses what a person typed into an email field: its NFKC form, judged by the contract's
+    /// email syntax ([`check_email`]), the very check the pages make before sending, so an
+    /// address the page lets through is never refused here as malformed. NFKC comes first so
+    /// that every form of an address reaches its account: `é` typed as `e` and a combining
+    /// accent, or full-width letters from an input method, are refused by the syntax but are
+    /// the same address. The NFKC form is the one kept, since it is the one judged (a
+    /// full-width `＠` is no `@` to the mail library). Leading and trailing whitespace is
     /// removed (phones add a trailing space after autocompletion). Every address it accepts is
     /// also one the mail library can send to (a property test below holds it to that).
     pub fn parse(input: &str) -> Result<Self, InvalidEmail> {
-        check_email(input)
+        check_email(&nfkc(input))
             .map(|address| Self(address.to_owned()))
             .map_err(|error| match error {
                 EmailSyntaxError::Empty => InvalidEmail::Empty,
@@ -49,7 +54,7 @@ impl EmailAddress {
             })
     }
 
-    /// The address as typed (trimmed).
+    /// The address as typed, in NFKC (trimmed).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,9 +69,10 @@ impl EmailAddress {
     /// Strictly the local part is case-sensitive, but no mainstream provider treats it so, and
     /// people type `Alice@Example.com` as often as `alice@example.com`. NFKC makes the forms
     /// that keyboards and input methods produce for the same text one (`ﬁ` and `fi`,
-    /// full-width and plain letters); mail still goes to the address as registered.
+    /// full-width and plain letters); the address is in NFKC from [`Self::parse`] on. Mail
+    /// goes to the address as registered, in its case.
     pub fn lookup_key(&self) -> String {
-        nfkc(&self.0).to_lowercase()
+        self.0.to_lowercase()
     }
 }
 
@@ -120,14 +126,40 @@ mod tests {
     }
 
     #[test]
-    fn lookup_key_ignores_case_and_compatibility_forms_and_the_address_is_kept() {
+    fn lookup_key_ignores_case_and_compatibility_forms_and_the_case_is_kept() {
         let parsed = EmailAddress::parse("Alice@Example.COM").unwrap();
         assert_eq!(parsed.lookup_key(), "alice@example.com");
         assert_eq!(parsed.local_part(), "Alice");
         assert_eq!(parsed.as_str(), "Alice@Example.COM");
         let compatible = EmailAddress::parse("\u{FB01}ona@ＥＸＡＭＰＬＥ.com").unwrap();
         assert_eq!(compatible.lookup_key(), "fiona@example.com");
-        assert_eq!(compatible.as_str(), "\u{FB01}ona@ＥＸＡＭＰＬＥ.com");
+        assert_eq!(compatible.as_str(), "fiona@EXAMPLE.com");
+    }
+
+    /// Forms the syntax alone would refuse (a combining accent is no letter, a full-width `＠`
+    /// or `．` no separator) are judged in NFKC, and are the address they stand for.
+    #[test]
+    fn any_unicode_form_of_an_address_is_that_address() {
+        let precomposed = EmailAddress::parse("jos\u{E9}@example.com").unwrap();
+        for typed in [
+            "jose\u{301}@example.com",
+            "ｊｏｓé＠ｅｘａｍｐｌｅ．ｃｏｍ",
+            " JOSE\u{301}@Example.com\u{3000}",
+        ] {
+            let parsed = EmailAddress::parse(typed).unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+            assert_eq!(parsed.lookup_key(), precomposed.lookup_key(), "{typed:?}");
+        }
+        assert_eq!(
+            EmailAddress::parse("jose\u{301}@example.com")
+                .unwrap()
+                .as_str(),
+            "jos\u{E9}@example.com"
+        );
+        // NFKC can refuse too: full-width digits are an all-digit top-level domain.
+        assert_eq!(
+            EmailAddress::parse("alice@example.１２３"),
+            Err(InvalidEmail::InvalidDomain)
+        );
     }
 
     #[test]
@@ -137,8 +169,10 @@ mod tests {
     }
 
     /// Characters that matter to the syntax, from both sides' old rule sets: atext, the
-    /// specials, whitespace and control characters, non-ASCII letters and symbols.
-    const ALPHABET: &str = "[ab1.@\\-_+'!#é用🔑 \"<>(),;:\\[\\]\t\r\n\u{0}]";
+    /// specials, whitespace and control characters, non-ASCII letters and symbols; and forms
+    /// that NFKC changes: a combining accent, full-width `＠`, `．`, `ａ` and `１`, a ligature,
+    /// and `⑴`, a number that becomes `(1)`.
+    const ALPHABET: &str = "[ab1.@\\-_+'!#é用🔑 \"<>(),;:\\[\\]\t\r\n\u{0}\u{301}＠．ａ１ﬁ⑴]";
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4_000))]
@@ -155,9 +189,10 @@ mod tests {
             }
         }
 
-        /// The page accepts exactly what the server accepts: nobody is told "check your email"
-        /// by the page for an address the server then refuses, or refused by the page for one
-        /// the server would take.
+        /// The page's check, given the address in NFKC, accepts exactly what the server
+        /// accepts as typed: once the pages normalise as the server does, nobody is told
+        /// "check your email" by the page for an address the server then refuses, or refused
+        /// by the page for one the server would take.
         #[test]
         fn the_page_and_the_server_accept_the_same_addresses(
             input in prop_oneof![
@@ -166,7 +201,7 @@ mod tests {
                 string_regex(&format!("{ALPHABET}{{0,12}}@?{ALPHABET}{{0,12}}")).unwrap(),
             ]
         ) {
-            let page = reclaim::domain::EmailAddress::parse(&input);
+            let page = reclaim::domain::EmailAddress::parse(&nfkc(&input));
             let server = EmailAddress::parse(&input);
             prop_assert_eq!(page.is_ok(), server.is_ok(), "{:?}", input);
             if let (Ok(page), Ok(server)) = (page, server) {

@@ -137,14 +137,15 @@ const CLIENTS_AND_RETRIES: &str = r#"
     ALTER TABLE recovery_requests ADD COLUMN set_aside_at INTEGER;
 "#;
 
-/// Each link is mailed with a short code for the same grant: it lives, is spent and is revoked
-/// with the link, on the link's row. Only a keyed hash of it is kept (`domain::reset_code`).
+/// Each link is mailed with a short code for the same grant, on the link's row: using either
+/// spends both, and wrong tries spend the code alone. Only a keyed hash of it is kept
+/// (`domain::reset_code`).
 const RESET_CODES: &str = r#"
     -- HMAC-SHA256 of the address's lookup key and the code, under the server's code key;
     -- NULL for links mailed before codes.
     ALTER TABLE reset_tokens ADD COLUMN code_hash BLOB;
-    -- Wrong codes typed for the account while this link was live; at the limit, every live
-    -- link of the account is revoked.
+    -- Wrong codes typed for the account while this code worked; at the limit the code stops
+    -- working, and the link lives on.
     ALTER TABLE reset_tokens ADD COLUMN wrong_codes INTEGER NOT NULL DEFAULT 0;
     -- One row, counting wrong codes for addresses without a live code: such a try writes as
     -- much as one for an account that has a code, so its time tells nothing.

@@ -9,11 +9,22 @@
 //!   a person always holds a working link after asking, and a flood of requests from other
 //!   clients brings the inbox one mail per client per link lifetime at most.
 //!
-//! A code is the same grant as its link: it lives, is spent and is revoked with the row, so
-//! using either spends both. A short code is guessable where a 256-bit token is not, so each
-//! row counts the wrong codes typed for its account while it lives; at
-//! [`WRONG_CODES_ALLOWED`], every live link of the account is revoked, codes and all. Each code
-//! thus meets at most that many wrong tries.
+//! A code is the same grant as its link: using either spends both, and the link's lifetime,
+//! revocation and password change end both. But a short code can be guessed where a 256-bit
+//! token cannot, so each row also counts the wrong codes typed for its account while its code
+//! works, and a code that has met [`WRONG_CODES_ALLOWED`] stops working. Its link does not:
+//! a link ends only when it or its code is used, when it expires or a newer link of the same
+//! client pushes it out, or when the password changes. Why this holds:
+//! - *The bound.* A wrong code is counted on every working code of the account at the moment
+//!   it is typed, whoever sends it from wherever: each mailed code meets at most
+//!   [`WRONG_CODES_ALLOWED`] wrong tries, so its odds are those tries among 28^8 codes.
+//! - *The owner.* Wrong codes spend codes, never links: nobody who knows the address can
+//!   keep its owner from recovering, since the link in every mail works until it is used. A
+//!   code mailed later starts with no wrong tries, so asking again brings a working code.
+//! - *The trade-off.* Someone who keeps sending wrong codes for an address spends each new
+//!   code with five tries soon after it is mailed (one client's reset limit allows 30 a
+//!   minute); the person then has the link of the same mail. Counting per client instead
+//!   would spare the code but give each client five more tries at it, losing the bound.
 
 use std::time::Duration;
 
@@ -28,8 +39,8 @@ use crate::domain::{Client, CodeHash, EmailAddress, TokenHash};
 const KEEP_DEAD_TOKENS_MS: i64 = DAY_MS;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Wrong codes typed for an account, while its links live, before every one of them is revoked
-/// (the contract's number, which the pages count too).
+/// Wrong codes a mailed code meets before it stops working, its link still live (the
+/// contract's number, which the pages count too).
 pub const WRONG_CODES_ALLOWED: i64 = reclaim_contract::reset_code::WRONG_TRIES as i64;
 
 /// A reset link to issue, with its code: for whom, asked by which client, and the limits it is
@@ -79,7 +90,8 @@ pub enum CodeCheck {
         email: EmailAddress,
         token: TokenHash,
     },
-    /// Anything else (wrong, expired, spent or revoked, or no such account), all alike.
+    /// Anything else (wrong, expired, spent, revoked or out of tries, or no such account), all
+    /// alike.
     Invalid,
 }
 
@@ -131,74 +143,19 @@ impl Database {
     }
 
     /// Checks a code typed for the address whose lookup key is `email_key`, against the codes
-    /// of that account's live links, in constant time each. A wrong code is counted on every
-    /// live link of the account, and the [`WRONG_CODES_ALLOWED`]th revokes them all. Whether or
-    /// not the account exists or has a live code, a wrong code costs the same statements and
-    /// one written row (for an address without a live code, a shared counter's), so neither
+    /// of that account's live links that still work, in constant time each. A wrong code is
+    /// counted on each of those, and a code counted [`WRONG_CODES_ALLOWED`] times stops
+    /// working; no link is revoked. Whether or not the account exists or has a working code,
+    /// and on every try, a wrong code runs the same statements and writes either the rows of
+    /// the codes it counts on or, for an address without one, a shared counter's, so neither
     /// the answer nor its time tells them apart.
     pub async fn check_reset_code(
         &self,
         email_key: String,
         code: CodeHash,
     ) -> anyhow::Result<CodeCheck> {
-        self.run(move |conn| {
-            let now = now_millis();
-            // The write lock is held from here on: the counts read are the ones updated below.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let live: Vec<(i64, [u8; 32], [u8; 32], i64)> = tx
-                .prepare_cached(
-                    "SELECT user_id, token_hash, code_hash, wrong_codes FROM reset_tokens
-                     WHERE user_id = (SELECT id FROM users WHERE email_key = ?1)
-                       AND code_hash IS NOT NULL
-                       AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
-                )?
-                .query_map(params![email_key, now], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            // Every live code is compared, the matching one or not.
-            let mut matched = None;
-            for (user_id, token, stored, _) in &live {
-                if CodeHash(*stored).matches(&code) {
-                    matched = Some((*user_id, TokenHash(*token)));
-                }
-            }
-            let outcome = match matched {
-                Some((user_id, token)) => {
-                    let email =
-                        tx.query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
-                            row.get(0)
-                        })?;
-                    CodeCheck::Valid { email, token }
-                }
-                None => {
-                    // The same statements whether or not there is a live code to count on.
-                    let user_id = live.first().map(|(user_id, ..)| *user_id);
-                    tx.prepare_cached(
-                        "UPDATE reset_tokens SET wrong_codes = wrong_codes + 1
-                         WHERE user_id = ?1 AND code_hash IS NOT NULL
-                           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
-                    )?
-                    .execute(params![user_id, now])?;
-                    tx.prepare_cached(
-                        "UPDATE wrong_codes_elsewhere SET count = count + 1
-                         WHERE id = 1 AND ?1 IS NULL",
-                    )?
-                    .execute([user_id])?;
-                    // This try was the last one allowed for a live link: end them all.
-                    let last_try = live
-                        .iter()
-                        .any(|(.., tries)| tries + 1 >= WRONG_CODES_ALLOWED);
-                    if let (true, Some(user_id)) = (last_try, user_id) {
-                        revoke_all(&tx, user_id, now)?;
-                    }
-                    CodeCheck::Invalid
-                }
-            };
-            tx.commit()?;
-            Ok(outcome)
-        })
-        .await
+        self.run(move |conn| check_code(conn, &email_key, code, now_millis()))
+            .await
     }
 
     /// Classifies a presented token without changing anything.
@@ -300,6 +257,63 @@ fn insert(tx: &Transaction<'_>, grant: &ResetGrant, now: i64) -> rusqlite::Resul
     Ok(IssueOutcome::Issued)
 }
 
+/// The codes of an account that still work: on live links, and not yet counted
+/// [`WRONG_CODES_ALLOWED`] times. `?1` is the address's lookup key, `?2` now, `?3` the limit.
+const WORKING_CODES: &str = "user_id = (SELECT id FROM users WHERE email_key = ?1)
+    AND code_hash IS NOT NULL AND wrong_codes < ?3
+    AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2";
+
+/// [`Database::check_reset_code`] on one connection.
+fn check_code(
+    conn: &mut rusqlite::Connection,
+    email_key: &str,
+    code: CodeHash,
+    now: i64,
+) -> rusqlite::Result<CodeCheck> {
+    // The write lock is held from here on: the codes read are the ones counted below.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let working: Vec<(i64, [u8; 32], [u8; 32])> = tx
+        .prepare_cached(&format!(
+            "SELECT user_id, token_hash, code_hash FROM reset_tokens WHERE {WORKING_CODES}"
+        ))?
+        .query_map(params![email_key, now, WRONG_CODES_ALLOWED], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // Every working code is compared, the matching one or not.
+    let mut matched = None;
+    for (user_id, token, stored) in &working {
+        if CodeHash(*stored).matches(&code) {
+            matched = Some((*user_id, TokenHash(*token)));
+        }
+    }
+    let outcome = match matched {
+        Some((user_id, token)) => {
+            let email =
+                tx.query_row("SELECT email FROM users WHERE id = ?1", [user_id], |row| {
+                    row.get(0)
+                })?;
+            CodeCheck::Valid { email, token }
+        }
+        None => {
+            // The same two updates on every wrong try, for every address: each matches the
+            // rows it counts on, or none.
+            let counted = tx
+                .prepare_cached(&format!(
+                    "UPDATE reset_tokens SET wrong_codes = wrong_codes + 1 WHERE {WORKING_CODES}"
+                ))?
+                .execute(params![email_key, now, WRONG_CODES_ALLOWED])?;
+            tx.prepare_cached(
+                "UPDATE wrong_codes_elsewhere SET count = count + 1 WHERE id = 1 AND ?1 = 0",
+            )?
+            .execute([counted])?;
+            CodeCheck::Invalid
+        }
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
 fn state(
     conn: &rusqlite::Connection,
     hash: TokenHash,
@@ -331,7 +345,7 @@ fn state(
     })
 }
 
-/// Revokes every live reset token of the account.
+/// Revokes every live reset token of the account, codes and all: its password changed.
 pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: i64) -> rusqlite::Result<usize> {
     tx.execute(
         "UPDATE reset_tokens SET revoked_at = ?2
@@ -344,6 +358,8 @@ pub(super) fn revoke_all(tx: &Transaction<'_>, user_id: i64, now: i64) -> rusqli
 mod tests {
     use super::*;
     use crate::domain::{CodeKey, ResetCode, SecretToken};
+    use rusqlite::trace::{TraceEvent, TraceEventCodes};
+    use std::cell::RefCell;
 
     async fn database_with_alice() -> (tempfile::TempDir, Database, i64) {
         let dir = tempfile::tempdir().unwrap();
@@ -614,32 +630,169 @@ mod tests {
         }
     }
 
+    /// A wrong code for alice, from `database`, under `key`.
+    async fn wrong_code(database: &Database, key: &CodeKey) -> CodeCheck {
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        let hash = ResetCode::generate().hash(key, &alice);
+        database.check_reset_code(alice_key(), hash).await.unwrap()
+    }
+
+    fn is_valid(check: &CodeCheck) -> bool {
+        matches!(check, CodeCheck::Valid { .. })
+    }
+
     #[tokio::test]
-    async fn the_fifth_wrong_code_revokes_every_live_link_of_the_account() {
+    async fn the_fifth_wrong_code_spends_every_working_code_and_no_link() {
         let (_dir, database, key, codes, tokens) = alice_with_codes().await;
         let alice = EmailAddress::parse("alice@example.com").unwrap();
-        let wrong = || {
-            let database = database.clone();
-            let hash = ResetCode::generate().hash(&key, &alice);
-            async move { database.check_reset_code(alice_key(), hash).await.unwrap() }
-        };
         for _ in 1..WRONG_CODES_ALLOWED {
-            assert_eq!(wrong().await, CodeCheck::Invalid);
+            assert_eq!(wrong_code(&database, &key).await, CodeCheck::Invalid);
         }
         // Four wrong, and the right code still works (without counting as a try)...
         let right = codes[0].hash(&key, &alice);
         let check = database.check_reset_code(alice_key(), right).await.unwrap();
-        assert!(matches!(check, CodeCheck::Valid { .. }), "{check:?}");
-        // ...until the fifth wrong one: then no code works, nor any link.
-        assert_eq!(wrong().await, CodeCheck::Invalid);
-        let check = database.check_reset_code(alice_key(), right).await.unwrap();
-        assert_eq!(check, CodeCheck::Invalid);
-        for token in &tokens {
-            assert_eq!(
-                database.reset_token_state(token.hash()).await.unwrap(),
-                ResetTokenState::Expired
-            );
+        assert!(is_valid(&check), "{check:?}");
+        // ...until the fifth wrong one: then neither code works, and both links do.
+        assert_eq!(wrong_code(&database, &key).await, CodeCheck::Invalid);
+        for code in &codes {
+            let hash = code.hash(&key, &alice);
+            let check = database.check_reset_code(alice_key(), hash).await.unwrap();
+            assert_eq!(check, CodeCheck::Invalid);
         }
+        for token in &tokens {
+            assert!(is_live(&database, token).await);
+        }
+        let outcome = database
+            .redeem_reset_token(tokens[0].hash(), "$new".to_owned(), None)
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, RedeemOutcome::Changed { .. }),
+            "{outcome:?}"
+        );
+    }
+
+    /// A wrong code counts on the codes that work when it is typed: a code mailed later starts
+    /// with none, and each meets five at most.
+    #[tokio::test]
+    async fn each_code_meets_at_most_five_wrong_tries_counted_from_its_mail() {
+        let (_dir, database, alice) = database_with_alice().await;
+        let key = CodeKey::generate();
+        let address = EmailAddress::parse("alice@example.com").unwrap();
+        let mail = |client: &'static str| {
+            let database = database.clone();
+            let key = key.clone();
+            let address = address.clone();
+            async move {
+                let (code, token) = (ResetCode::generate(), SecretToken::generate());
+                let grant = ResetGrant {
+                    code: code.hash(&key, &address),
+                    ..grant(alice, client, &token)
+                };
+                database.insert_reset_token(grant).await.unwrap();
+                (code, token)
+            }
+        };
+        let works = |code: &ResetCode| {
+            let database = database.clone();
+            let hash = code.hash(&key, &address);
+            async move { is_valid(&database.check_reset_code(alice_key(), hash).await.unwrap()) }
+        };
+        let wrong_tries = |count: usize| {
+            let (database, key) = (database.clone(), key.clone());
+            async move {
+                for _ in 0..count {
+                    assert_eq!(wrong_code(&database, &key).await, CodeCheck::Invalid);
+                }
+            }
+        };
+        let (first, first_link) = mail("192.0.2.1").await;
+        wrong_tries(3).await;
+        let (second, second_link) = mail("198.51.100.7").await;
+        wrong_tries(2).await;
+        // The first has met five, the second two.
+        assert!(!works(&first).await);
+        assert!(works(&second).await);
+        wrong_tries(3).await;
+        assert!(!works(&second).await);
+        assert!(is_live(&database, &first_link).await && is_live(&database, &second_link).await);
+    }
+
+    thread_local! {
+        /// The statements a traced connection on this thread ran, in order.
+        static STATEMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn record_statement(event: TraceEvent<'_>) {
+        if let TraceEvent::Stmt(_, sql) = event {
+            STATEMENTS.with_borrow_mut(|statements| statements.push(sql.to_owned()));
+        }
+    }
+
+    /// The SQL a wrong code for `address` runs, as SQLite ran it (its text without the values).
+    async fn statements_of_a_wrong_code(
+        database: &Database,
+        key: &CodeKey,
+        address: &EmailAddress,
+    ) -> Vec<String> {
+        let (email_key, hash) = (
+            address.lookup_key(),
+            ResetCode::generate().hash(key, address),
+        );
+        let (check, statements) = database
+            .run(move |conn| {
+                // Traced on this connection only, and recorded on the thread that runs it.
+                conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(record_statement));
+                let check = check_code(conn, &email_key, hash, now_millis());
+                conn.trace_v2(TraceEventCodes::empty(), None);
+                Ok((check?, STATEMENTS.take()))
+            })
+            .await
+            .unwrap();
+        assert_eq!(check, CodeCheck::Invalid);
+        statements
+    }
+
+    /// Whether the address has no account, an account without a working code, or one with
+    /// working codes, a wrong code runs the very same statements, on every try, the fifth (the
+    /// last one a code meets) and the sixth too.
+    #[tokio::test]
+    async fn a_wrong_code_runs_the_same_statements_for_every_address_on_every_try() {
+        let (_dir, database, key, _codes, _tokens) = alice_with_codes().await;
+        let alice = EmailAddress::parse("alice@example.com").unwrap();
+        let bob = EmailAddress::parse("bob@example.com").unwrap();
+        database
+            .upsert_user(&bob, "$argon2id$fake".to_owned())
+            .await
+            .unwrap();
+        let nobody = EmailAddress::parse("nobody@example.com").unwrap();
+        let expected = statements_of_a_wrong_code(&database, &key, &nobody).await;
+        assert!(
+            expected
+                .iter()
+                .any(|sql| sql.starts_with("UPDATE reset_tokens")),
+            "{expected:#?}"
+        );
+        for (whose, address) in [
+            ("no account", &nobody),
+            ("an account without a code", &bob),
+            ("an account with working codes", &alice),
+        ] {
+            for try_number in 1..=WRONG_CODES_ALLOWED + 1 {
+                let ran = statements_of_a_wrong_code(&database, &key, address).await;
+                assert_eq!(ran, expected, "try {try_number} for {whose}");
+            }
+        }
+        // Alice's codes worked until her fifth try, and were counted on each.
+        let counts: Vec<i64> = database
+            .run(|conn| {
+                conn.prepare("SELECT wrong_codes FROM reset_tokens")?
+                    .query_map([], |row| row.get(0))?
+                    .collect()
+            })
+            .await
+            .unwrap();
+        assert_eq!(counts, [WRONG_CODES_ALLOWED; 2]);
     }
 
     #[tokio::test]

@@ -161,6 +161,41 @@ pub async fn request_recovery_with(
     app.send(request).await.status()
 }
 
+/// Whether `code` is live for `email`: a weak password is refused (422) only for a live code,
+/// and spends nothing.
+pub async fn code_is_live(app: &TestServer, email: &str, code: &str) -> bool {
+    let status = app
+        .reset_password_with_code(email, code, "short")
+        .await
+        .status();
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST,
+        "{status}"
+    );
+    status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+/// Whether the link whose token is `token` is live: a weak password is refused (422) only
+/// for a live link, and spends nothing.
+pub async fn link_is_live(app: &TestServer, token: &str) -> bool {
+    let status = app.reset_password(token, "short").await.status();
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::GONE,
+        "{status}"
+    );
+    status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+/// A code of the contract's alphabet that `code` is not.
+pub fn another_code(code: &str, n: usize) -> String {
+    let alphabet = reclaim_contract::reset_code::ALPHABET.as_bytes();
+    let mut other: Vec<u8> = code.bytes().collect();
+    let at = other.len() - 1;
+    let now = alphabet.iter().position(|&c| c == other[at]).unwrap();
+    other[at] = alphabet[(now + 1 + n % (alphabet.len() - 1)) % alphabet.len()];
+    String::from_utf8(other).unwrap()
+}
+
 /// A fresh folder with a database holding `accounts` (address and password each), for a
 /// [`ServerProcess`]: the folder and the database's path.
 pub async fn database_with(accounts: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {

@@ -1,6 +1,7 @@
 //! A person can always recover: requests for their address from other clients neither lock
 //! them out, nor revoke the link they hold, and the inbox gets a bounded number of mails,
-//! also across a restart.
+//! also across a restart; wrong codes for their address, from anywhere, spend codes and never
+//! a link.
 
 use reqwest::StatusCode;
 
@@ -142,4 +143,58 @@ async fn the_daily_mail_cap_holds_across_a_restart() {
         .await;
     outbox.wait_for_all_before(&bobs).await;
     assert_eq!(outbox.mails_of(MailKind::Reset, ALICE).len(), 2);
+}
+
+/// Each attacker sends `count` wrong codes for `email`, taking turns; every one is refused as
+/// an unknown link is.
+async fn wrong_codes_from_attackers(app: &TestServer, email: &str, code: &str, count: usize) {
+    let attackers: Vec<reqwest::Client> = ATTACKERS.take(4).map(client_from).collect();
+    for n in 0..count {
+        for attacker in &attackers {
+            let body = serde_json::json!({
+                "email": email,
+                "code": another_code(code, n),
+                "new_password": NEW_PASSWORD,
+            });
+            let request = attacker
+                .post(app.url_for("/account/reset-password"))
+                .json(&body);
+            let status = app.send(request).await.status();
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_from_many_clients_never_end_the_owners_link() {
+    let app = TestServer::start().await;
+    let before = app.request_reset_mail(ALICE).await;
+    // Four clients, each within its own limit, four times the tries a code meets.
+    wrong_codes_from_attackers(&app, ALICE, &before.reset_code(), 5).await;
+    assert!(!code_is_live(&app, ALICE, &before.reset_code()).await);
+    assert!(link_is_live(&app, &before.token()).await);
+
+    // The owner asks again: the new mail's code works and so does its link, as does the old
+    // link; a new round of wrong codes spends the new code only.
+    let after = app.request_reset_mail(ALICE).await;
+    assert!(code_is_live(&app, ALICE, &after.reset_code()).await);
+    wrong_codes_from_attackers(&app, ALICE, &after.reset_code(), 5).await;
+    assert!(!code_is_live(&app, ALICE, &after.reset_code()).await);
+    for mail in [&before, &after] {
+        assert!(link_is_live(&app, &mail.token()).await);
+    }
+    let fresh = app.request_reset_mail(ALICE).await;
+    assert!(code_is_live(&app, ALICE, &fresh.reset_code()).await);
+
+    // The link mailed before all of it resets the password.
+    assert_eq!(
+        app.reset_password(&before.token(), NEW_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login(ALICE, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }

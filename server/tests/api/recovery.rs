@@ -255,6 +255,37 @@ async fn compatibility_forms_of_an_address_reach_its_account() {
     );
 }
 
+/// An address is judged in NFKC: `é` typed as `e` and a combining accent, or in full-width
+/// letters, is no longer refused as malformed, and reaches the account whichever form it was
+/// registered with; the mail goes to the address in NFKC, and its code works with any form.
+#[tokio::test]
+async fn any_unicode_form_of_an_address_reaches_its_account() {
+    let app = TestServer::start().await;
+    let jose = "jos\u{E9}@example.com";
+    let rene = "ren\u{E9}@example.com";
+    app.add_user(jose, "walnut galaxy hinge").await;
+    app.add_user("rene\u{301}@example.com", "walnut galaxy hinge")
+        .await;
+    for (typed, account) in [
+        ("jose\u{301}@example.com", jose),
+        ("ｊｏｓé＠ｅｘａｍｐｌｅ．ｃｏｍ", jose),
+        (rene, rene),
+        ("ＲＥＮＥ\u{301}@example.com", rene),
+    ] {
+        let before = app.outbox.mails_to(account).len();
+        let status = app.request_recovery(typed).await.status();
+        assert_eq!(status, StatusCode::OK, "{typed:?}");
+        eventually(format!("a mail to {account} for {typed:?}"), || async {
+            let mails = app.outbox.mails_to(account);
+            Ok((mails.len() > before).then_some(()))
+        })
+        .await
+        .unwrap();
+    }
+    let code = app.outbox.mails_to(jose).pop().unwrap().reset_code();
+    assert!(code_is_live(&app, "jose\u{301}@example.com", &code).await);
+}
+
 #[tokio::test]
 async fn requests_that_keep_failing_are_set_aside_and_logged_and_hold_nothing_up() {
     let (dir, database) = database_with(&[
