@@ -16,6 +16,7 @@ pub mod json;
 pub mod link;
 pub mod locale;
 pub mod password;
+pub mod policy;
 pub mod reset_code;
 pub mod wire;
 

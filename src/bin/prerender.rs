@@ -35,6 +35,7 @@ use reclaim_contract::{
     config::{CONFIG_PATH, DEFAULT_BACKEND},
     link::{RECOVER_PAGE_PATH, RESET_PAGE_PATH},
     locale::{is_right_to_left, BUILT_IN, DEFAULT_LOCALE, LANG_PARAM},
+    policy,
 };
 use sha2::{Digest, Sha256};
 
@@ -178,15 +179,13 @@ fn minified(source: &str) -> String {
         .to_owned()
 }
 
-/// The page's own Content-Security-Policy for its scripts and styles: the app's files from this
-/// origin, the compiled wasm, and `script` (the page's one inline script) by its hash. Every
-/// other directive is the host's to send (see `deploy/`); a host that sends none still gets
-/// these.
+/// The page's own Content-Security-Policy (`reclaim_contract::policy`), naming `script`, its
+/// one inline script, by its hash.
 fn page_policy(script: &str) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
     format!(
-        "<meta http-equiv=Content-Security-Policy content=\"script-src 'self' 'wasm-unsafe-eval' \
-         'sha256-{hash}'; style-src 'self'\">"
+        "<meta http-equiv=Content-Security-Policy content=\"{}\">",
+        policy::page_policy(&[&hash], &[])
     )
 }
 
