@@ -35,33 +35,31 @@ pub fn App(
     ready: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let opened = use_opened();
+    let started = started_fetches();
     let i18n = I18n::provide(catalog.unwrap_or_default());
     let deployment = Deployment::provide();
-    let language = Language::provide(i18n, opened);
+    let language = Language::provide(i18n, deployment, opened, started);
     provide_announcer();
     let rendering = Rendering::provide(ready);
 
     // Effects never run in a prerender: nothing loads there.
-    let mut started = false;
+    let mut begun = false;
     effect(move || {
-        if !started {
-            started = true;
-            let fetches = started_fetches();
+        if !begun {
+            begun = true;
             spawn_local(async move {
-                let loaded = deployment::load(|path| fetches.take(path))
-                    .await
-                    .and_then(|loaded| {
-                        opened.with_value(|opened| opened.completes(&loaded.api))?;
-                        Ok(loaded)
-                    });
+                let loaded = deployment::load(started).await.and_then(|loaded| {
+                    opened.with_value(|opened| opened.completes(&loaded.api))?;
+                    Ok(loaded)
+                });
                 // Even a broken config.json gets its problem page in the reader's language.
                 let config = match &loaded {
                     Ok(loaded) => loaded.config.clone(),
                     Err(_) => Default::default(),
                 };
                 let locale = language.choose(&config);
-                language.load(&locale, |path| fetches.take(path)).await;
-                deployment.set(loaded);
+                let language_loaded = language.load(&locale).await;
+                deployment.set(language_loaded.and(loaded));
             });
             crate::browser::after(LONGEST_WAIT, move || rendering.show());
         }
@@ -75,7 +73,7 @@ pub fn App(
     // The name is left blank until loaded rather than flashing a default name.
     let app_name = move || deployment.is_loaded().then(|| deployment.config().app_name);
     // Memos: a switch of language, which changes neither, must not render the page again.
-    let problem = Memo::new(move |_| deployment.problem().or_else(|| language.problem()));
+    let problem = Memo::new(move |_| deployment.problem());
     let route = Memo::new(move |_| {
         let backend = deployment.backend();
         opened.with_value(|opened| opened.route(backend.as_ref()))

@@ -20,6 +20,7 @@ use crate::{
     api::{self, FileError, RecoveryClient},
     domain::PasswordRules,
     i18n::{entries, Catalog, BUILT_IN_PATH, OVERRIDES_PATH},
+    start_up::handoff::StartedFetches,
 };
 
 /// Why the pages cannot start: a deployment's file that cannot be read, or that says something
@@ -82,6 +83,11 @@ impl Deployment {
     /// Puts what [`load`] found in force; nothing once the app has gone.
     pub fn set(&self, loaded: Result<Loaded, SetupError>) {
         self.0.try_set(Some(loaded.map(Arc::new)));
+    }
+
+    /// Shows `problem` instead of the pages (a locale file found broken after the start).
+    pub fn fail(&self, problem: SetupError) {
+        self.0.try_set(Some(Err(problem)));
     }
 
     /// Whether the deployment has been loaded (or found broken). Tracked.
@@ -164,21 +170,22 @@ pub fn use_deployment() -> Deployment {
 
 /// Loads the configuration and the API it points at. A missing `config.json` (or a host that
 /// answers it with its `index.html`) means the defaults; the backend's description must be
-/// there. `started` takes a fetch the page's script started (see
-/// `start_up::handoff::started_fetch`).
-pub async fn load(started: impl Fn(&str) -> Option<js_sys::Promise>) -> Result<Loaded, SetupError> {
-    let config = match deploy_json(CONFIG_PATH, started(CONFIG_PATH)).await? {
+/// there. `started`: the fetches the page's script started.
+pub async fn load(started: StartedFetches) -> Result<Loaded, SetupError> {
+    let config = match deploy_json(CONFIG_PATH, started.take(CONFIG_PATH)).await? {
         Some(file) => Config::from_json(&file)?,
         None => Config::default(),
     };
     let path = format!("{DESCRIPTIONS_PATH}/{}.json", config.backend);
-    let description = deploy_json(&path, started(&path)).await?.ok_or_else(|| {
-        ConfigError(format!(
-            "config.json: backend \"{}\" has no description ({} is missing)",
-            config.backend,
-            &path[1..]
-        ))
-    })?;
+    let description = deploy_json(&path, started.take(&path))
+        .await?
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "config.json: backend \"{}\" has no description ({} is missing)",
+                config.backend,
+                &path[1..]
+            ))
+        })?;
     let api = Api::new(&config, Backend::from_json(&config.backend, &description)?)?;
     Ok(Loaded { config, api })
 }
@@ -203,19 +210,16 @@ pub async fn deploy_json(
 /// The catalog of `locale`: its built-in translation (English is compiled in) with the
 /// deployer's `locales/<tag>.json` over it, both fetched at once. A broken file is a
 /// configuration problem; a missing one is no override.
-pub async fn load_catalog(
-    locale: &str,
-    started: impl Fn(&str) -> Option<js_sys::Promise>,
-) -> Result<Catalog, SetupError> {
+pub async fn load_catalog(locale: &str, started: StartedFetches) -> Result<Catalog, SetupError> {
     let built_in_path = format!("{BUILT_IN_PATH}/{locale}.json");
     let override_path = format!("{OVERRIDES_PATH}/{locale}.json");
     let built_in = async {
         match is_built_in(locale) && locale != DEFAULT_LOCALE {
-            true => deploy_json(&built_in_path, started(&built_in_path)).await,
+            true => deploy_json(&built_in_path, started.take(&built_in_path)).await,
             false => Ok(None),
         }
     };
-    let overrides = deploy_json(&override_path, started(&override_path));
+    let overrides = deploy_json(&override_path, started.take(&override_path));
     let (built_in, overrides) = futures::join!(built_in, overrides);
     let mut files = Vec::new();
     for (path, file) in [(&built_in_path, built_in?), (&override_path, overrides?)] {

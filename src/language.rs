@@ -10,31 +10,38 @@ use reclaim_contract::{
 
 use crate::{
     browser,
-    deployment::{load_catalog, SetupError},
+    deployment::{load_catalog, Deployment, SetupError},
     i18n::{
         choice::{choose, Asked},
         I18n,
     },
-    start_up::handoff::Opened,
+    start_up::handoff::{Opened, StartedFetches},
 };
 
 /// Where the reader's choice of language is kept between visits.
 const LOCALE_KEY: &str = "reclaim.locale";
 
-/// The language in force and why its files could not be used, if they could not.
+/// The reader's language: what it is chosen from and loaded with.
 #[derive(Clone, Copy)]
 pub struct Language {
     i18n: I18n,
-    problem: RwSignal<Option<SetupError>>,
+    deployment: Deployment,
     opened: StoredValue<Opened>,
+    started: StartedFetches,
 }
 
 impl Language {
-    pub fn provide(i18n: I18n, opened: StoredValue<Opened>) -> Self {
+    pub fn provide(
+        i18n: I18n,
+        deployment: Deployment,
+        opened: StoredValue<Opened>,
+        started: StartedFetches,
+    ) -> Self {
         let language = Language {
             i18n,
-            problem: RwSignal::new(None),
+            deployment,
             opened,
+            started,
         };
         provide_context(language);
         language
@@ -57,18 +64,14 @@ impl Language {
         choose(&offered, &config.default_locale, &asked).to_owned()
     }
 
-    /// Puts `locale`'s catalog in force, once loaded (`started` takes a file the page's script
-    /// fetched already). A broken locale file is a configuration problem, shown in English.
-    pub async fn load(self, locale: &str, started: impl Fn(&str) -> Option<js_sys::Promise>) {
-        let catalog = load_catalog(locale, started).await;
-        self.problem.try_set(catalog.as_ref().err().cloned());
-        self.i18n.set(catalog.unwrap_or_default());
+    /// Puts `locale`'s catalog in force, once loaded (from the fetch the page's script started,
+    /// if it did), and `<html lang dir>` with it. A broken locale file is a problem of the
+    /// deployment's, shown in English: that is returned.
+    pub async fn load(self, locale: &str) -> Result<(), SetupError> {
+        let catalog = load_catalog(locale, self.started).await;
+        self.i18n.set(catalog.as_ref().cloned().unwrap_or_default());
         browser::set_document_language(locale, is_right_to_left(locale));
-    }
-
-    /// Why the language's files cannot be used, if they cannot. Tracked.
-    pub fn problem(&self) -> Option<SetupError> {
-        self.problem.get()
+        catalog.map(drop)
     }
 
     /// Switches the pages to `locale` in place, keeps the choice for the next visit, and puts it
@@ -77,7 +80,11 @@ impl Language {
         browser::store(LOCALE_KEY, &locale);
         let path = self.opened.with_value(|opened| opened.path().to_owned());
         browser::replace_address(&format!("{path}?{LANG_PARAM}={locale}"));
-        spawn_local(async move { self.load(&locale, |_| None).await });
+        spawn_local(async move {
+            if let Err(problem) = self.load(&locale).await {
+                self.deployment.fail(problem);
+            }
+        });
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::{
     json::Json,
-    link::{base_url, origin_of, web_url},
+    link::{base_url, is_safe_destination, origin_of, web_url},
     locale::{BUILT_IN, DEFAULT_LOCALE},
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };
@@ -121,7 +121,17 @@ impl Config {
                         )
                     };
                 }
-                "sign_in_url" => config.sign_in_url = non_empty(key, value)?,
+                "sign_in_url" => {
+                    let url = non_empty(key, value)?;
+                    if !is_safe_destination(&url) {
+                        return Err(invalid(
+                            key,
+                            "a path on this site like /sign-in, or an https:// address",
+                            value,
+                        ));
+                    }
+                    config.sign_in_url = url;
+                }
                 "app_name" => config.app_name = non_empty(key, value)?,
                 "locales" => config.locales = locales(key, value)?,
                 "default_locale" => config.default_locale = non_empty(key, value)?,
@@ -155,10 +165,10 @@ impl Config {
         Ok(config)
     }
 
-    /// `url` as the success page's "Continue", when it is an http(s) address on one of
-    /// `continue_origins`.
+    /// `url` as the success page's "Continue", when it is an https address (or http on this
+    /// machine) on one of `continue_origins`.
     pub fn continue_to(&self, url: &str) -> Option<String> {
-        let url = web_url(url)?;
+        let url = web_url(url).filter(|url| is_safe_destination(url))?;
         let origin = origin_of(url);
         self.continue_origins
             .iter()
@@ -232,15 +242,18 @@ fn locales(key: &str, value: &Json) -> Result<Vec<String>, ConfigError> {
     Ok(locales)
 }
 
-/// The origins "continue" links may go to: each an http(s) origin with no path.
+/// The origins "continue" links may go to: each an https origin with no path (or http on this
+/// machine).
 fn origins(key: &str, value: &Json) -> Result<Vec<String>, ConfigError> {
-    let expected = "a list of origins, like [\"https://app.example.com\"]";
+    let expected = "a list of https origins, like [\"https://app.example.com\"]";
     strings(key, expected, value)?
         .into_iter()
         .map(|origin| {
             let origin = origin.trim_end_matches('/');
             match base_url(origin) {
-                Some(base) if origin_of(base) == base => Ok(base.to_owned()),
+                Some(base) if origin_of(base) == base && is_safe_destination(base) => {
+                    Ok(base.to_owned())
+                }
                 _ => Err(invalid(key, expected, &Json::Text(origin.to_owned()))),
             }
         })
@@ -357,12 +370,28 @@ mod tests {
                 "sign_in_url must be a non-empty string",
             ),
             (
+                r#"{"sign_in_url": "javascript:alert(1)"}"#,
+                "sign_in_url must be a path on this site like /sign-in, or an https:// address",
+            ),
+            (
+                r#"{"sign_in_url": "http://example.com/login"}"#,
+                "sign_in_url must be a path on this site",
+            ),
+            (
+                r#"{"sign_in_url": "//evil.example/login"}"#,
+                "sign_in_url must be a path on this site",
+            ),
+            (
+                r#"{"continue_origins": ["http://app.example.com"]}"#,
+                "continue_origins must be a list of https origins",
+            ),
+            (
                 r#"{"continue_origins": ["https://a.example/path"]}"#,
-                "continue_origins must be a list of origins",
+                "continue_origins must be a list of https origins",
             ),
             (
                 r#"{"continue_origins": "https://a.example"}"#,
-                "continue_origins must be a list of origins",
+                "continue_origins must be a list of https origins",
             ),
             ("[]", "config.json must be a JSON object"),
         ] {

@@ -163,6 +163,40 @@ pub fn params(encoded: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether `url` may be a place the pages send a person: an `https:` address, an `http:` one on
+/// this machine (development and tests), or a path on the pages' own site (`/sign-in`, never
+/// `//host`, which a browser reads as another host). Anything else (`javascript:`, `data:`,
+/// plain `http:` elsewhere, where a network could rewrite the page) is refused.
+pub fn is_safe_destination(url: &str) -> bool {
+    if url.starts_with('/') {
+        return !url.starts_with("//")
+            && !url.starts_with("/\\")
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    }
+    let Some(url) = web_url(url) else {
+        return false;
+    };
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let host = origin_of(&lower)["http://".len()..]
+        .rsplit_once('@')
+        .map_or(
+            origin_of(&lower)["http://".len()..].to_owned(),
+            |(_, host)| host.to_owned(),
+        );
+    let host = match host.strip_prefix('[') {
+        Some(ipv6) => ipv6.split(']').next().unwrap_or_default().to_owned(),
+        None => host.split(':').next().unwrap_or_default().to_owned(),
+    };
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<core::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {
     encoded
         .split('&')
@@ -301,6 +335,37 @@ mod tests {
             code_from_typed(&reset_page_url("https://id.example.com", "de")),
             Err(CodeError::LinkWithoutCode)
         );
+    }
+
+    #[test]
+    fn a_person_is_sent_only_to_https_this_machine_or_this_site() {
+        for safe in [
+            "https://app.example.com/home",
+            "HTTPS://APP.EXAMPLE.COM",
+            "http://127.0.0.1:8080/sign-in",
+            "http://localhost/x",
+            "http://[::1]:3000/",
+            "/sign-in",
+            "/sign-in?next=%2F",
+        ] {
+            assert!(is_safe_destination(safe), "{safe}");
+        }
+        for unsafe_ in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "http://app.example.com/",
+            "http://127.0.0.1.evil.example/",
+            "http://localhost.evil.example/",
+            "http://user@evil.example/",
+            "//evil.example/",
+            "/\\evil.example/",
+            "sign-in",
+            "ftp://example.com/",
+            "",
+        ] {
+            assert!(!is_safe_destination(unsafe_), "{unsafe_}");
+        }
     }
 
     #[test]

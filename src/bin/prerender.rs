@@ -67,7 +67,48 @@ fn main() {
         write_pages(&folder, &template, &catalog);
         write_empty_overrides(dist, locale);
     }
+    write_static_host_files(dist);
 }
+
+/// The files Netlify and Cloudflare Pages read from the folder they publish: the headers as
+/// `deploy/static/_headers` has them, and the routes of `deploy/static/_redirects` with a rule
+/// for each page in each built-in locale but English in place of its marked line.
+fn write_static_host_files(dist: &Path) {
+    let rules: String = BUILT_IN
+        .iter()
+        .filter(|tag| **tag != DEFAULT_LOCALE)
+        .flat_map(|tag| {
+            [
+                ("/", "index.html"),
+                ("/recover", "recover/index.html"),
+                ("/recover/", "recover/index.html"),
+                ("/reset", "reset/index.html"),
+                ("/reset/", "reset/index.html"),
+            ]
+            .map(|(from, file)| {
+                format!("{from:<10} {LANG_PARAM}={tag:<8} /{tag}/{file:<20} 200!\n")
+            })
+        })
+        .collect();
+    let redirects = STATIC_HOST_REDIRECTS.replacen(LANG_RULES, &format!("\n{rules}"), 1);
+    if redirects == STATIC_HOST_REDIRECTS {
+        fail("deploy/static/_redirects has no line `{lang rules}` for the language rules");
+    }
+    for (name, text) in [
+        ("_headers", STATIC_HOST_HEADERS),
+        ("_redirects", &redirects),
+    ] {
+        let path = dist.join(name);
+        fs::write(&path, text)
+            .unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+    }
+}
+
+/// The static hosts' recipes, as `deploy/static/` has them.
+const STATIC_HOST_HEADERS: &str = include_str!("../../deploy/static/_headers");
+const STATIC_HOST_REDIRECTS: &str = include_str!("../../deploy/static/_redirects");
+/// The line of `_redirects` the language rules replace.
+const LANG_RULES: &str = "\n{lang rules}\n";
 
 /// An empty `locales/<tag>.json` for the deployer to fill: the pages always ask for it, and a
 /// missing file would put a 404 in every visitor's console.

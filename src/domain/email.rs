@@ -37,11 +37,13 @@ impl fmt::Display for EmailError {
 
 impl EmailAddress {
     /// Accepts what people actually type: surrounding spaces (often pasted) are
-    /// dropped; the rest must pass the contract's email syntax, the very check
-    /// the server makes, so an address accepted here is never refused there as
-    /// malformed. Stricter than `type=email` (which accepts `name@localhost`).
+    /// dropped; the rest, in its compatibility form (NFKC, the form the server reads: `é` typed
+    /// as `e` and a combining accent is `é`, full-width letters are letters), must pass the
+    /// contract's email syntax, the very check the server makes, so an address accepted here
+    /// is never refused there as malformed. Stricter than `type=email` (which accepts
+    /// `name@localhost`).
     pub fn parse(input: &str) -> Result<Self, EmailError> {
-        match check_email(input) {
+        match check_email(&nfkc(input)) {
             Ok(address) => Ok(Self(address.to_owned())),
             Err(EmailSyntaxError::Empty) => Err(EmailError::Empty),
             Err(_) => Err(EmailError::Malformed),
@@ -56,6 +58,23 @@ impl EmailAddress {
 impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// `text` in Unicode's compatibility composition (NFKC): the browser's own in the pages, which
+/// costs the wasm nothing, the `unicode-normalization` crate's natively.
+fn nfkc(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text)
+            .normalize("NFKC")
+            .as_string()
+            .unwrap_or_else(|| text.to_owned())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfkc().collect()
     }
 }
 
@@ -101,6 +120,21 @@ mod tests {
                 EmailAddress::parse(bad),
                 Err(EmailError::Malformed),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_unicode_form_of_an_address_is_read_as_its_compatibility_form() {
+        for typed in [
+            "jose\u{301}@example.com",
+            "jos\u{e9}@example.com",
+            "\u{ff4a}\u{ff4f}\u{ff53}\u{e9}@example.com",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(typed).unwrap().as_str(),
+                "jos\u{e9}@example.com",
+                "{typed}"
             );
         }
     }

@@ -159,7 +159,10 @@ pub fn NewPasswordForm(
     let input_type = Signal::derive(move || if shown.get() { "text" } else { "password" });
 
     view! {
-        <form id=RESET_FORM class="form" novalidate on:submit=submit>
+        // Should a form ever be sent natively (the app stopped after taking the page over, or
+        // never ran): `post` puts what was typed in a body, never in an address, its history or
+        // a log, and `?` sends it to this page without the query a link's secret came in.
+        <form id=RESET_FORM class="form" method="post" action="?" novalidate on:submit=submit>
             {username.map(|username| view! { <input type="email" name="username" autocomplete="username" value=username hidden /> })}
             // `username`: a password manager files the new password under this address.
             {move || (asks_code.get() && asks_address.get()).then(|| view! {

@@ -115,7 +115,8 @@ pub fn RecoverPage() -> impl IntoView {
             <PageHeading text=Text::RecoverHeading focus=returned />
             <p class="lead">{i18n.show(Text::RecoverLead)}</p>
             <FormAlert form />
-            <form id=RECOVERY_FORM class="form" novalidate on:submit=on_submit>
+            // A native send (the app stopped) puts the address in a body, not in an address.
+            <form id=RECOVERY_FORM class="form" method="post" action="?" novalidate on:submit=on_submit>
                 <InputField id="email" label=Text::EmailLabel input_type="email" autocomplete="email" field=email />
                 <SubmitButton id="send-link" label=Text::SendLink busy_label=Text::Sending form />
             </form>

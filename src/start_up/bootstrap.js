@@ -4,7 +4,8 @@
 //
 // 1. It takes the address's query and fragment (a reset link's secret) out of the address bar
 //    at once, keeping only the page and a built-in `?lang=`: a secret left there ends up in
-//    history, screenshots, shared links and synced tabs. The app gets them as `opened`.
+//    history, screenshots, shared links and synced tabs. The app gets their parameters as
+//    `opened`.
 // 2. It holds a form sent before the app runs: the button says it is busy (and the live region
 //    says so), the fields turn read-only, and the form's id waits in `held` for the app, which
 //    sends exactly that once it has taken the page over. Only the first: a second tap sends
@@ -28,8 +29,10 @@
   const CATALOGS_PATH = __CATALOGS_PATH__;
   const OVERRIDES_PATH = __OVERRIDES_PATH__;
 
+  // The query's and the fragment's parameters, decoded by the browser: [[name, value], ...].
+  const params = (encoded) => [...new URLSearchParams(encoded)];
   const handoff = (window.reclaimHandoff = {
-    opened: { query: location.search, fragment: location.hash },
+    opened: { query: params(location.search), fragment: params(location.hash.slice(1)) },
     held: null,
     fetched: {},
   });

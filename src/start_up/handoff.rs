@@ -5,8 +5,6 @@
 //! prerender) the address is read from the address bar instead, and nothing is held or fetched.
 
 use leptos::prelude::*;
-#[cfg(feature = "csr")]
-use reclaim_contract::locale::BUILT_IN;
 use reclaim_contract::{
     backend::{Api, Backend, OpenedLink},
     config::ConfigError,
@@ -120,81 +118,74 @@ pub fn provide_prerendered(path: &str) {
 /// address bar's), or the address bar's when there is none.
 #[cfg(feature = "csr")]
 pub fn provide_from_the_page() {
-    use wasm_bindgen::JsCast;
+    use wasm_bindgen::{JsCast, JsValue};
 
     let window = window();
-    let location = window.location();
-    let path = location.pathname().unwrap_or_default();
-    let handed = js_sys::Reflect::get(&window, &HANDOFF.into())
-        .ok()
-        .filter(|handed| handed.is_object());
-    let Some(handed) = handed else {
-        let query = location.search().unwrap_or_default();
-        let fragment = location.hash().unwrap_or_default();
-        let opened = opened(path, &query, &fragment);
-        // As the page's script would have: the secret leaves the address bar at once.
-        if !query.is_empty() || !fragment.is_empty() {
-            let lang = opened.language().and_then(|asked| {
-                BUILT_IN
-                    .into_iter()
-                    .find(|tag| tag.eq_ignore_ascii_case(asked))
-            });
-            let kept = match lang {
-                Some(lang) => format!("{}?{LANG_PARAM}={lang}", opened.path),
-                None => opened.path.clone(),
-            };
-            crate::browser::replace_address(&kept);
-        }
-        return provide(opened, None, Vec::new());
-    };
-    let _ =
-        js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &HANDOFF.into());
-    let field = |object: &wasm_bindgen::JsValue, name: &str| {
+    let path = window.location().pathname().unwrap_or_default();
+    let field = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &name.into()).unwrap_or_default()
     };
+    let handed = field(&window, HANDOFF);
+    if !handed.is_object() {
+        return provide(from_the_address_bar(path), None, Vec::new());
+    }
+    let _ =
+        js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &HANDOFF.into());
     let address = field(&handed, "opened");
-    let text = |name| field(&address, name).as_string().unwrap_or_default();
-    let held = field(&handed, "held").as_string().map(HeldForm);
-    let fetched = field(&handed, "fetched");
-    let fetches = js_sys::Object::entries(fetched.unchecked_ref())
-        .iter()
-        .filter_map(|entry| {
-            let entry: js_sys::Array = entry.unchecked_into();
-            Some((entry.get(0).as_string()?, entry.get(1).dyn_into().ok()?))
-        })
-        .collect();
-    provide(
-        opened(path, &text("query"), &text("fragment")),
-        held,
-        fetches,
-    );
-}
-
-/// The address `path` with `query` and `fragment` (each with or without its `?` / `#`), read
-/// by the browser's own `URLSearchParams`.
-#[cfg(feature = "csr")]
-fn opened(path: String, query: &str, fragment: &str) -> Opened {
-    let pairs = |encoded: &str| -> Vec<(String, String)> {
-        let encoded = encoded.trim_start_matches(['?', '#']);
-        let Ok(params) = web_sys::UrlSearchParams::new_with_str(encoded) else {
-            return Vec::new();
-        };
-        js_sys::try_iter(&params)
-            .ok()
-            .flatten()
-            .into_iter()
-            .flatten()
-            .filter_map(|pair| {
-                let pair: js_sys::Array = pair.ok()?.into();
+    let pairs = |name| -> Vec<(String, String)> {
+        let list: js_sys::Array = field(&address, name).unchecked_into();
+        (0..list.length())
+            .filter_map(|i| {
+                let pair: js_sys::Array = list.get(i).unchecked_into();
                 Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
             })
             .collect()
     };
-    Opened {
+    let opened = Opened {
         path,
-        query: pairs(query),
-        fragment: pairs(fragment),
+        query: pairs("query"),
+        fragment: pairs("fragment"),
+    };
+    let held = field(&handed, "held").as_string().map(HeldForm);
+    let fetched: js_sys::Object = field(&handed, "fetched").unchecked_into();
+    let fetches = js_sys::Object::entries(&fetched)
+        .iter()
+        .filter_map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            Some((entry.get(0).as_string()?, entry.get(1).unchecked_into()))
+        })
+        .collect();
+    provide(opened, held, fetches);
+}
+
+/// The address bar's address, read as the page's script would have, and taken out of the bar as
+/// it would have (a development build without the prerender, the tests): only the page and a
+/// built-in `?lang=` stay.
+#[cfg(feature = "csr")]
+fn from_the_address_bar(path: String) -> Opened {
+    use reclaim_contract::{link::params, locale::BUILT_IN};
+
+    let location = window().location();
+    let query = location.search().unwrap_or_default();
+    let fragment = location.hash().unwrap_or_default();
+    let opened = Opened {
+        path,
+        query: params(query.trim_start_matches('?')),
+        fragment: params(fragment.trim_start_matches('#')),
+    };
+    if !query.is_empty() || !fragment.is_empty() {
+        let lang = opened.language().and_then(|asked| {
+            BUILT_IN
+                .into_iter()
+                .find(|tag| tag.eq_ignore_ascii_case(asked))
+        });
+        let kept = match lang {
+            Some(lang) => format!("{}?{LANG_PARAM}={lang}", opened.path),
+            None => opened.path.clone(),
+        };
+        crate::browser::replace_address(&kept);
     }
+    opened
 }
 
 fn provide(opened: Opened, held: Option<HeldForm>, fetches: Vec<(String, js_sys::Promise)>) {

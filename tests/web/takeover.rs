@@ -86,8 +86,10 @@ async fn an_address_typed_before_the_app_ran_is_the_one_sent() {
 }
 
 #[wasm_bindgen(inline_js = r#"
-const handoff = () => (globalThis.reclaimHandoff ||= { opened: { query: "", fragment: "" }, held: null, fetched: {} });
-export function hand_over_address(query, fragment) { handoff().opened = { query, fragment }; }
+const handoff = () => (globalThis.reclaimHandoff ||= { opened: { query: [], fragment: [] }, held: null, fetched: {} });
+export function hand_over_address(query, fragment) {
+  handoff().opened = { query: [...new URLSearchParams(query)], fragment: [...new URLSearchParams(fragment)] };
+}
 export function hand_over_held_form(id) { handoff().held = id; }
 export function start_fetch(path, body) {
   handoff().fetched[path] =

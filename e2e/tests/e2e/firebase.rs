@@ -148,8 +148,8 @@ async fn unknown_address_reads_like_a_known_one(
     Ok(())
 }
 
-/// Asked for before the app has run: the emulator has the link while the wasm is still held
-/// back, and the app, once it runs, reads that answer rather than asking again.
+/// Asked for before the app has run: the page holds the send while the wasm is held back, and
+/// the app sends it once as soon as it runs.
 async fn a_link_asked_for_before_the_app_runs_is_sent_at_once(
     firebase: &Firebase,
     browser: &Browser,
@@ -159,9 +159,9 @@ async fn a_link_asked_for_before_the_app_runs_is_sent_at_once(
     open_with_the_wasm_held_back(browser, &firebase.page("/recover"), REQUEST).await?;
     browser.type_into("#email", &email).await?;
     browser.click("#send-link").await?;
-    firebase.wait_for_reset_link(&email).await?;
     let_the_app_start(browser).await?;
     browser.wait_heading(CHECK_EMAIL).await?;
+    firebase.wait_for_reset_link(&email).await?;
     let asked = browser
         .js(
             "return performance.getEntriesByType('resource')\

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, ensure, Context};
 use reclaim_e2e::{eventually, run, ALICE};
+use serde_json::json;
 
 use crate::{pages::*, *};
 
@@ -174,7 +175,7 @@ fn console_is_clean() {
             )
             .await?;
         ensure!(
-            ran == serde_json::json!(false),
+            ran == json!(false),
             "an injected inline script ran: the CSP does not protect the page"
         );
         let reported = eventually("a CSP report in the console", || async {
@@ -250,4 +251,91 @@ fn no_referrer_meta_is_found_however_it_is_written() {
     assert!(!has_no_referrer_meta(
         r#"<meta name="viewport" content="no-referrer">"#
     ));
+}
+
+/// Whatever path the page is opened at (one starting with `//` is an address a script could
+/// read as another host's), the page's first script takes a link's secret out of the address
+/// bar before anything else runs.
+#[test]
+fn the_secret_leaves_the_address_bar_at_any_path() {
+    run(
+        "the_secret_leaves_the_address_bar_at_any_path",
+        &[],
+        |env| async move {
+            let browser = env.browser().await?;
+            const SECRET: &str = "Hs3kQ9vT2mLx7bWcAnyPath";
+            for path in [
+                "//reset",
+                "//evil.example/reset",
+                "/reset//",
+                "/nowhere/deep",
+            ] {
+                let url = env.url(&format!("{path}?token={SECRET}&lang=fr#token={SECRET}"));
+                browser.client().goto(&url).await?;
+                browser.wait_element("#app h1").await?;
+                let now = browser.current_url().await?;
+                ensure!(
+                    !now.contains(SECRET) && now.starts_with(&env.url("/")),
+                    "{path}: the address bar shows {now}"
+                );
+            }
+            Ok(())
+        },
+    );
+}
+
+/// A form sent natively (the app never ran: here no script at all runs, and the link's secret
+/// is still in the address bar) carries neither the password nor the secret in an address: it
+/// is a POST, to the page without its query.
+#[test]
+fn a_native_submit_carries_nothing_in_the_address() {
+    run(
+        "a_native_submit_carries_nothing_in_the_address",
+        &[],
+        |env| async move {
+            let browser = env.browser().await?;
+            const SECRET: &str = "Hs3kQ9vT2mLx7bWcNative";
+            const PASSWORD: &str = "native-submit-password";
+            browser
+                .devtools(
+                    "Emulation.setScriptExecutionDisabled",
+                    json!({ "value": true }),
+                )
+                .await?;
+            browser
+                .client()
+                .goto(&env.url(&format!("/reset?token={SECRET}")))
+                .await?;
+            browser.wait_element("#app[data-prerendered] h1").await?;
+            browser
+                .devtools(
+                    "Emulation.setScriptExecutionDisabled",
+                    json!({ "value": false }),
+                )
+                .await?;
+            ensure!(
+                browser.current_url().await?.contains(SECRET),
+                "the secret left the address bar though no script ran"
+            );
+            // The browser's own submission, past any handler and the disabled button.
+            browser
+                .js(
+                    "for (const id of ['new-password', 'confirm-password'])\
+                       document.getElementById(id).value = arguments[0];\
+                     HTMLFormElement.prototype.submit.call(document.getElementById('reset-form'));",
+                    vec![json!(PASSWORD)],
+                )
+                .await?;
+            let now = eventually("the native submission to arrive", || async {
+                let now = browser.current_url().await?;
+                Ok((!now.contains("token=")).then_some(now))
+            })
+            .await?;
+            ensure!(
+                !now.contains(PASSWORD) && !now.contains(SECRET),
+                "the native submission went to {now}"
+            );
+            Ok(())
+        },
+    );
 }
