@@ -56,6 +56,7 @@ bench: dist
 	@$(ENV) node scripts/bench-bundle.mjs dist
 	@scripts/bench-lighthouse.sh
 	@$(ENV) node scripts/bench-working.mjs dist
+	@$(ENV) node scripts/bench-shared-line.mjs dist
 
 bench-server: setup
 	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency --bench abuse

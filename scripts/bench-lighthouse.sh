@@ -18,14 +18,19 @@
 # finishes before the paint; the simulation then puts the paint about 0.7 s after the first
 # contentful paint, although both are the same paint. Slowed for real, the stylesheets, a few KB,
 # still arrive first and the page paints within a few per cent of the floor (see README, Size).
+# With applied throttling each run is followed by one with the simulation, and the table prints
+# the simulated LCP beside the applied one, with what the simulation counted (its reports in
+# .../bench-lighthouse/simulated/). Applied throttling slows each request on its own, so neither
+# shows downloads sharing a line: scripts/bench-shared-line.mjs does.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
 
 runs="${BENCH_RUNS:-3}"
 throttling="${BENCH_THROTTLING:-applied}"
+simulated_too=
 case "$throttling" in
-    applied) throttling_method=devtools ;;
+    applied) throttling_method=devtools simulated_too=1 ;;
     simulated) throttling_method=simulate ;;
     *) echo "bench: BENCH_THROTTLING must be applied or simulated, not '$throttling'" >&2; exit 1 ;;
 esac
@@ -36,7 +41,7 @@ command -v lighthouse >/dev/null || { echo "bench: lighthouse is missing; run \`
 cargo build -p reclaim-server --release --quiet
 server="${CARGO_TARGET_DIR:-target}/release/reclaim-server"
 reports="${CARGO_TARGET_DIR:-target}/bench-lighthouse"
-rm -rf "$reports" && mkdir -p "$reports"
+rm -rf "$reports" && mkdir -p "$reports/simulated"
 
 work="$(mktemp -d)"
 server_pid=
@@ -48,17 +53,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The site: a copy of dist/ with the floor added as /floor (floor/index.html), its icon and
-# stylesheet links pointed at the hashed files dist/index.html loads, so both load the same.
+# stylesheets what dist's pages carry (the hashed files they link, or the styles they inline),
+# so both load the same (scripts/bench-common.mjs, shared with the other browser benchmarks).
 site="$work/site"
 cp -R dist "$site"
 rm -rf "$site/.stage"
-asset() { grep -oE "href=\"?/?[A-Za-z0-9_.-]+\.$1" dist/index.html | head -n 1 | sed -E 's/^href="?\/?//' || true; }
-css="$(asset css)" icon="$(asset svg)"
-[ -n "$css" ] && [ -f "dist/$css" ] || { echo "bench: no stylesheet found in dist/index.html" >&2; exit 1; }
 mkdir -p "$site/floor"
-sed -e "s|href=\"/main.css\"|href=\"/$css\"|" -e "s|href=\"/favicon.svg\"|href=\"/${icon:-favicon.svg}\"|" \
-    bench/floor.html >"$site/floor/index.html"
-grep -q "href=\"/$css\"" "$site/floor/index.html" || { echo "bench: bench/floor.html has no <link href=\"/main.css\"> to point at $css" >&2; exit 1; }
+node scripts/bench-common.mjs floor dist >"$site/floor/index.html"
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
@@ -100,22 +101,28 @@ pages=(
 )
 
 echo
-echo "Lighthouse $(lighthouse --version) on $base: mobile, $throttling throttling, served with compression; $runs run(s) per page"
+# lighthouse PATH METHOD REPORT
+measure() {
+    if ! lighthouse "$base$1" \
+            --quiet --no-enable-error-reporting \
+            --chrome-flags="$chrome_flags" \
+            --only-categories=performance,accessibility,best-practices \
+            --throttling-method="$2" \
+            --output=json --output-path="$3" >"$work/lighthouse.log" 2>&1; then
+        echo "bench: lighthouse ($2) failed on $1:" >&2
+        cat "$work/lighthouse.log" >&2
+        exit 1
+    fi
+}
+
+echo "Lighthouse $(lighthouse --version) on $base: mobile, $throttling throttling${simulated_too:+ (and the simulation beside it)}, served with compression; $runs run(s) per page"
 for run in $(seq 1 "$runs"); do
     for page in "${pages[@]}"; do
         slug="${page%%=*}" path="${page#*=}"
         printf '  run %s/%s %s\n' "$run" "$runs" "${path/token=*/token=…}"
-        if ! lighthouse "$base$path" \
-                --quiet --no-enable-error-reporting \
-                --chrome-flags="$chrome_flags" \
-                --only-categories=performance,accessibility,best-practices \
-                --throttling-method="$throttling_method" \
-                --output=json --output-path="$reports/$slug.$run.json" >"$work/lighthouse.log" 2>&1; then
-            echo "bench: lighthouse failed on $path:" >&2
-            cat "$work/lighthouse.log" >&2
-            exit 1
-        fi
+        measure "$path" "$throttling_method" "$reports/$slug.$run.json"
+        [ -z "$simulated_too" ] || measure "$path" simulate "$reports/simulated/$slug.$run.json"
     done
 done
 echo
-node scripts/bench-lighthouse-table.mjs "$reports" "${pages[@]}"
+node scripts/bench-lighthouse-table.mjs ${simulated_too:+--simulated "$reports/simulated"} "$reports" "${pages[@]}"

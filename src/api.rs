@@ -11,8 +11,8 @@ use gloo_net::http::{Request, Response};
 use leptos::prelude::window;
 use reclaim_contract::{
     backend::{
-        self, Api, Call, Encoding, Method, OpenedLink, Refusal, Secret, CODE, EMAIL, PASSWORD,
-        SECRET,
+        self, Api, Call, DeadLink, Encoding, Method, OpenedLink, Refusal, Secret, CODE, CONTINUE,
+        EMAIL, PASSWORD, SECRET,
     },
     json::Json,
     wire::WeakReason,
@@ -37,9 +37,9 @@ pub enum ApiError {
     /// The API does not take the address. `message`: the API's own sentence, when the pages
     /// have no words for its reason.
     InvalidEmail { message: Option<String> },
-    /// Unknown, used or expired link or code (or one the pages would not send: see
-    /// `Api::request`).
-    InvalidLink,
+    /// A link or code the API refused, with what it said of it (or one the pages would not
+    /// send: see `Api::request`).
+    InvalidLink(DeadLink),
     /// The password policy refused the password: the reasons the pages can word, else the
     /// API's sentence.
     WeakPassword {
@@ -68,7 +68,7 @@ impl ApiError {
                 message: Some(message),
             } => Message::verbatim(message),
             ApiError::InvalidEmail { message: None } => EmailError::Malformed.message(),
-            ApiError::InvalidLink => Text::InvalidLink.into(),
+            ApiError::InvalidLink(_) => Text::InvalidLink.into(),
             ApiError::WeakPassword {
                 message: Some(message),
                 ..
@@ -152,13 +152,17 @@ impl RecoveryClient {
         Self { api, language }
     }
 
-    /// Asks for a reset link (and code) to be mailed. `Ok` says nothing about whether the
+    /// Asks for a reset link (and code) to be mailed, carrying `return_to` (where the person
+    /// goes back after the reset) where the backend can. `Ok` says nothing about whether the
     /// account exists, by design; it holds what the backend's answer gives the code reset that
     /// may follow in this tab (a session), kept in memory only.
-    pub async fn send_recovery_email(&self, email: &EmailAddress) -> Result<CodeSession, ApiError> {
-        let body = self
-            .call(Call::Request, &[(EMAIL, email.as_str())], &[])
-            .await?;
+    pub async fn send_recovery_email(
+        &self,
+        email: &EmailAddress,
+        return_to: Option<&str>,
+    ) -> Result<CodeSession, ApiError> {
+        let values = [(EMAIL, email.as_str()), (CONTINUE, return_to.unwrap_or(""))];
+        let body = self.call(Call::Request, &values, &[]).await?;
         Ok(CodeSession(self.api.backend.keeps(Call::Request, &body)))
     }
 
@@ -190,11 +194,10 @@ impl RecoveryClient {
         link: &OpenedLink,
         secret: &Secret,
         new_password: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<PasswordReset, ApiError> {
         let values = [(SECRET, secret.expose()), (PASSWORD, new_password)];
-        self.call(Call::Reset, &values, &link.settings)
-            .await
-            .map(drop)
+        let body = self.call(Call::Reset, &values, &link.settings).await?;
+        Ok(self.password_reset(Call::Reset, &body))
     }
 
     /// Sets the new password with the address and the short code the mail carried, where the
@@ -205,15 +208,20 @@ impl RecoveryClient {
         code: &str,
         new_password: &str,
         session: &CodeSession,
-    ) -> Result<(), ApiError> {
+    ) -> Result<PasswordReset, ApiError> {
         let values = [
             (EMAIL, email.as_str()),
             (CODE, code),
             (PASSWORD, new_password),
         ];
-        self.call(Call::ResetWithCode, &values, &session.0)
-            .await
-            .map(drop)
+        let body = self.call(Call::ResetWithCode, &values, &session.0).await?;
+        Ok(self.password_reset(Call::ResetWithCode, &body))
+    }
+
+    fn password_reset(&self, call: Call, body: &Json) -> PasswordReset {
+        PasswordReset {
+            sessions_ended: self.api.backend.ends_sessions(call, body),
+        }
     }
 
     /// Sends `call` with `values` (and the link's or session's own settings), and returns the
@@ -227,12 +235,12 @@ impl RecoveryClient {
         let request = self
             .api
             .request(call, &browser::origin(), values, own_settings)
-            .ok_or(ApiError::InvalidLink)?;
+            .ok_or(ApiError::InvalidLink(DeadLink::Malformed))?;
         let answer = send(&request, &self.language).await?;
         match self.api.backend.answer(call, answer.status, &answer.body) {
             Ok(()) => Ok(answer.body),
             Err(Refusal::InvalidEmail { message }) => Err(ApiError::InvalidEmail { message }),
-            Err(Refusal::InvalidLink) => Err(ApiError::InvalidLink),
+            Err(Refusal::InvalidLink(dead)) => Err(ApiError::InvalidLink(dead)),
             Err(Refusal::WeakPassword { reasons, message }) => {
                 Err(ApiError::WeakPassword { reasons, message })
             }
@@ -242,6 +250,13 @@ impl RecoveryClient {
             Err(Refusal::Server { status }) => Err(ApiError::Server { status }),
         }
     }
+}
+
+/// What a password reset did beside setting the password.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// Whether it ended the account's other sessions, as far as the backend says.
+    pub sessions_ended: Option<bool>,
 }
 
 /// An API's answer, whatever its status.

@@ -19,7 +19,7 @@ pub const DEFAULT_BACKEND: &str = "reclaim";
 
 /// The keys that are the pages' own; every other key of `config.json` is a setting of the
 /// chosen backend, checked against its description.
-pub const PAGE_KEYS: [&str; 8] = [
+pub const PAGE_KEYS: [&str; 9] = [
     "backend",
     "api_base",
     "sign_in_url",
@@ -28,6 +28,7 @@ pub const PAGE_KEYS: [&str; 8] = [
     "locales",
     "default_locale",
     "continue_origins",
+    "link_lifetime_minutes",
 ];
 
 /// A `config.json` (or a backend description) that cannot be used. Shown as is, in English:
@@ -63,6 +64,9 @@ pub struct Config {
     /// Origins a link's "continue" address may lead to after a reset (anything else would make
     /// the success page an open redirect).
     pub continue_origins: Vec<String>,
+    /// How long the backend's links last, to tell a person whose link has expired; `None`:
+    /// the pages do not say.
+    pub link_lifetime_minutes: Option<u64>,
     /// The other keys, for the backend's description to judge (see `backend::Api::new`).
     pub backend_settings: Vec<(String, Json)>,
 }
@@ -78,6 +82,7 @@ impl Default for Config {
             locales: BUILT_IN.map(str::to_owned).to_vec(),
             default_locale: DEFAULT_LOCALE.to_owned(),
             continue_origins: Vec::new(),
+            link_lifetime_minutes: None,
             backend_settings: Vec::new(),
         }
     }
@@ -136,6 +141,20 @@ impl Config {
                 "locales" => config.locales = locales(key, value)?,
                 "default_locale" => config.default_locale = non_empty(key, value)?,
                 "continue_origins" => config.continue_origins = origins(key, value)?,
+                "link_lifetime_minutes" => {
+                    config.link_lifetime_minutes = match value {
+                        Json::Number(n) if n.fract() == 0.0 && (1.0..=10_080.0).contains(n) => {
+                            Some(*n as u64)
+                        }
+                        _ => {
+                            return Err(invalid(
+                                key,
+                                "a whole number of minutes between 1 and 10080 (a week)",
+                                value,
+                            ))
+                        }
+                    }
+                }
                 "min_password_length" => {
                     config.min_password_length = match value {
                         Json::Number(n)

@@ -71,6 +71,13 @@ impl Json {
             .collect()
     }
 
+    /// The value at a dotted `path` of object keys (`meta.sessions_ended`), if there is one.
+    pub fn get_at(&self, path: &str) -> Option<&Json> {
+        path.split('.')
+            .filter(|step| !step.is_empty())
+            .try_fold(self, |value, step| value.get(step))
+    }
+
     /// The first text at `path` (see [`Json::texts_at`]).
     pub fn text_at(&self, path: &str) -> Option<&str> {
         self.texts_at(path).into_iter().next()

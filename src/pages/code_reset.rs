@@ -1,9 +1,9 @@
 use leptos::prelude::*;
-use reclaim_contract::backend::{EnteredCode, OpenedLink};
+use reclaim_contract::backend::{DeadLink, EnteredCode, OpenedLink};
 
 use super::new_password::{NewPassword, NewPasswordForm, Submission};
 use crate::{
-    api::{ApiError, CodeSession},
+    api::{ApiError, CodeSession, PasswordReset},
     components::{FormAlert, FormController, Sentence},
     deployment::use_deployment,
     domain::EmailAddress,
@@ -18,10 +18,10 @@ const TRIES: u8 = reclaim_contract::reset_code::WRONG_TRIES;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeOutcome {
     /// The password was changed.
-    Done,
-    /// The code cannot work any more (too many wrong tries, or a pasted link that is used): a
-    /// new one must be asked for.
-    Spent,
+    Done(PasswordReset),
+    /// The code cannot work any more (too many wrong tries, or a pasted link that is used or
+    /// expired): a new one must be asked for.
+    Spent(DeadLink),
 }
 
 /// Choosing the new password with the code from the mail, typed (or the whole link pasted):
@@ -37,10 +37,13 @@ pub fn CodeReset(
     #[prop(default = StoredValue::new(CodeSession::default()))]
     session: StoredValue<CodeSession>,
     on_end: Callback<CodeOutcome>,
+    /// The new-password fields, when the page has them already (what was typed in them stays).
+    #[prop(optional)]
+    fields: Option<NewPassword>,
 ) -> impl IntoView {
     let deployment = use_deployment();
     let i18n = use_i18n();
-    let fields = NewPassword::new();
+    let fields = fields.unwrap_or_else(NewPassword::new);
     let wrong = StoredValue::new(0u8);
     let has_address = address.is_some();
     let username = address.as_ref().map(ToString::to_string);
@@ -77,16 +80,22 @@ pub fn CodeReset(
                                 .await
                         }
                         // Not reached: the form asks for the address a short code needs.
-                        (EnteredCode::Short(_), None) => Err(ApiError::InvalidLink),
+                        (EnteredCode::Short(_), None) => {
+                            Err(ApiError::InvalidLink(DeadLink::Malformed))
+                        }
                     }
                 },
                 move |answer| match answer {
-                    Ok(()) => {
+                    Ok(reset) => {
                         fields.clear();
-                        on_end.run(CodeOutcome::Done);
+                        on_end.run(CodeOutcome::Done(reset));
                     }
                     Err(ApiError::WeakPassword { reasons, message }) => {
                         fields.refuse_password(&password, &reasons, message.as_deref())
+                    }
+                    // The backend counts the tries too, and may stop sooner.
+                    Err(ApiError::InvalidLink(DeadLink::TooManyTries)) => {
+                        on_end.run(CodeOutcome::Spent(DeadLink::TooManyTries))
                     }
                     // The same answer for a wrong, expired or spent code, and for an address with no
                     // account: nothing here tells them apart, and nothing should.
@@ -94,7 +103,10 @@ pub fn CodeReset(
                         wrong.update_value(|wrong| *wrong += 1);
                         fields.code.refuse(Text::CodeWrong.into());
                     }
-                    Err(_) => on_end.run(CodeOutcome::Spent),
+                    Err(ApiError::InvalidLink(dead)) if !is_short => {
+                        on_end.run(CodeOutcome::Spent(dead))
+                    }
+                    Err(_) => on_end.run(CodeOutcome::Spent(DeadLink::TooManyTries)),
                 },
             );
         },

@@ -6,13 +6,17 @@ use crate::{
     i18n::{use_i18n, Text},
 };
 
-/// The password is changed: on to sign in, or where the link said to continue when the
-/// deployment lists that place.
+/// The password is changed: on to where the person came from (the return address the link or
+/// the request page carried, when the deployment lists its origin), else to sign in. It
+/// promises that other devices were signed out only when the backend did so.
 #[component]
 pub fn PasswordChanged(
-    /// Where the opened link said to continue, if it did.
+    /// Where the person goes back to, if the link or the request page said.
     #[prop(default = None)]
     continue_to: Option<String>,
+    /// Whether the reset ended the account's other sessions, as far as the backend says.
+    #[prop(default = None)]
+    sessions_ended: Option<bool>,
 ) -> impl IntoView {
     let deployment = use_deployment();
     let i18n = use_i18n();
@@ -20,7 +24,11 @@ pub fn PasswordChanged(
     let onward = continue_to.and_then(|url| deployment.config().continue_to(&url));
     view! {
         <PageHeading text=Text::DoneHeading focus=true />
-        <p class="lead">{i18n.show(Text::DoneLead)}</p>
+        <p class="lead" id="done-lead">{i18n.show(match sessions_ended {
+            Some(true) => Text::DoneLead,
+            Some(false) => Text::DoneLeadSessionsKept,
+            None => Text::DoneLeadPlain,
+        })}</p>
         // rel=external: a full page load, not a page of this app.
         {match onward {
             Some(url) => view! { <p><a id="continue" class="button" rel="external" href=url>{i18n.show(Text::Continue)}</a></p> }.into_any(),

@@ -5,7 +5,7 @@ use super::{
     done::PasswordChanged,
 };
 use crate::{
-    api::CodeSession,
+    api::{CodeSession, PasswordReset},
     components::{
         use_announcer, Countdown, Field, FormAlert, FormController, InputField, PageHeading,
         SendAgainButton, Sentence, SubmitButton,
@@ -13,6 +13,7 @@ use crate::{
     deployment::use_deployment,
     domain::EmailAddress,
     i18n::{use_i18n, Message, Text},
+    start_up::handoff::use_opened,
 };
 
 /// The id of the form that asks for a link.
@@ -35,7 +36,7 @@ enum Step {
     Code(EmailAddress),
     /// The code can no longer be used: a new one must be sent.
     Spent(EmailAddress),
-    Done,
+    Done(PasswordReset),
 }
 
 /// `/recover`: asks for an email address and sends a reset link, then offers to type the code
@@ -46,6 +47,14 @@ pub fn RecoverPage() -> impl IntoView {
     let announcer = use_announcer();
     let i18n = use_i18n();
     let step = RwSignal::new(Step::Form { returned: false });
+    let deployment = use_deployment();
+    let opened = use_opened();
+    // Where the person goes back to after the reset: the address's `?continue=`, when the
+    // deployment allows its origin (anything else is dropped, and the sign-in link offered).
+    let return_to = move || {
+        let asked = opened.with_value(|opened| opened.return_address().map(str::to_owned))?;
+        deployment.config().continue_to(&asked)
+    };
     let email = Field::new();
     let form = FormController::new();
     let resend_pause = Countdown::new();
@@ -55,7 +64,10 @@ pub fn RecoverPage() -> impl IntoView {
     let send = move |address: EmailAddress| {
         let to = address.clone();
         form.send(
-            move |client| async move { client.send_recovery_email(&to).await },
+            move |client| async move {
+                let return_to = untrack(return_to);
+                client.send_recovery_email(&to, return_to.as_deref()).await
+            },
             move |answer| match (
                 answer.map(|given| session.set_value(given)),
                 step.get_untracked(),
@@ -122,7 +134,10 @@ pub fn RecoverPage() -> impl IntoView {
             </form>
         }
         .into_any(),
-        Step::Done => view! { <PasswordChanged /> }.into_any(),
+        Step::Done(reset) => view! {
+            <PasswordChanged continue_to=untrack(return_to) sessions_ended=reset.sessions_ended />
+        }
+        .into_any(),
         after => view! { <AfterSending step=after form resend_pause session to /> }.into_any(),
     }
     }
@@ -154,8 +169,8 @@ fn AfterSending(
     let code_address = address.clone();
     let on_end = Callback::new(move |outcome| {
         to.run(match outcome {
-            CodeOutcome::Done => Step::Done,
-            CodeOutcome::Spent => Step::Spent(code_address.clone()),
+            CodeOutcome::Done(reset) => Step::Done(reset),
+            CodeOutcome::Spent(_) => Step::Spent(code_address.clone()),
         })
     });
     let shown = match step {

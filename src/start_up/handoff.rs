@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use reclaim_contract::{
-    backend::{Api, Backend, OpenedLink},
+    backend::{Api, Backend, OpenedLink, CONTINUE},
     config::ConfigError,
     locale::LANG_PARAM,
 };
@@ -44,6 +44,12 @@ impl Opened {
     /// The language the address asks for (`?lang=`), if it names one.
     pub fn language(&self) -> Option<&str> {
         value(&self.query, LANG_PARAM)
+    }
+
+    /// Where the person goes back to after the reset, as the address asks (`?continue=`); the
+    /// deployment decides whether it may be used (`Config::continue_to`).
+    pub fn return_address(&self) -> Option<&str> {
+        value(&self.query, CONTINUE)
     }
 
     /// The page this address opens: the one its path names, except that a link of `backend`'s

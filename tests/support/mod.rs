@@ -260,10 +260,13 @@ pub async fn wait_for_at_most(what: &str, limit: Duration, condition: impl Fn() 
     let started = js_sys::Date::now();
     while !condition() {
         if js_sys::Date::now() - started > limit.as_millis() as f64 {
-            panic!(
-                "timed out waiting for {what}; page: {}",
-                document().body().unwrap().inner_html()
-            );
+            // The mounted pages only: the test runner's own output is on the page too.
+            let pages: String = (0..document().body().unwrap().children().length())
+                .filter_map(|i| document().body().unwrap().children().item(i))
+                .filter(|element| element.tag_name() == "DIV")
+                .map(|element| element.outer_html())
+                .collect();
+            panic!("timed out waiting for {what}; page: {pages}");
         }
         sleep(Duration::from_millis(10)).await;
     }

@@ -166,16 +166,16 @@ async fn an_action_link_at_the_root_is_the_reset_page() {
 
 #[wasm_bindgen_test]
 async fn a_used_or_expired_code_says_so_before_a_password_is_typed() {
-    for message in ["EXPIRED_OOB_CODE", "INVALID_OOB_CODE"] {
+    for (message, heading) in [
+        ("EXPIRED_OOB_CODE", "This link has expired"),
+        ("INVALID_OOB_CODE", "This link is invalid or has expired"),
+    ] {
         let page = Page::open(
             &format!("/reset?mode=resetPassword&oobCode={CODE}&apiKey=k"),
             json!({ "/config.json": [config("")], RESET: [firebase_error(message)] }),
         )
         .await;
-        page.wait_for("the invalid-link state", || {
-            page.heading() == "This link is invalid or has expired"
-        })
-        .await;
+        page.wait_for(heading, || page.heading() == heading).await;
         assert_eq!(calls_to(&page, RESET).len(), 1, "{message}");
         assert!(find("#request-new-link").is_some());
     }

@@ -180,14 +180,15 @@ async fn pasting_the_whole_link_sends_its_code_and_nothing_reaches_the_address_b
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_code_says_the_code_is_invalid_and_offers_a_new_link() {
+async fn a_refused_code_says_what_the_api_said_of_it_and_offers_a_new_link() {
+    // A link's secret pasted into the code field is a link like any other.
     let page = open_without_token(json!({
         RESET: [answer(410, r#"{"error":"used_token","message":"Used"}"#)]
     }))
     .await;
     enter_code(&page, TOKEN);
-    page.wait_for("the invalid-code state", || {
-        page.heading() == "This code is invalid or has expired"
+    page.wait_for("the used-link state", || {
+        page.heading() == "This link has already been used"
     })
     .await;
     assert_eq!(
@@ -311,24 +312,50 @@ async fn success_offers_the_configured_sign_in_link() {
 }
 
 #[wasm_bindgen_test]
-async fn refused_links_all_show_invalid_or_expired() {
-    for (status, body) in [
+async fn a_refused_link_says_what_the_api_said_of_it_and_what_to_do() {
+    let config = r#"{"link_lifetime_minutes": 30}"#;
+    for (status, body, heading, lead) in [
         (
-            400,
-            r#"{"error":"invalid_token","message":"Unknown token"}"#,
+            410,
+            r#"{"error":"used_token","message":"Used"}"#,
+            "This link has already been used",
+            "If it wasn't you who used it",
         ),
-        (401, ""),
-        (403, "<html>Forbidden</html>"),
-        (404, ""),
-        (410, r#"{"error":"expired_token","message":"Expired"}"#),
-        (410, r#"{"error":"used_token","message":"Used"}"#),
+        (
+            410,
+            r#"{"error":"expired_token","message":"Expired"}"#,
+            "This link has expired",
+            "Reset links work for 30 minutes after they are sent.",
+        ),
+        // Whatever else the API says: as before, invalid or expired.
+        (
+            401,
+            "",
+            "This link is invalid or has expired",
+            "work once and expire",
+        ),
+        (
+            403,
+            "<html>Forbidden</html>",
+            "This link is invalid or has expired",
+            "work once",
+        ),
+        (404, "", "This link is invalid or has expired", "work once"),
+        (410, "", "This link is invalid or has expired", "work once"),
     ] {
-        let page = open_link(json!({ RESET: [answer(status, body)] })).await;
-        choose(&page, "correct horse battery", "correct horse battery");
-        page.wait_for("the invalid-link state", || {
-            page.heading() == "This link is invalid or has expired"
-        })
+        let page = Page::open(
+            "/reset?token=abc",
+            json!({ "/config.json": [answer(200, config)], RESET: [answer(status, body)] }),
+        )
         .await;
+        choose(&page, "correct horse battery", "correct horse battery");
+        page.wait_for(heading, || page.heading() == heading).await;
+        assert!(
+            text("#dead-link").contains(lead),
+            "{status} {body}: {}",
+            text("#dead-link")
+        );
+        // Without an address the page knows, the next step is the request page.
         assert_eq!(
             attr("#request-new-link", "href").as_deref(),
             Some("/recover?lang=en"),
@@ -336,6 +363,54 @@ async fn refused_links_all_show_invalid_or_expired() {
         );
         assert!(find("#reset-form").is_none());
     }
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_link_without_a_configured_lifetime_says_links_expire() {
+    let expired = answer(410, r#"{"error":"expired_token","message":"Expired"}"#);
+    let page = open_link(json!({ RESET: [expired] })).await;
+    choose(&page, "correct horse battery", "correct horse battery");
+    page.wait_for("the expired state", || {
+        page.heading() == "This link has expired"
+    })
+    .await;
+    assert!(text("#dead-link").contains("expire after a short time"));
+}
+
+#[wasm_bindgen_test]
+async fn a_link_cut_short_asks_for_the_code_and_keeps_the_new_password() {
+    let unknown = answer(
+        400,
+        r#"{"error":"invalid_token","message":"Unknown token"}"#,
+    );
+    let page =
+        open_link(json!({ RESET: [unknown, answer(200, r#"{"sessions_ended":true}"#)] })).await;
+    choose(&page, "correct horse battery", "correct horse battery");
+    page.wait_for("the incomplete-link state", || {
+        page.heading() == "This link is incomplete"
+    })
+    .await;
+    assert!(text("#incomplete").contains("Enter the code from the same email"));
+    assert!(find("#reset-code").is_some(), "no code field");
+    assert_eq!(value("#new-password"), "correct horse battery");
+    assert_eq!(value("#confirm-password"), "correct horse battery");
+    page.type_into("#email", "alice@example.com");
+    page.type_into("#reset-code", "KQ7M-XW3P");
+    page.submit("#reset-form");
+    page.wait_for("the success", || {
+        page.heading() == "Your password has been changed"
+    })
+    .await;
+    let sent = page.calls_to(RESET);
+    assert_eq!(
+        form_field(&sent[1].body, "code").as_deref(),
+        Some("KQ7M-XW3P")
+    );
+    assert_eq!(
+        form_field(&sent[1].body, "new_password").as_deref(),
+        Some("correct horse battery")
+    );
+    assert!(text("#done-lead").contains("signed out on every device"));
 }
 
 #[wasm_bindgen_test]

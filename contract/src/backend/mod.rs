@@ -17,8 +17,9 @@ use std::fmt;
 use crate::{
     config::{Config, ConfigError, PAGE_KEYS},
     json::Json,
+    link::RESET_PAGE_PATH,
     link::{origin_of, params, pasted_link_parts, web_url, CodeError, MAX_TOKEN_LEN},
-    locale::fill,
+    locale::{fill, placeholders},
     wire::WeakReason,
 };
 
@@ -27,9 +28,15 @@ pub use presets::PRESETS;
 /// Where the descriptions are served, relative to the site root: `/backends/<name>.json`.
 pub const DESCRIPTIONS_PATH: &str = "/backends";
 
-/// The pages' own origin, which every call may send (Better Auth's `redirectTo` names where its
-/// link should land).
+/// The pages' own origin, which every call may send.
 pub const PAGES: &str = "pages";
+/// Where the person goes back to after the reset (the request page's `?continue=`, when the
+/// deployment allows its origin), which a request may send for its mail to carry: a field or
+/// query value that names it is left out when there is none.
+pub const CONTINUE: &str = "continue";
+/// The reset page's address, with the return address in its query when there is one: where a
+/// backend's link should land (Better Auth's `redirectTo`).
+pub const RESET_PAGE: &str = "reset_page";
 /// The values a call sends from what the person typed or the link carried.
 pub const EMAIL: &str = "email";
 pub const SECRET: &str = "secret";
@@ -94,7 +101,7 @@ pub enum Refusal {
     InvalidEmail {
         message: Option<String>,
     },
-    InvalidLink,
+    InvalidLink(DeadLink),
     /// The reasons the pages can word; else the API's sentence.
     WeakPassword {
         reasons: Vec<WeakReason>,
@@ -135,6 +142,22 @@ impl fmt::Debug for Secret {
 
 /// A query's or a fragment's parameters, decoded, in order.
 pub type Params = [(String, String)];
+
+/// What is wrong with a link or code the API refused, as far as its backend tells (each
+/// description maps its own answers to these).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadLink {
+    /// Unknown, used or expired: the backend does not say which.
+    Unknown,
+    /// Used already (by the person, or by someone who had it).
+    Used,
+    /// Past its lifetime.
+    Expired,
+    /// Not a link or code it issued: most likely cut short on its way.
+    Malformed,
+    /// Refused after too many wrong codes.
+    TooManyTries,
+}
 
 /// What the link the person opened carries, read by its backend's shape.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -255,7 +278,11 @@ impl Backend {
             "invalid_email" => Err(Refusal::InvalidEmail {
                 message: show_message.then(message).flatten(),
             }),
-            "invalid_link" => Err(Refusal::InvalidLink),
+            "invalid_link" => Err(Refusal::InvalidLink(DeadLink::Unknown)),
+            "used_link" => Err(Refusal::InvalidLink(DeadLink::Used)),
+            "expired_link" => Err(Refusal::InvalidLink(DeadLink::Expired)),
+            "malformed_link" => Err(Refusal::InvalidLink(DeadLink::Malformed)),
+            "too_many_tries" => Err(Refusal::InvalidLink(DeadLink::TooManyTries)),
             "weak_password" => {
                 let mut reasons: Vec<WeakReason> = said("reason")
                     .and_then(Json::as_text)
@@ -290,6 +317,20 @@ impl Backend {
                 Some((name.clone(), body.text_at(path.as_text()?)?.to_owned()))
             })
             .collect()
+    }
+
+    /// Whether the reset `call`, answered with `body`, ended the account's other sessions: what
+    /// its description's `ends_sessions` says (`true`, `false`, or where in the answer it says
+    /// so); `None` when it does not say, and the pages promise nothing.
+    pub fn ends_sessions(&self, call: Call, body: &Json) -> Option<bool> {
+        match self.call(call)?.get("ends_sessions")? {
+            Json::Bool(ended) => Some(*ended),
+            Json::Text(path) => match body.get_at(path)? {
+                Json::Bool(ended) => Some(*ended),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Where a check's success names the account's address.
@@ -523,6 +564,18 @@ impl Api {
     ) -> Option<Request> {
         let mut all: Vec<(&str, &str)> = values.to_vec();
         all.push((PAGES, page_origin));
+        let return_to = values
+            .iter()
+            .find(|(name, _)| *name == CONTINUE)
+            .map_or("", |(_, value)| *value);
+        let reset_page = match return_to {
+            "" => format!("{page_origin}{RESET_PAGE_PATH}"),
+            to => format!(
+                "{page_origin}{RESET_PAGE_PATH}?{CONTINUE}={}",
+                query_value(to)
+            ),
+        };
+        all.push((RESET_PAGE, &reset_page));
         let mut raw_in_paths: Vec<&str> = Vec::new();
         for (name, value) in &self.settings {
             if !all.iter().any(|(k, _)| k == name) {
@@ -551,7 +604,11 @@ impl Api {
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|(name, template)| {
-                    Some((name.clone(), fill(template.as_text()?, &all)))
+                    let template = template.as_text()?;
+                    // A return address is sent only when there is one.
+                    let without_return =
+                        return_to.is_empty() && placeholders(template).contains(&CONTINUE);
+                    (!without_return).then(|| (name.clone(), fill(template, &all)))
                 })
                 .collect()
         };
@@ -598,6 +655,12 @@ impl Api {
 /// `value` as one path segment: every byte but the unreserved characters (letters, digits,
 /// `-._~`) percent-encoded, so that a `/`, `?`, `#` or `%` in it stays inside the segment.
 fn path_segment(value: &str) -> String {
+    query_value(value)
+}
+
+/// `value` percent-encoded as a query value (or a path segment): every byte but the unreserved
+/// characters.
+fn query_value(value: &str) -> String {
     let mut encoded = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

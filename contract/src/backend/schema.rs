@@ -3,7 +3,7 @@
 //! rather than code per key; what the table cannot say (a setting named in a link must exist,
 //! a reset must have an answer for a refused link) is checked after the walk.
 
-use super::{CODE, EMAIL, PAGES, PASSWORD, SECRET};
+use super::{CODE, CONTINUE, EMAIL, PAGES, PASSWORD, RESET_PAGE, SECRET};
 use crate::{
     config::{ConfigError, PAGE_KEYS},
     json::Json,
@@ -31,6 +31,8 @@ pub(super) enum Shape {
     Base,
     /// An object with these keys.
     Object(&'static [Key]),
+    /// `true`, `false`, or a path in the answer's body to one of them.
+    Flag,
     /// An object whose every value has this shape (any keys).
     Map(&'static Shape),
     List(&'static Shape),
@@ -56,17 +58,31 @@ macro_rules! call {
             Key("answers", ANSWERS, false),
             Key("account", Shape::Text, false),
             Key("keep", Shape::Map(&Shape::Text), false),
+            Key("ends_sessions", Shape::Flag, false),
         ])
     };
 }
 
-pub(super) const MEANINGS: [&str; 6] = [
+pub(super) const MEANINGS: [&str; 10] = [
     "ok",
     "invalid_email",
     "invalid_link",
+    "used_link",
+    "expired_link",
+    "malformed_link",
+    "too_many_tries",
     "weak_password",
     "rate_limited",
     "server_error",
+];
+
+/// The meanings that refuse a link or code.
+const LINK_REFUSALS: [&str; 5] = [
+    "invalid_link",
+    "used_link",
+    "expired_link",
+    "malformed_link",
+    "too_many_tries",
 ];
 
 const ANSWERS: Shape = Shape::List(&Shape::Object(&[
@@ -92,7 +108,11 @@ pub(super) const CALLS: [(&str, &[&str], bool); 4] = [
 const DESCRIPTION: Shape = Shape::Object(&[
     Key("api_base", Shape::Base, false),
     Key("settings", Shape::Settings, false),
-    Key("request", call!(&[EMAIL, PAGES]), true),
+    Key(
+        "request",
+        call!(&[EMAIL, PAGES, CONTINUE, RESET_PAGE]),
+        true,
+    ),
     Key("reset", call!(&[SECRET, PASSWORD, PAGES]), true),
     Key("check", call!(&[SECRET, PAGES]), false),
     Key(
@@ -201,9 +221,11 @@ pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {
         }
         // Without an answer for a refused link, a used link would read as a server error.
         let refuses = |answers: Option<&Json>| match answers {
-            Some(Json::List(rules)) => rules
-                .iter()
-                .any(|rule| rule.get("means").and_then(Json::as_text) == Some("invalid_link")),
+            Some(Json::List(rules)) => rules.iter().any(|rule| {
+                rule.get("means")
+                    .and_then(Json::as_text)
+                    .is_some_and(|means| LINK_REFUSALS.contains(&means))
+            }),
             _ => false,
         };
         if call != "request"
@@ -212,7 +234,7 @@ pub(super) fn check(file: &str, description: &Json) -> Result<(), ConfigError> {
         {
             return Err(walk.problem(
                 &format!("{call}.answers"),
-                "has no answer meaning \"invalid_link\": a used or expired link would read as a server error",
+                "has no answer refusing a link (\"invalid_link\", \"used_link\", …): a used or expired link would read as a server error",
             ));
         }
     }
@@ -333,6 +355,10 @@ impl Walk<'_> {
                 Json::Bool(_) => Ok(()),
                 _ => Err(self.wrong(place, "true or false", value)),
             },
+            Shape::Flag => match value {
+                Json::Bool(_) | Json::Text(_) => Ok(()),
+                _ => Err(self.wrong(place, "true, false, or where the answer says which", value)),
+            },
             Shape::Base => match base_url(text()?) {
                 Some(_) => Ok(()),
                 None => Err(self.wrong(place, "an origin like https://api.example.com", value)),
@@ -375,7 +401,7 @@ impl Walk<'_> {
             Shape::Settings => self.object(value, place)?.iter().try_for_each(|(name, default)| {
                 let well_named = name.starts_with(|c: char| c.is_ascii_lowercase())
                     && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-                let ours = PAGE_KEYS.contains(&name.as_str()) || [EMAIL, SECRET, PASSWORD, CODE, PAGES].contains(&name.as_str());
+                let ours = PAGE_KEYS.contains(&name.as_str()) || [EMAIL, SECRET, PASSWORD, CODE, PAGES, CONTINUE, RESET_PAGE].contains(&name.as_str());
                 match default {
                     _ if !well_named || ours => Err(self.problem(
                         &within(name),

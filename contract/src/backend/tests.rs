@@ -85,11 +85,23 @@ mod contract {
     }
 
     #[test]
-    fn every_refused_link_status_means_invalid_link() {
-        for status in [400, 401, 403, 404, 410] {
+    fn a_refused_link_says_what_the_server_said_of_it() {
+        for (status, body, dead) in [
+            (410, r#"{"error":"used_token"}"#, DeadLink::Used),
+            (410, r#"{"error":"expired_token"}"#, DeadLink::Expired),
+            (400, r#"{"error":"invalid_token"}"#, DeadLink::Malformed),
+            (410, "", DeadLink::Unknown),
+        ] {
+            assert_eq!(
+                reset(status, body),
+                Err(Refusal::InvalidLink(dead)),
+                "{status} {body}"
+            );
+        }
+        for status in [401, 403, 404] {
             assert_eq!(
                 reset(status, r#"{"error":"used_token"}"#),
-                Err(Refusal::InvalidLink),
+                Err(Refusal::InvalidLink(DeadLink::Unknown)),
                 "{status}"
             );
         }
@@ -264,7 +276,7 @@ mod firebase {
     fn every_error_message_has_its_page_state() {
         use Refusal::*;
         let server = Err(Server { status: 400 });
-        let invalid = Err(InvalidLink);
+        let invalid = Err(InvalidLink(DeadLink::Unknown));
         let cases: &[(&str, &str, Result<(), Refusal>)] = &[
             // Asking for a link: nothing may tell whether the account exists.
             ("request", "EMAIL_NOT_FOUND", Ok(())),
@@ -290,7 +302,11 @@ mod firebase {
             ),
             // Checking the code.
             ("check", "INVALID_OOB_CODE", invalid.clone()),
-            ("check", "EXPIRED_OOB_CODE", invalid.clone()),
+            (
+                "check",
+                "EXPIRED_OOB_CODE",
+                Err(InvalidLink(DeadLink::Expired)),
+            ),
             ("check", "MISSING_OOB_CODE", invalid.clone()),
             ("check", "USER_DISABLED", invalid.clone()),
             ("check", "USER_NOT_FOUND", invalid.clone()),
@@ -299,7 +315,11 @@ mod firebase {
             ("check", "OPERATION_NOT_ALLOWED", server.clone()),
             // Setting the password.
             ("reset", "INVALID_OOB_CODE", invalid.clone()),
-            ("reset", "EXPIRED_OOB_CODE", invalid.clone()),
+            (
+                "reset",
+                "EXPIRED_OOB_CODE",
+                Err(InvalidLink(DeadLink::Expired)),
+            ),
             ("reset", "USER_DISABLED", invalid.clone()),
             (
                 "reset",
@@ -535,7 +555,7 @@ mod allauth {
                 400,
                 r#"{"status": 400, "errors": [{"message": "The password reset token was invalid.", "code": "invalid_password_reset", "param": "key"}]}"#
             ),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
     }
 
@@ -556,7 +576,7 @@ mod allauth {
                 400,
                 r#"{"status": 400, "errors": [{"message": "The password reset token was invalid.", "code": "invalid_password_reset", "param": "key"}]}"#
             ),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         assert_eq!(
             answer(
@@ -673,7 +693,7 @@ mod better_auth {
                 400,
                 r#"{"message":"Invalid token","code":"INVALID_TOKEN"}"#
             ),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         for (text, reason) in [
             (
@@ -779,7 +799,7 @@ mod pocketbase {
                 400,
                 r#"{"data":{"token":{"code":"validation_invalid_token","message":"Invalid or expired token."}},"message":"An error occurred while validating the submitted data.","status":400}"#
             ),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         // A refused token wins over a refused password: the link is what to fix.
         assert_eq!(
@@ -788,7 +808,7 @@ mod pocketbase {
                 400,
                 r#"{"data":{"password":{"code":"validation_length_out_of_range","message":"The length must be between 8 and 255.","params":{"max":255,"min":8}},"token":{"code":"validation_invalid_token","message":"Invalid or expired token."}},"message":"An error occurred while validating the submitted data.","status":400}"#
             ),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         assert_eq!(
             answer(
@@ -928,7 +948,7 @@ mod mistakes {
                     r#""reset": {"path": "/r", "fields": {"t": "{secret}", "p": "{password}"}}"#,
                     GOOD_LINK,
                 ]),
-                "reset.answers has no answer meaning \"invalid_link\"",
+                "reset.answers has no answer refusing a link",
             ),
             (with(&[GOOD_REQUEST, GOOD_RESET]), "link is missing"),
             (
@@ -1037,22 +1057,22 @@ mod mistakes {
     }
 }
 
-/// The README's "Your own API" section: its example is a description the pages take, with its
-/// `config.json`; it explains every key, meaning, reason and placeholder the checker knows; and
-/// each backend section's `config.json` is one the pages take.
-mod readme {
+/// The backends' docs (`docs/backends/`): "Your own API"'s example is a description the pages
+/// take, with its `config.json`; it explains every key, meaning, reason and placeholder the
+/// checker knows; and each backend page's `config.json` is one the pages take.
+mod docs {
     use super::*;
 
-    const README: &str = include_str!("../../../README.md");
-
-    /// The text of the section headed `## {heading}`, up to the next `## `.
-    fn section(heading: &str) -> &'static str {
-        let start = README
-            .find(&format!("\n## {heading}\n"))
-            .unwrap_or_else(|| panic!("the README has no section \"{heading}\""));
-        let rest = &README[start + 1..];
-        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
-        &rest[..end]
+    /// The page of `docs/backends/` about `name`.
+    fn page(name: &str) -> &'static str {
+        match name {
+            "your-own-api" => include_str!("../../../docs/backends/your-own-api.md"),
+            "firebase" => include_str!("../../../docs/backends/firebase.md"),
+            "allauth" => include_str!("../../../docs/backends/allauth.md"),
+            "better-auth" => include_str!("../../../docs/backends/better-auth.md"),
+            "pocketbase" => include_str!("../../../docs/backends/pocketbase.md"),
+            other => panic!("no docs/backends/{other}.md"),
+        }
     }
 
     /// The ```json blocks of `text`, parsed, in order.
@@ -1068,7 +1088,7 @@ mod readme {
 
     #[test]
     fn the_example_is_a_description_the_pages_take() {
-        let blocks = json_blocks(section("Your own API"));
+        let blocks = json_blocks(page("your-own-api"));
         let [description, config_file] = &blocks[..] else {
             panic!(
                 "expected the description and its config.json, found {} blocks",
@@ -1105,7 +1125,7 @@ mod readme {
 
     #[test]
     fn every_key_meaning_reason_and_placeholder_is_explained() {
-        let text = section("Your own API");
+        let text = page("your-own-api");
         let quoted = |word: &str| text.contains(&format!("`{word}`"));
         let names = schema::key_names()
             .into_iter()
@@ -1114,10 +1134,10 @@ mod readme {
         for name in names {
             assert!(
                 quoted(name),
-                "the README's \"Your own API\" does not explain `{name}`"
+                "docs/backends/your-own-api.md does not explain `{name}`"
             );
         }
-        for value in [EMAIL, SECRET, PASSWORD, CODE, PAGES] {
+        for value in [EMAIL, SECRET, PASSWORD, CODE, PAGES, CONTINUE, RESET_PAGE] {
             assert!(
                 quoted(&format!("{{{value}}}")),
                 "{{{value}}} is not explained"
@@ -1126,14 +1146,10 @@ mod readme {
     }
 
     #[test]
-    fn each_backend_sections_config_is_one_the_pages_take() {
-        for (heading, name) in [
-            ("Firebase Authentication", "firebase"),
-            ("django-allauth", "allauth"),
-            ("Better Auth", "better-auth"),
-            ("PocketBase", "pocketbase"),
-        ] {
-            let blocks = json_blocks(section(heading));
+    fn each_backends_config_is_one_the_pages_take() {
+        for name in ["firebase", "allauth", "better-auth", "pocketbase"] {
+            let heading = format!("docs/backends/{name}.md");
+            let blocks = json_blocks(page(name));
             let config = Config::from_json(&blocks[0]).unwrap_or_else(|e| panic!("{heading}: {e}"));
             assert_eq!(config.backend, name, "{heading}");
             let api = Api::new(&config, preset(name)).unwrap_or_else(|e| panic!("{heading}: {e}"));
@@ -1188,13 +1204,13 @@ mod codes {
         );
         assert_eq!(
             api.backend.answer(Call::ResetWithCode, 400, &refused),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         // Three wrong codes end the flow: every answer after is 409.
         assert_eq!(
             api.backend
                 .answer(Call::ResetWithCode, 409, &body(r#"{"status":409}"#)),
-            Err(Refusal::InvalidLink)
+            Err(Refusal::InvalidLink(DeadLink::Unknown))
         );
         assert_eq!(
             api.backend.answer(Call::ResetWithCode, 401, &body("{}")),
@@ -1214,7 +1230,11 @@ mod codes {
             let refused = body(&format!(r#"{{"code":"{code}","message":"x"}}"#));
             assert_eq!(
                 backend.answer(Call::ResetWithCode, status, &refused),
-                Err(Refusal::InvalidLink),
+                if code == "TOO_MANY_ATTEMPTS" {
+                    Err(Refusal::InvalidLink(DeadLink::TooManyTries))
+                } else {
+                    Err(Refusal::InvalidLink(DeadLink::Unknown))
+                },
                 "{code}"
             );
         }

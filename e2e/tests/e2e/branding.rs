@@ -1,4 +1,4 @@
-//! A deployer's brand, set as the README says, in a copy of the build, without rebuilding it:
+//! A deployer's brand, set as docs/branding.md says, in a copy of the build, without rebuilding it:
 //! its colours and corners already on the first paint (the prerendered page, before the app
 //! runs) in both schemes, its logo in the header, the name still there when the logo is
 //! missing, and `reclaim-server check` agreeing. Screenshots at 320 and 1280 px, light and dark.
@@ -14,16 +14,13 @@ use crate::first_paint::open_with_the_wasm_held_back;
 use crate::pages::copy_dir;
 use crate::*;
 
-/// The example of the README's "Branding" section: its first css block.
-fn readme_example() -> Result<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-    let readme = std::fs::read_to_string(&path).context("reading README.md")?;
-    let (_, section) = readme
-        .split_once("### Branding")
-        .context("README.md has no Branding section")?;
+/// The example of docs/branding.md: its first css block.
+fn documented_example() -> Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/branding.md");
+    let section = std::fs::read_to_string(&path).context("reading docs/branding.md")?;
     let (_, block) = section
         .split_once("```css\n")
-        .context("README.md's Branding section has no css example")?;
+        .context("docs/branding.md has no css example")?;
     let (css, _) = block.split_once("```").context("an unclosed css block")?;
     Ok(css.to_owned())
 }
@@ -37,16 +34,16 @@ const NAME: &str = "Larkspur";
 const ACCENT_LIGHT: &str = "rgb(15, 118, 110)";
 const ACCENT_DARK: &str = "rgb(94, 234, 212)";
 
-/// A copy of the build branded as a deployer would: the README's lines added to `brand.css`,
+/// A copy of the build branded as a deployer would: docs/branding.md's lines added to `brand.css`,
 /// the logo beside it, the name in `config.json`.
 fn branded_copy(dir: &Path) -> Result<PathBuf> {
     let branded = dir.join("dist");
     copy_dir(&reclaim_e2e::dist_dir()?, &branded)?;
     let shipped = std::fs::read_to_string(branded.join("brand.css"))?;
-    let brand = format!("{shipped}\n{}", readme_example()?);
+    let brand = format!("{shipped}\n{}", documented_example()?);
     ensure!(
         brand.contains(&format!("url({LOGO_FILE})")),
-        "the README's example names no {LOGO_FILE}"
+        "docs/branding.md's example names no {LOGO_FILE}"
     );
     std::fs::write(branded.join("brand.css"), brand)?;
     std::fs::write(branded.join(LOGO_FILE), LOGO)?;
