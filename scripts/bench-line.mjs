@@ -12,7 +12,7 @@
 // falls free, when a chunk arrives), so a timer that fires late on a busy machine delays a chunk
 // but never loses the line's capacity. Not modelled: TCP's slow start and losses, DNS, TLS.
 //
-// startLine({ target, down, up, latency, chunk }) → { port, opened, idle(), close() }:
+// startLine({ target, down, up, latency, chunk }) → { port, opened, idle(), lateness(), close() }:
 // `target` is the port of the server on 127.0.0.1, `down`/`up` are bytes per second, `latency`
 // is ms each way; `opened` counts the connections made so far.
 import { connect, createServer } from "node:net";
@@ -31,6 +31,7 @@ class Line {
     this.sending = null;
     this.inFlight = []; // chunks sent, not yet arrived, in order of arrival
     this.delivering = null;
+    this.late = []; // how late each chunk was handed over (ms after it was due), for the report
   }
 
   /** Queues `data` on `flow`, to leave no sooner than `at`. */
@@ -74,7 +75,8 @@ class Line {
       this.delivering = null;
       const now = performance.now();
       while (this.inFlight.length > 0 && this.inFlight[0].arrival <= now + 0.2) {
-        const { flow, data } = this.inFlight.shift();
+        const { flow, data, arrival } = this.inFlight.shift();
+        this.late.push(Math.max(0, now - arrival));
         flow.arrived(data);
       }
       this.deliver();
@@ -170,6 +172,14 @@ export async function startLine({ target, down, up, latency, chunk = 1460 }) {
   /** Resolves once neither line has anything queued or in flight. */
   proxy.idle = async () => {
     while (!downLine.idle || !upLine.idle) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  /** How late chunks were handed over since the last call, in ms after they were due:
+   *  [median, 95th percentile, max]. */
+  proxy.lateness = () => {
+    const late = [...downLine.late, ...upLine.late].sort((a, b) => a - b);
+    downLine.late = [];
+    upLine.late = [];
+    return [0.5, 0.95, 1].map((q) => late[Math.min(late.length - 1, Math.floor(q * late.length))] ?? 0);
   };
   proxy.close = () => {
     for (const socket of sockets) socket.destroy();

@@ -123,6 +123,7 @@ if (!(Math.abs(ratio - 1) <= SHARING_TOLERANCE)) {
     `one 200 KB file alone (must be within ${SHARING_TOLERANCE * 100} % of 1.00)`);
 }
 
+const checked = line.lateness();
 const browser = await launchBrowser();
 const results = new Map(pages.map((p) => [p.slug, []]));
 for (let run = 1; run <= runs; run++) {
@@ -180,6 +181,13 @@ for (const page of pages) {
 console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); POST/plain: its median first POST ÷ ` +
   `the plain-JavaScript page's (${pages.some((p) => p.slug.endsWith("-ar")) ? "the Arabic pages against the English plain pages; " : ""}` +
   `the floor posts natively). Each "in" is when the last such file had arrived, from the first request.`);
+
+// A busy machine fires the proxy's timers late: each late chunk arrives that much later.
+const [late, late95, lateMax] = line.lateness();
+console.log(`The proxy handed chunks over ${late.toFixed(1)} ms after they were due (median; 95th percentile ` +
+  `${late95.toFixed(1)} ms, at most ${lateMax.toFixed(0)} ms; in the line's check: ${checked[0].toFixed(1)}, ` +
+  `${checked[1].toFixed(1)}, ${checked[2].toFixed(0)} ms). Figures from this machine, under whatever else it runs.`);
+if (late95 > 10) console.log("The machine was busy enough to delay the line itself: read these figures with that in mind.");
 
 if (process.env.BENCH_WATERFALL) {
   for (const page of pages.filter((p) => p.against)) {

@@ -16,8 +16,9 @@ pub const HOST_POLICY: &str = "base-uri 'none'; object-src 'none'; frame-ancesto
 form-action 'self'; connect-src 'self'; img-src 'self'; font-src 'self'; manifest-src 'self'; \
 media-src 'none'; frame-src 'none'; child-src 'none'; worker-src 'none'";
 
-/// The page's own policy: its scripts from this origin, the compiled wasm, and the inline
-/// scripts and styles whose SHA-256 hashes (base64) are given, and nothing else.
+/// The page's own policy: its scripts from this origin, the compiled wasm, the inline scripts
+/// whose SHA-256 hashes (base64) are given, and the inline styles whose hashes are given (the
+/// pages carry all their styles: no stylesheet from anywhere), and nothing else.
 pub fn page_policy(script_hashes: &[&str], style_hashes: &[&str]) -> String {
     let sources = |hashes: &[&str]| -> String {
         hashes
@@ -25,10 +26,13 @@ pub fn page_policy(script_hashes: &[&str], style_hashes: &[&str]) -> String {
             .map(|hash| format!(" 'sha256-{hash}'"))
             .collect()
     };
+    let styles = match style_hashes {
+        [] => " 'none'".to_owned(),
+        hashes => sources(hashes),
+    };
     format!(
-        "script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'{}",
+        "script-src 'self' 'wasm-unsafe-eval'{}; style-src{styles}",
         sources(script_hashes),
-        sources(style_hashes)
     )
 }
 
@@ -47,8 +51,13 @@ mod tests {
         }
         assert!(!HOST_POLICY.contains("unsafe"));
         assert_eq!(
+            page_policy(&["abc="], &["def=", "ghi="]),
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; style-src 'sha256-def=' \
+             'sha256-ghi='"
+        );
+        assert_eq!(
             page_policy(&["abc="], &[]),
-            "script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; style-src 'self'"
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; style-src 'none'"
         );
     }
 }

@@ -57,7 +57,7 @@ fn main() {
     let dist = Path::new(&dist);
     let template = fs::read_to_string(dist.join("index.html"))
         .unwrap_or_else(|e| fail(&format!("reading {}/index.html: {e}", dist.display())));
-    let template = with_bootstrap(&template, &bootstrap());
+    let template = finished(&template, &bootstrap(), dist);
     for locale in BUILT_IN {
         let catalog = built_in_catalog(locale).unwrap_or_else(|e| fail(&e));
         let folder = match locale {
@@ -221,32 +221,36 @@ fn minified(source: &str) -> String {
 }
 
 /// The page's own Content-Security-Policy (`reclaim_contract::policy`), naming `script`, its
-/// one inline script, by its hash.
-fn page_policy(script: &str) -> String {
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
+/// one inline script, and `styles`, its inline stylesheets, by their hashes.
+fn page_policy(script: &str, styles: &[&str]) -> String {
+    let styles: Vec<String> = styles.iter().map(|style| sha256(style)).collect();
+    let styles: Vec<&str> = styles.iter().map(String::as_str).collect();
     format!(
         "<meta http-equiv=Content-Security-Policy content=\"{}\">",
-        policy::page_policy(&[&hash], &[])
+        policy::page_policy(&[&sha256(script)], &styles)
     )
 }
 
-/// What the page downloads before anything else, after the stylesheets' preloads (see
-/// [`stylesheet_preloads`]): the wasm and its JS glue, about 110 KB on a first visit, the one
-/// long download between the first paint and a working form. Started by the HTML itself, so
-/// that the download runs while the page is parsed and painted rather than after it. Their
-/// requests carry no Referer (the referrer policy comes first), and the bootstrap's own
-/// `fetch` and `import` of the two files take these responses rather than asking again
-/// (same URL, same CORS mode and credentials).
+/// What the page downloads before anything but itself: the wasm and its JS glue, about 110 KB
+/// on a first visit, the one long download between the first paint and a working form. Started
+/// by the HTML itself, so that the download runs while the page is parsed and painted rather
+/// than after it. Their requests carry no Referer (the referrer policy comes first), and the
+/// bootstrap's own `fetch` and `import` of the two files take these responses rather than
+/// asking again (same URL, same CORS mode and credentials).
 const APP_PRELOADS: &str =
     "<link rel=preload href={wasm} as=fetch type=application/wasm crossorigin>\
 <link rel=modulepreload href={glue}>";
 
-/// Replaces trunk's inline bootstrap `<script type=module>` (which names this build's files, so
-/// its hash changes with every build) and its preload links with the page's policy,
-/// [`APP_PRELOADS`] and `bootstrap`, first in the head after the referrer policy and the
-/// stylesheets' preloads, so that the secret leaves the address bar before anything but those
-/// downloads starts.
-fn with_bootstrap(html: &str, bootstrap: &str) -> String {
+/// The page template as every page carries it:
+/// - trunk's inline bootstrap `<script type=module>` (which names this build's files, so its
+///   hash changes with every build) and its preloads give way to the page's policy,
+///   [`APP_PRELOADS`] and `bootstrap`, first in the head after the referrer policy, so that the
+///   secret leaves the address bar before anything but the app's download starts;
+/// - the stylesheets (trunk's hashed `main-<hash>.css`, and the deployer's `brand.css`) are
+///   written into the page, `brand.css` as `<style id=brand>`: painting then waits for no other
+///   file (on a slow line, another connection and round trip), and the brand is in the first
+///   frame. `deploy/rebrand.sh` puts an edited `brand.css` into the built pages.
+fn finished(html: &str, bootstrap: &str, dist: &Path) -> String {
     const OPEN: &str = "<script type=module>";
     const REFERRER: &str = "<meta content=no-referrer name=referrer>";
     let Some(script) = between(html, OPEN, "</script>") else {
@@ -265,12 +269,35 @@ fn with_bootstrap(html: &str, bootstrap: &str) -> String {
             html.replace_range(start..end, "");
         }
     }
+    let mut styles = Vec::new();
+    for (href, id) in [("/main-", ""), ("/brand.css", " id=brand")] {
+        let Some((link, file)) = stylesheet_link(&html, href) else {
+            fail(&format!("index.html has no stylesheet {href}…"))
+        };
+        let path = dist.join(file.trim_start_matches('/'));
+        let css = fs::read_to_string(&path)
+            .unwrap_or_else(|e| fail(&format!("reading {}: {e}", path.display())));
+        let css = css.trim_end().to_owned();
+        if css.contains("</") {
+            fail(&format!(
+                "{}: a stylesheet may not contain `</`",
+                path.display()
+            ));
+        }
+        html = html.replacen(&link, &format!("<style{id}>{css}</style>"), 1);
+        // trunk's hashed copy is in every page now, and nowhere else.
+        if id.is_empty() {
+            fs::remove_file(&path)
+                .unwrap_or_else(|e| fail(&format!("removing {}: {e}", path.display())));
+        }
+        styles.push(css);
+    }
     let Some(at) = html.find(REFERRER) else {
         fail("index.html has no <meta name=referrer content=no-referrer>")
     };
-    let preloads =
-        stylesheet_preloads(&html) + &APP_PRELOADS.replace("{wasm}", wasm).replace("{glue}", glue);
-    let policy = page_policy(bootstrap);
+    let preloads = APP_PRELOADS.replace("{wasm}", wasm).replace("{glue}", glue);
+    let styles: Vec<&str> = styles.iter().map(String::as_str).collect();
+    let policy = page_policy(bootstrap, &styles);
     html.insert_str(
         at + REFERRER.len(),
         &format!(
@@ -281,26 +308,26 @@ fn with_bootstrap(html: &str, bootstrap: &str) -> String {
     html
 }
 
-/// A preload of each of the page's stylesheets (same address, same integrity, so the
-/// stylesheet's own link takes it), to go before the bootstrap: the stylesheets' links must
-/// stay after it (a script waits for the stylesheets above it, and the secret would wait in
-/// the address bar), but their requests need not. Asked for first, these few KB are not held
-/// up by the app's download that starts beside them, and the page paints as soon as it would
-/// without it.
-fn stylesheet_preloads(html: &str) -> String {
+/// The `<link rel=stylesheet>` whose `href` starts with `href`, and its whole `href`.
+fn stylesheet_link(html: &str, href: &str) -> Option<(String, String)> {
     let head = html.split("</head>").next().unwrap_or(html);
     head.split("<link ")
         .skip(1)
         .filter_map(|tag| tag.split_once('>').map(|(attributes, _)| attributes))
         .filter(|attributes| attributes.split(' ').any(|a| a == "rel=stylesheet"))
-        .map(|attributes| {
-            let kept: Vec<&str> = attributes
+        .find_map(|attributes| {
+            let file = attributes
                 .split(' ')
-                .filter(|a| a.starts_with("href=") || a.starts_with("integrity="))
-                .collect();
-            format!("<link rel=preload as=style {}>", kept.join(" "))
+                .find_map(|a| a.strip_prefix("href="))?
+                .trim_matches('"');
+            file.starts_with(href)
+                .then(|| (format!("<link {attributes}>"), file.to_owned()))
         })
-        .collect()
+}
+
+/// The SHA-256 of `text`, in base64, as a Content-Security-Policy names it.
+fn sha256(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {

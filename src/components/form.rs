@@ -67,7 +67,21 @@ impl FormController {
     ) where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
-        // Only this much is built per kind of answer; the rest is `run`'s, built once.
+        // Boxed here, so that only `answered` is built per kind of answer (a few), not per
+        // page that sends (the closures differ at every one): every visitor downloads each copy.
+        self.answered::<T>(
+            Box::new(move |client| Box::pin(request(client))),
+            Box::new(on_answer),
+        );
+    }
+
+    fn answered<T: 'static>(
+        &self,
+        request: Box<
+            dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>>,
+        >,
+        on_answer: Box<dyn FnOnce(Result<T, ApiError>)>,
+    ) {
         self.run(Box::new(move |client| {
             Box::pin(async move {
                 match request(client).await {

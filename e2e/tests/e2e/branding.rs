@@ -42,16 +42,34 @@ fn branded_copy(dir: &Path) -> Result<PathBuf> {
     let shipped = std::fs::read_to_string(branded.join("brand.css"))?;
     let brand = format!("{shipped}\n{}", documented_example()?);
     ensure!(
-        brand.contains(&format!("url({LOGO_FILE})")),
-        "docs/branding.md's example names no {LOGO_FILE}"
+        brand.contains(&format!("url(/{LOGO_FILE})")),
+        "docs/branding.md's example names no /{LOGO_FILE}"
     );
     std::fs::write(branded.join("brand.css"), brand)?;
+    rebrand(&branded)?;
     std::fs::write(branded.join(LOGO_FILE), LOGO)?;
     let path = branded.join("config.json");
     let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     config["app_name"] = json!(NAME);
     std::fs::write(path, config.to_string())?;
     Ok(branded)
+}
+
+/// `sh deploy/rebrand.sh <dist>`, as docs/branding.md tells a deployer to run after editing
+/// `brand.css`.
+fn rebrand(dist: &Path) -> Result<()> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rebrand.sh");
+    let output = std::process::Command::new("sh")
+        .arg(&script)
+        .arg(dist)
+        .output()
+        .context("running deploy/rebrand.sh")?;
+    ensure!(
+        output.status.success(),
+        "deploy/rebrand.sh failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
 }
 
 /// A computed style of the first element matching `css` (or of its `::before`).
@@ -179,8 +197,9 @@ fn a_brand_without_a_rebuild() {
             let css = std::fs::read_to_string(&brand_css)?;
             std::fs::write(
                 &brand_css,
-                css.replace(&format!("url({LOGO_FILE})"), "url(no-such-logo.svg)"),
+                css.replace(&format!("url(/{LOGO_FILE})"), "url(/no-such-logo.svg)"),
             )?;
+            rebrand(brand_css.parent().context("brand.css's folder")?)?;
             browser.goto("/recover").await?;
             browser.wait_heading(REQUEST).await?;
             let status = status_of(&browser, "no-such-logo.svg").await?;

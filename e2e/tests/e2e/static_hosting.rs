@@ -599,7 +599,6 @@ fn static_host_files_match_the_nginx_configuration() {
             ("/404.html", &html_cache),
             ("/*.js", &hashed_cache),
             ("/*.wasm", &hashed_cache),
-            ("/main-*.css", &hashed_cache),
             ("/config.json", &other_cache),
             ("/brand.css", &other_cache),
         ] {
