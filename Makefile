@@ -1,7 +1,8 @@
 # Reclaim: `make serve` to try it, `make test` to prove it.
 #
-# Every target first runs scripts/setup.sh, which installs what is missing (and only that) and
-# takes a second or two when everything is present. Recipes source scripts/env.sh for PATH
+# Every target first runs scripts/setup.sh for what it needs (building the pages; and for the
+# tests the browser, nginx, fonts and the backends; for the benchmarks Lighthouse), which
+# installs what is missing (and only that) and takes a second or two when everything is present. Recipes source scripts/env.sh for PATH
 # (cargo's bin, the npm binaryen's wasm-opt first) and the browser-test variables.
 
 SHELL := bash
@@ -18,7 +19,7 @@ TIMED = TIMEFORMAT='--- $(1): %0Rs'; time
 E2E = $(ENV) export RECLAIM_DIST='$(DIST)' RUST_BACKTRACE=0; \
 	$(call TIMED,end-to-end tests) cargo test -p reclaim-e2e --tests -- --test-threads=2
 
-.PHONY: help setup dist serve serve-firebase test test-e2e bench bench-server
+.PHONY: help setup setup-build dist serve serve-firebase test test-e2e bench bench-server
 
 help:
 	@echo "make serve         build the pages and the server, run them on http://127.0.0.1:8080"
@@ -34,29 +35,36 @@ help:
 setup:
 	@scripts/setup.sh
 
-dist: setup
+setup-build:
+	@scripts/setup.sh build
+
+dist: setup-build
 	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 
 serve: dist
 	@scripts/serve.sh
 
-serve-firebase: dist
+serve-firebase: setup dist
 	@scripts/serve-firebase.sh
 
-test: setup
+test:
+	@scripts/setup.sh test
 	@$(ENV) $(call TIMED,native tests) cargo test --workspace --exclude reclaim-e2e
 	@$(ENV) $(call TIMED,wasm tests) cargo test -p reclaim --target wasm32-unknown-unknown --test web
 	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 	@$(E2E)
 
-test-e2e: dist
+test-e2e:
+	@scripts/setup.sh test
+	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 	@$(E2E)
 
 bench: dist
+	@scripts/setup.sh bench
 	@$(ENV) node scripts/bench-bundle.mjs dist
 	@scripts/bench-lighthouse.sh
 	@$(ENV) node scripts/bench-working.mjs dist
 	@$(ENV) node scripts/bench-shared-line.mjs dist
 
-bench-server: setup
+bench-server: setup-build
 	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency --bench abuse

@@ -7,7 +7,7 @@ set -eu
 : "${TRUNK_STAGING_DIR:?run by trunk}"
 
 # trunk's own JS minifier cannot parse wasm-bindgen's glue: release builds run terser (from
-# scripts/package.json, installed by scripts/setup.sh), about 1.7 KB less brotli per visitor.
+# scripts/build-tools/, installed by scripts/setup.sh), about 1.7 KB less brotli per visitor.
 command -v terser >/dev/null || {
     echo 'terser is missing: build with make dist (scripts/setup.sh installs it)' >&2
     exit 1

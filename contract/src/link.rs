@@ -168,33 +168,33 @@ pub fn params(encoded: &str) -> Vec<(String, String)> {
 /// `//host`, which a browser reads as another host). Anything else (`javascript:`, `data:`,
 /// plain `http:` elsewhere, where a network could rewrite the page) is refused.
 pub fn is_safe_destination(url: &str) -> bool {
-    if url.starts_with('/') {
-        return !url.starts_with("//")
-            && !url.starts_with("/\\")
+    if let Some(path) = url.strip_prefix('/') {
+        return !path.starts_with(['/', '\\'])
             && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     }
     let Some(url) = web_url(url) else {
         return false;
     };
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
+    if url
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    {
         return true;
     }
-    let host = origin_of(&lower)["http://".len()..]
-        .rsplit_once('@')
-        .map_or(
-            origin_of(&lower)["http://".len()..].to_owned(),
-            |(_, host)| host.to_owned(),
-        );
-    let host = match host.strip_prefix('[') {
-        Some(ipv6) => ipv6.split(']').next().unwrap_or_default().to_owned(),
-        None => host.split(':').next().unwrap_or_default().to_owned(),
-    };
-    host == "localhost"
-        || host == "::1"
-        || host
-            .parse::<core::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    // `http:` only to this machine: its host, up to the port, is a loopback name or address.
+    let host = &origin_of(url)["http://".len()..];
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
+    let host = host.map_or(origin_of(url)["http://".len()..].as_ref(), |(host, _)| host);
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3
+                && rest
+                    .split('.')
+                    .all(|n| !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 fn pairs(encoded: &str) -> impl Iterator<Item = (&str, &str)> {

@@ -190,7 +190,7 @@ fn bootstrap() -> String {
     minified(&source)
 }
 
-/// `source` through terser (from scripts/package.json, installed by scripts/setup.sh).
+/// `source` through terser (from scripts/build-tools/, installed by scripts/setup.sh).
 fn minified(source: &str) -> String {
     let mut terser = Command::new("terser")
         .args(["--compress", "--mangle"])

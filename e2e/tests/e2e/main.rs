@@ -16,6 +16,7 @@ mod first_paint;
 mod flows;
 mod keyboard;
 mod languages;
+mod locales;
 mod pages;
 mod reset_flow;
 mod security;
