@@ -1,12 +1,13 @@
-//! The app's frame: the deployment, the reader's language, the header and the page for the
-//! address, loaded and shown in that order, and nothing else.
+//! The app's frame: the deployment and the reader's language, loaded, then the page for the
+//! address, and nothing else (the header around it is the build's: see
+//! `components::language_switcher`).
 
 use std::time::Duration;
 
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
-    components::{provide_announcer, Deferred, LanguageSwitcher, LiveRegion, Rendering},
+    components::{language_switcher, provide_announcer, LiveRegion, Rendering},
     deployment::{self, Deployment},
     effect::effect,
     i18n::{Catalog, I18n},
@@ -70,8 +71,9 @@ pub fn App(
         rendering.take_over_when_rendered();
     });
 
-    // The name is left blank until loaded rather than flashing a default name.
-    let app_name = move || deployment.is_loaded().then(|| deployment.config().app_name);
+    // The page's header (its name, the language switcher) is the build's; the app keeps it in
+    // step with the deployment and the language.
+    language_switcher::follow();
     // Memos: a switch of language, which changes neither, must not render the page again.
     let problem = Memo::new(move |_| deployment.problem());
     let route = Memo::new(move |_| {
@@ -89,12 +91,6 @@ pub fn App(
         })
     };
     view! {
-        <header class="masthead">
-            <p class="app-name">{app_name}</p>
-            <Deferred>
-                <LanguageSwitcher />
-            </Deferred>
-        </header>
         <main id="main" class="main">{page}</main>
         <LiveRegion />
     }

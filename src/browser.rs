@@ -15,6 +15,11 @@ pub fn origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
+/// The page's first element matching `selector`, if any.
+pub fn element(selector: &str) -> Option<web_sys::Element> {
+    document().query_selector(selector).ok().flatten()
+}
+
 /// Replaces the address bar's URL without a navigation or a history entry.
 pub fn replace_address(url: &str) {
     if let Ok(history) = window().history() {

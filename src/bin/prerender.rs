@@ -26,7 +26,8 @@ use std::{
 use base64::Engine;
 use leptos::prelude::*;
 use reclaim::{
-    i18n::{native::built_in_catalog, Catalog, BUILT_IN_PATH, OVERRIDES_PATH},
+    components::language_switcher::masthead,
+    i18n::{native::built_in_catalog, Catalog, Text, BUILT_IN_PATH, OVERRIDES_PATH},
     start_up::handoff,
     App, APP_ELEMENT_ID,
 };
@@ -142,6 +143,7 @@ fn write_pages(folder: &Path, template: &str, catalog: &Catalog) {
 /// body, its heading as the title, and the language's `lang` and `dir` on `<html>`.
 fn page_html(template: &str, path: &str, catalog: &Catalog) -> String {
     let locale = catalog.locale().to_owned();
+    let label = catalog.text(Text::LanguageLabel).to_owned();
     let catalog = catalog.clone();
     let body = without_comments(&Owner::new().with(|| {
         handoff::provide_prerendered(path);
@@ -158,7 +160,9 @@ fn page_html(template: &str, path: &str, catalog: &Catalog) -> String {
         "ltr"
     };
     let page = replace_between(&page, "<html", ">", &format!(" lang={locale} dir={dir}"));
-    let body = format!("<div id={APP_ELEMENT_ID} data-prerendered>{body}</div>");
+    // The header is the page's own, outside the part the app takes over.
+    let header = masthead(&locale, &BUILT_IN, &label);
+    let body = format!("{header}<div id={APP_ELEMENT_ID} data-prerendered>{body}</div>");
     replace_between(&page, "<body>", "</body>", &body)
 }
 

@@ -10,7 +10,7 @@ mod deferred;
 mod field;
 mod form;
 mod heading;
-mod language_switcher;
+pub mod language_switcher;
 mod sentence;
 
 pub use announcer::{provide_announcer, use_announcer, Announcer, LiveRegion};
@@ -20,5 +20,4 @@ pub use deferred::{Deferred, Rendering};
 pub use field::{Field, InputField};
 pub use form::{FormAlert, FormController, SendAgainButton, SubmitButton};
 pub use heading::PageHeading;
-pub use language_switcher::LanguageSwitcher;
 pub use sentence::Sentence;

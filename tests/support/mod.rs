@@ -130,6 +130,17 @@ impl Page {
             .unwrap();
         let root = document().create_element("div").unwrap();
         document().body().unwrap().append_child(&root).unwrap();
+        // The page's header, as the build writes it outside the part the app takes over.
+        let header = reclaim::components::language_switcher::masthead(
+            "en",
+            &reclaim_contract::locale::BUILT_IN,
+            "Language",
+        );
+        document()
+            .body()
+            .unwrap()
+            .insert_adjacent_html("afterbegin", &header)
+            .unwrap();
         // As the app's start does, without a prerendered page to take over.
         let mounted = leptos::mount::mount_to(root.clone().unchecked_into(), move || {
             reclaim::start_up::handoff::provide_from_the_page();
@@ -197,6 +208,9 @@ impl Drop for Page {
     fn drop(&mut self) {
         drop(self.mounted.take());
         self.root.remove();
+        if let Some(header) = find(".masthead") {
+            header.remove();
+        }
         // A hand-off a test left untaken.
         let _ = js_sys::Reflect::delete_property(
             &window().unchecked_into::<js_sys::Object>(),

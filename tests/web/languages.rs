@@ -75,7 +75,7 @@ async fn the_address_wins_then_the_earlier_choice_then_the_browser_then_the_defa
     // And the switcher lists what the deployment offers, each in its own language.
     page.wait_for("three languages", || {
         document()
-            .query_selector_all(".language-list a")
+            .query_selector_all(".language-list li:not([hidden]) a")
             .unwrap()
             .length()
             == 3
