@@ -139,7 +139,7 @@ fn security_headers() {
             "security header problems:\n  {}",
             problems.join("\n  ")
         );
-        // And `reclaim-server check` finds nothing wrong with the reference server. It warns
+        // And `reclaim-check` finds nothing wrong with the reference server. It warns
         // that a missing path answers 200: the server gives unknown routes the app's page by
         // design (server/tests/api/pages.rs holds it to that).
         crate::deployment_check::assert_check_holds(&env.server().url, &["not-found"]).await

@@ -10,7 +10,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// The source expression that allows one inline script: `'sha256-…'` of its text.
-pub(crate) fn script_source(script: &str) -> String {
+fn script_source(script: &str) -> String {
     format!(
         "'sha256-{}'",
         STANDARD.encode(Sha256::digest(script.as_bytes()))
@@ -36,7 +36,7 @@ pub fn content_security_policy<'a>(pages: impl IntoIterator<Item = &'a str>) -> 
 
 /// The text of every `<script>` element without a `src` attribute, exactly as between the
 /// tags (what browsers hash for CSP).
-pub(crate) fn inline_scripts(html: &str) -> Vec<&str> {
+fn inline_scripts(html: &str) -> Vec<&str> {
     // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `html`.
     let lower = html.to_ascii_lowercase();
     let mut scripts = Vec::new();

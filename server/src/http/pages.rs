@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any_service, MethodRouter};
 use percent_encoding::percent_decode_str;
+use reclaim_contract::assets::has_content_hash;
 use reclaim_contract::link::param;
 use reclaim_contract::locale::{match_locale, BUILT_IN, LANG_PARAM};
 use tower::ServiceExt;
@@ -185,18 +186,6 @@ fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// trunk names assets `name-<hash>.ext` (or `name-<hash>_bg.wasm`), the hash a 64-bit number in
-/// hex without leading zeros: usually 16 digits, sometimes fewer (one build in sixteen has 15).
-pub(crate) fn has_content_hash(file_name: &str) -> bool {
-    let stem = Path::new(file_name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,16 +205,6 @@ mod tests {
         ] {
             assert!(decode_segments(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn hashed_asset_names() {
-        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b.js"));
-        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b_bg.wasm"));
-        // A hash with a leading zero dropped.
-        assert!(has_content_hash("reclaim-355491398ef7800_bg.wasm"));
-        assert!(!has_content_hash("config.json"));
-        assert!(!has_content_hash("my-app.js"));
     }
 
     #[test]

@@ -3,12 +3,11 @@
 
 use url::Url;
 
-use super::deployment::{Deployment, Encoding};
-use super::html;
-use super::policy::{Policy, Verdict};
-use super::report::Report;
-use super::visitor::{same_origin, Answer, Visitor};
-use crate::http::{inline_scripts, script_source};
+use crate::deployment::{Deployment, Encoding};
+use crate::html;
+use crate::policy::{sha256_source, Policy, Verdict};
+use crate::report::Report;
+use crate::visitor::{same_origin, Answer, Visitor};
 
 const POLICY_FIX: &str = "deploy/README.md shows the policy the pages need";
 
@@ -67,8 +66,8 @@ pub fn content_policy(pages: &[Answer], deployment: Option<&Deployment>, report:
                     );
                 }
             }
-            for script in inline_scripts(&html) {
-                let hash = script_source(script);
+            for script in html::inline_scripts(&html) {
+                let hash = sha256_source(script);
                 let allowed = match policy.governing("script-src") {
                     Verdict::Unrestricted => true,
                     Verdict::Sources(..) => policy.has_keyword("script-src", &hash),

@@ -1,6 +1,9 @@
 //! A Content-Security-Policy as a browser enforces it: which directive governs a kind of request
 //! (falling back to `default-src`), and whether a source list allows a URL or a keyword.
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use url::Url;
 
 /// One policy: its directives in order, names in lower case. A repeated directive is ignored,
@@ -85,6 +88,14 @@ impl Policy {
                 .any(|source| source_matches(source, url, page)),
         }
     }
+}
+
+/// The source expression that allows one inline script or style: `'sha256-…'` of its text.
+pub fn sha256_source(text: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
 }
 
 /// CSP Level 3's source matching, for http(s) URLs: `*`, `'self'`, a scheme (`https:`), or a

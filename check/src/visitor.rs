@@ -92,12 +92,12 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    pub fn new(site: &Url) -> anyhow::Result<Visitor> {
+    pub fn new(site: &Url) -> Result<Visitor, reqwest::Error> {
         let mut defaults = HeaderMap::new();
         defaults.insert(
             USER_AGENT,
             HeaderValue::from_static(concat!(
-                "Mozilla/5.0 (compatible; reclaim-server-check/",
+                "Mozilla/5.0 (compatible; reclaim-check/",
                 env!("CARGO_PKG_VERSION"),
                 ")"
             )),
@@ -115,7 +115,7 @@ impl Visitor {
             .build()?;
         // The build names its files from the root (`/main-….css`, `/config.json`): it is
         // served at the root of its origin, whatever address was given.
-        let site = site.join("/")?;
+        let site = site.join("/").unwrap_or_else(|_| site.clone());
         Ok(Visitor { client, site })
     }
 

@@ -2,15 +2,15 @@
 //! the types and caching of what they load, `config.json`, and the headers that keep a reset
 //! link's token to the page (`Referrer-Policy`, HSTS).
 
+use reclaim_contract::assets::has_content_hash;
 use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE, LANG_PARAM};
 use url::Url;
 
-use super::cache_control::{duration_words, CacheControl};
-use super::deployment::{self, Deployment};
-use super::html;
-use super::report::Report;
-use super::visitor::{path_of, Answer, Kind, Visitor};
-use crate::http::has_content_hash;
+use crate::cache_control::{duration_words, CacheControl};
+use crate::deployment::{self, Deployment};
+use crate::html;
+use crate::report::Report;
+use crate::visitor::{path_of, Answer, Kind, Visitor};
 
 /// The pages, relative to the site: the top, the request page, the reset page.
 pub const PAGES: [&str; 3] = ["", "recover", "reset"];
@@ -540,8 +540,8 @@ fn is_javascript(media_type: &str) -> bool {
 mod tests {
     use reqwest::header::{HeaderMap, HeaderValue};
 
-    use super::super::report::Status;
     use super::*;
+    use crate::report::Status;
 
     fn page(site: &str, hsts: Option<&str>) -> Answer {
         let mut headers = HeaderMap::new();

@@ -1,11 +1,11 @@
 //! The deployer's brand as served: `brand.css` present with every property the pages read, its
 //! colours readable against each other in both schemes, and its logo loading.
 
-use super::brand::{measure, Brand, Scheme, NON_TEXT};
-use super::html;
-use super::policy::Policy;
-use super::report::Report;
-use super::visitor::{path_of, Answer, Kind, Visitor};
+use crate::brand::{measure, Brand, Scheme, NON_TEXT};
+use crate::html;
+use crate::policy::Policy;
+use crate::report::Report;
+use crate::visitor::{path_of, Answer, Kind, Visitor};
 
 const BRAND_FILE: &str = "brand.css";
 

@@ -1,8 +1,9 @@
-//! `reclaim-server check <URL> [--json]`: loads a deployed site as a browser would and says, in
-//! plain words with the fix, whether the pages will work there: each page and `?lang=` copy,
-//! the types and caching of their files, `config.json`, the Content-Security-Policy, the API's
-//! CORS, `Referrer-Policy`, HSTS, and the brand's contrast. It only reads: `GET`s, and CORS
-//! preflights (`OPTIONS`) for the API, never a `POST` that could send a mail.
+//! `reclaim-check <URL> [--json]`: loads a deployed site of the Reclaim pages as a browser would
+//! and says, in plain words with the fix, whether the pages will work there: each page and
+//! `?lang=` copy, the types and caching of their files, `config.json`, the Content-Security-Policy,
+//! the API's CORS, `Referrer-Policy`, HSTS, and the brand's contrast. It only reads: `GET`s, and
+//! CORS preflights (`OPTIONS`) for the API, never a `POST` that could send a mail. It works
+//! against any backend the pages speak, and needs nothing of the reference server.
 //!
 //! The parsers (Cache-Control, CSP, colours, brand.css, HTML) are plain functions with their
 //! tests beside them; `config.json` and the backend's description are read in one place,
@@ -20,13 +21,20 @@ mod security;
 mod site;
 mod visitor;
 
-use clap::Args;
+use clap::Parser;
 use url::Url;
 
 pub use report::{Finding, Report, Status};
 
-/// The arguments of `reclaim-server check`.
-#[derive(Debug, Clone, Args)]
+/// The command line of `reclaim-check` (and of its alias, `reclaim-server check`).
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "reclaim-check",
+    version,
+    about = "Load a deployed site of the Reclaim pages as a browser would and say, with the fix, \
+             whatever would keep the pages from working there. Only reads (and sends CORS \
+             preflights): nothing is changed. Exits 0 only when everything holds."
+)]
 pub struct CheckArgs {
     /// The site's address, e.g. https://reset.example.com (its root is checked).
     #[arg(value_parser = parse_site)]
