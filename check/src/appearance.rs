@@ -5,7 +5,7 @@ use crate::brand::{measure, Brand, Scheme, NON_TEXT};
 use crate::html;
 use crate::policy::Policy;
 use crate::report::Report;
-use crate::visitor::{path_of, Answer, Kind, Visitor};
+use crate::visitor::{path_of, same_origin, Answer, Kind, Visitor};
 
 const BRAND_FILE: &str = "brand.css";
 
@@ -118,8 +118,10 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
         };
         let shown = if url.scheme() == "data" {
             logo.chars().take(40).collect()
-        } else {
+        } else if same_origin(&url, &visitor.site) {
             path_of(&url)
+        } else {
+            url.to_string()
         };
         if policies
             .iter()
@@ -136,6 +138,16 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
         }
         if url.scheme() == "data" {
             report.ok("logo", shown, "an image inside brand.css");
+            continue;
+        }
+        if !visitor.fetches(&url) {
+            report.warn(
+                "logo",
+                shown,
+                "is on another origin: not fetched (the check loads nothing but the site and \
+                 its API), so whether it loads is not known",
+                "put the logo beside brand.css on this origin",
+            );
             continue;
         }
         match visitor.get(&url, Kind::Image).await {

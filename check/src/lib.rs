@@ -5,6 +5,9 @@
 //! CORS preflights (`OPTIONS`) for the API, never a `POST` that could send a mail. It works
 //! against any backend the pages speak, and needs nothing of the reference server.
 //!
+//! Every fetch is bounded ([`visitor`]): 4 MiB of a body on the wire and again decompressed, a
+//! time limit, and only the site's own origin and its API's.
+//!
 //! The parsers (Cache-Control, CSP, colours, brand.css, HTML) are plain functions with their
 //! tests beside them; `config.json` and the backend's description are read in one place,
 //! [`deployment::read`].
@@ -21,10 +24,14 @@ mod security;
 mod site;
 mod visitor;
 
+use std::time::Duration;
+
 use clap::Parser;
 use url::Url;
 
 pub use report::{Finding, Report, Status};
+use visitor::Visitor;
+pub use visitor::DEFAULT_TIMEOUT;
 
 /// The command line of `reclaim-check` (and of its alias, `reclaim-server check`).
 #[derive(Debug, Clone, Parser)]
@@ -43,12 +50,16 @@ pub struct CheckArgs {
     /// Print the findings as JSON (`{"ok": …, "findings": […]}`) instead of sentences.
     #[arg(long)]
     pub json: bool,
+
+    /// Longest a fetch may take, from connecting to the last byte of its body, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
 }
 
 /// Runs the check and prints its report; the process's exit status: 0 only when everything
 /// holds.
 pub async fn run(args: &CheckArgs) -> i32 {
-    let report = check(&args.url).await;
+    let report = check(&args.url, Duration::from_secs(args.timeout)).await;
     if args.json {
         println!("{}", report.to_json());
     } else {
@@ -61,19 +72,15 @@ pub async fn run(args: &CheckArgs) -> i32 {
     }
 }
 
-/// Everything the check finds about the site at `site` (its root: the build is served there).
-pub async fn check(site: &Url) -> Report {
+/// Everything the check finds about the site at `site` (its root: the build is served there),
+/// each fetch given `timeout`.
+pub async fn check(site: &Url, timeout: Duration) -> Report {
     let site = &site.join("/").unwrap_or_else(|_| site.clone());
     let mut report = Report::new(site);
-    let visitor = match visitor::Visitor::new(site) {
+    let mut visitor = match Visitor::new(site, timeout) {
         Ok(visitor) => visitor,
         Err(error) => {
-            report.fail(
-                "page",
-                site.as_str(),
-                format!("no HTTP client: {error}"),
-                "report this",
-            );
+            report.fail("page", site.as_str(), error.to_string(), "report this");
             return report;
         }
     };
@@ -82,6 +89,9 @@ pub async fn check(site: &Url) -> Report {
         return report;
     };
     let deployment = site::deployment(&visitor, &mut report).await;
+    if let Some(deployment) = &deployment {
+        visitor.allow_api(&deployment.api_base);
+    }
     site::not_found(&visitor, &mut report).await;
     site::languages(&visitor, deployment.as_ref(), &mut report).await;
     site::html_caching(&pages, &mut report);

@@ -433,12 +433,17 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
     }
     let mut types_wrong = Vec::new();
     let mut not_kept = Vec::new();
+    let mut elsewhere = Vec::new();
     let mut hashed = 0;
     let mut stylesheets = Vec::new();
     for (href, kind) in files {
         let Ok(url) = page.url.join(&href) else {
             continue;
         };
+        if !visitor.fetches(&url) {
+            elsewhere.push(url.to_string());
+            continue;
+        }
         let path = path_of(&url);
         let answer = match visitor.get(&url, kind).await {
             Ok(answer) if answer.status == 200 => answer,
@@ -478,6 +483,22 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
         if kind == Kind::Stylesheet {
             stylesheets.push(answer);
         }
+    }
+    if !elsewhere.is_empty() {
+        report.fail(
+            "asset-origin",
+            elsewhere.join(", "),
+            format!(
+                "{} names {} on another origin: the page's own policy lets scripts and styles \
+                 come from the site alone, so browsers refuse {}. Not fetched: the check loads \
+                 nothing but the site and its API",
+                page.path(),
+                if elsewhere.len() == 1 { "it" } else { "them" },
+                if elsewhere.len() == 1 { "it" } else { "them" },
+            ),
+            "serve the build's files from the site, as it was built: a host or CDN that \
+             rewrites the pages to load them from elsewhere breaks them",
+        );
     }
     if types_wrong.is_empty() {
         report.ok(

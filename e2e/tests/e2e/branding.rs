@@ -212,7 +212,11 @@ fn a_brand_without_a_rebuild() {
             browser
                 .screenshots_at("missing-logo", &[(320, "light"), (1280, "dark")])
                 .await?;
-            let report = reclaim_check::check(&Url::parse(&env.server().url)?).await;
+            let report = reclaim_check::check(
+                &Url::parse(&env.server().url)?,
+                reclaim_check::DEFAULT_TIMEOUT,
+            )
+            .await;
             let failed: Vec<&str> = report.failures().map(|f| f.check).collect();
             ensure!(
                 failed == ["logo"],

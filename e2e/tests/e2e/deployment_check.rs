@@ -16,7 +16,7 @@ use crate::static_hosting::{site_config, Nginx};
 /// Runs the check on `origin` and fails, with its whole report, unless every check holds, with
 /// no warning but from the checks `tolerated`.
 pub async fn assert_check_holds(origin: &str, tolerated: &[&str]) -> Result<()> {
-    let report = reclaim_check::check(&Url::parse(origin)?).await;
+    let report = reclaim_check::check(&Url::parse(origin)?, reclaim_check::DEFAULT_TIMEOUT).await;
     let quiet = report.warnings().all(|w| tolerated.contains(&w.check));
     ensure!(
         report.holds() && quiet,
@@ -167,7 +167,8 @@ async fn each_mistake() -> Result<()> {
         }
         let mut nginx = Nginx::start(&nginx_dir, port, &site)?;
         nginx.wait_ready().await?;
-        let report = reclaim_check::check(&Url::parse(&nginx.origin)?).await;
+        let report =
+            reclaim_check::check(&Url::parse(&nginx.origin)?, reclaim_check::DEFAULT_TIMEOUT).await;
         drop(nginx);
         // One check may fail on several things (two colour pairs): each check once.
         let failed: BTreeSet<&str> = report.failures().map(|f| f.check).collect();
