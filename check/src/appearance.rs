@@ -2,8 +2,8 @@
 //! colours readable against each other in both schemes, and its logo loading.
 
 use crate::brand::{measure, Brand, Scheme, NON_TEXT};
+use crate::content_policy::enforced;
 use crate::html;
-use crate::policy::Policy;
 use crate::report::Report;
 use crate::visitor::{path_of, same_origin, Answer, Kind, Visitor};
 
@@ -105,7 +105,7 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
         .filter_map(|scheme| brand.logo(scheme))
         .collect();
     logos.dedup();
-    let policies = Policy::parse_all(page.header_values("content-security-policy"));
+    let policies = enforced(page);
     for logo in logos {
         let Ok(url) = sheet.url.join(&logo) else {
             report.fail(
@@ -125,7 +125,7 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
         };
         if policies
             .iter()
-            .any(|p| !p.allows_url("img-src", &url, &page.url))
+            .any(|p| !p.policy.allows_url("img-src", &url, &page.url))
         {
             report.fail(
                 "logo",

@@ -1,6 +1,6 @@
 //! The little of the pages' HTML the check reads: start tags' attributes (quoted or not, as the
-//! minified build writes them), the document's `lang`, what the page loads, and its inline
-//! scripts exactly as a Content-Security-Policy hashes them.
+//! minified build writes them), the document's `lang`, what the page loads, its inline scripts
+//! and styles exactly as a Content-Security-Policy hashes them, and its own policy's `<meta>`.
 //!
 //! A small scanner rather than an HTML parser crate: it finds tags in order, skipping comments
 //! and the raw text of `<script>` and `<style>`, which is all the checks need.
@@ -24,9 +24,10 @@ impl<'a> Tag<'a> {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The text of an inline script (one without `src`): what its CSP hash covers.
+    /// The text of an inline script (one without `src`) or style: what its CSP hash covers.
     fn inline_text(&self, element: &str) -> Option<&'a str> {
-        let inline = self.name == element && self.attribute("src").is_none();
+        let inline =
+            self.name == element && (element == "style" || self.attribute("src").is_none());
         inline.then_some(self.text).flatten()
     }
 }
@@ -187,6 +188,64 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The text of every `<style>`, exactly as between its tags.
+pub fn inline_styles(html: &str) -> Vec<&str> {
+    tags(html)
+        .into_iter()
+        .filter_map(|tag| tag.inline_text("style"))
+        .collect()
+}
+
+/// A page's own Content-Security-Policy: the `content` of its first
+/// `<meta http-equiv=Content-Security-Policy>`, and what stands before it that it cannot
+/// govern (a browser applies such a policy only in the `<head>`, and only to what follows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaPolicy {
+    pub content: String,
+    /// The tag that ends the `<head>` before the policy (`<body>`, `</head>`, `<div>`…).
+    pub after_head: Option<String>,
+    /// The scripts, styles and links before the policy, as `<script>`, `<link>`…
+    pub after: Vec<String>,
+}
+
+/// Elements a `<head>` may hold: any other starts the `<body>`, even when the tag is left out.
+const HEAD_ELEMENTS: [&str; 10] = [
+    "html", "head", "base", "link", "meta", "noscript", "script", "style", "template", "title",
+];
+
+/// The page's own policy (`None` when it has no `<meta http-equiv=Content-Security-Policy>`).
+pub fn meta_policy(html: &str) -> Option<MetaPolicy> {
+    let tags = tags(html);
+    let position = tags.iter().position(|tag| {
+        tag.name == "meta"
+            && tag
+                .attribute("http-equiv")
+                .is_some_and(|e| e.eq_ignore_ascii_case("content-security-policy"))
+    })?;
+    let before = &tags[..position];
+    let after_head = before
+        .iter()
+        .find(|tag| {
+            let opening = !tag.name.starts_with('/');
+            tag.name == "/head" || (opening && !HEAD_ELEMENTS.contains(&tag.name.as_str()))
+        })
+        .map(|tag| format!("<{}>", tag.name));
+    let mut after: Vec<String> = before
+        .iter()
+        .filter(|tag| matches!(tag.name.as_str(), "script" | "style" | "link"))
+        .map(|tag| format!("<{}>", tag.name))
+        .collect();
+    after.dedup();
+    Some(MetaPolicy {
+        content: tags[position]
+            .attribute("content")
+            .unwrap_or_default()
+            .to_owned(),
+        after_head,
+        after,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,11 +301,35 @@ mod tests {
             inline_scripts(TRUNK_INDEX),
             ["\nimport init from '/reclaim-abc.js';\nif (1 < 2) { await init('<b>'); }\n"]
         );
+        assert_eq!(inline_styles(TRUNK_INDEX), ["p{color:red}"]);
         assert_eq!(inline_scripts(PAGE), ["go()"]);
         assert_eq!(
             inline_scripts("<scripts>x</scripts><SCRIPT>y</SCRIPT><script data-src=z>w</script>"),
             ["y", "w"]
         );
         assert!(inline_scripts("<script type=module SRC='/a.js' defer></script>").is_empty());
+    }
+
+    #[test]
+    fn the_pages_own_policy_and_what_comes_before_it() {
+        let policy = meta_policy(PAGE).unwrap();
+        assert_eq!(policy.content, "script-src 'self'");
+        assert_eq!((policy.after_head, policy.after), (None, vec![]));
+        assert_eq!(meta_policy(TRUNK_INDEX), None);
+
+        let late = "<head><link rel=stylesheet href=/a.css><script>a()</script>\
+            <meta http-equiv=\"content-security-policy\" content='style-src x'>";
+        let policy = meta_policy(late).unwrap();
+        assert_eq!(policy.content, "style-src x");
+        assert_eq!(policy.after, ["<link>", "<script>"]);
+        assert_eq!(policy.after_head, None);
+
+        // Minified pages leave `</head>` and `<body>` out: the first body element ends the head.
+        let in_body = "<head><title>x</title><main><meta http-equiv=content-security-policy \
+            content=\"script-src 'none'\">";
+        assert_eq!(
+            meta_policy(in_body).unwrap().after_head.as_deref(),
+            Some("<main>")
+        );
     }
 }

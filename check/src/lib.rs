@@ -16,11 +16,12 @@ mod appearance;
 mod brand;
 mod cache_control;
 mod colour;
+mod content_policy;
+mod cors;
 mod deployment;
 mod html;
 mod policy;
 mod report;
-mod security;
 mod site;
 mod visitor;
 
@@ -96,9 +97,9 @@ pub async fn check(site: &Url, timeout: Duration) -> Report {
     site::languages(&visitor, deployment.as_ref(), &mut report).await;
     site::html_caching(&pages, &mut report);
     let stylesheets = site::assets(&visitor, request_page, &mut report).await;
-    security::content_policy(&pages, deployment.as_ref(), &mut report);
+    content_policy::check(&pages, deployment.as_ref(), &mut report);
     if let Some(deployment) = &deployment {
-        security::cors(&visitor, deployment, &mut report).await;
+        cors::preflights(&visitor, deployment, &mut report).await;
     }
     site::referrer_policy(&pages, &mut report);
     site::hsts(site, &pages, &mut report);

@@ -56,11 +56,12 @@ fn api_elsewhere(dist: &Path, api: &str) -> Result<()> {
     Ok(())
 }
 
-/// The shipped policy with the API's origin added to it, as deploy/README.md says.
+/// The shipped host policy with the API's origin added to its connect-src, as deploy/README.md
+/// says.
 fn csp_with_api(site: String, api: &str) -> String {
     site.replacen(
-        "'; object-src 'none'",
-        &format!("'; connect-src 'self' {api}; object-src 'none'"),
+        "connect-src 'self';",
+        &format!("connect-src 'self' {api};"),
         1,
     )
 }

@@ -1,7 +1,6 @@
 //! The HTTP layer: routes, shared state, and the layers every response goes through.
 
 mod account;
-mod csp;
 mod error;
 mod extract;
 mod origin;

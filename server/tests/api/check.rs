@@ -6,16 +6,24 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE};
+use reclaim_contract::policy::page_policy;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use reclaim_testkit::TestServer;
 
-/// A page as the build writes it: in `lang`, loading the main stylesheet, `brand.css`, and the
-/// app named in its `<meta name=reclaim-app>`, started by one inline script.
+/// A page as the build writes it: in `lang`, its own policy first, loading the main
+/// stylesheet, `brand.css`, and the app named in its `<meta name=reclaim-app>`, started by one
+/// inline script.
 fn page(lang: &str) -> String {
+    let script = STANDARD.encode(Sha256::digest(b"start()"));
+    let policy = page_policy(&[&script], &[]);
     format!(
         "<!doctype html><html lang={lang}><head><meta charset=utf-8>\
+         <meta http-equiv=Content-Security-Policy content=\"{policy}\">\
          <link rel=stylesheet href=/main-0123456789abcdef.css><link rel=stylesheet href=/brand.css>\
          <meta name=reclaim-app data-glue=/reclaim-0123456789abcdef.js \
          data-wasm=/reclaim-0123456789abcdef_bg.wasm><script type=module>start()</script>\
