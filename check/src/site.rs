@@ -2,6 +2,7 @@
 //! the types and caching of what they load, `config.json`, and the headers that keep a reset
 //! link's token to the page (`Referrer-Policy`, HSTS).
 
+use futures_util::{stream, StreamExt};
 use reclaim_contract::assets::has_content_hash;
 use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE, LANG_PARAM};
 use url::Url;
@@ -17,6 +18,9 @@ pub const PAGES: [&str; 3] = ["", "recover", "reset"];
 
 /// A path no build has, for the not-found page.
 const MISSING: &str = "reclaim-check-no-such-page";
+
+/// How many `?lang=` copies are asked for at once.
+const LANGUAGE_FETCHES_AT_ONCE: usize = 4;
 
 /// Six months: HSTS shorter than this is forgotten between a person's visits.
 const HSTS_MINIMUM: u64 = 15_552_000;
@@ -252,28 +256,28 @@ pub async fn languages(visitor: &Visitor, deployment: Option<&Deployment>, repor
     if tags.is_empty() {
         return;
     }
-    let mut wrong = Vec::new();
-    let mut count = 0;
-    for tag in &tags {
-        for page in PAGES {
-            count += 1;
-            let url = visitor.url(&format!("{page}?{LANG_PARAM}={tag}"));
-            let path = path_of(&url);
-            match visitor.get(&url, Kind::Document).await {
-                Err(error) => wrong.push(format!("{path} could not be loaded ({error})")),
-                Ok(answer) => {
-                    if let Some(problem) = page_problem(&answer) {
-                        wrong.push(format!("{path} {problem}"));
-                        continue;
-                    }
-                    let lang = html::document_language(&answer.text()).unwrap_or_default();
-                    if !lang.eq_ignore_ascii_case(tag) {
-                        wrong.push(format!("{path} is <html lang={lang}>"));
-                    }
-                }
-            }
-        }
-    }
+    // Owned tags: with borrowed ones in the closure below, rustc cannot see that the check's
+    // future is Send (rust-lang/rust#102211).
+    let copies: Vec<(String, Url)> = tags
+        .iter()
+        .flat_map(|tag| {
+            PAGES.map(|page| {
+                (
+                    tag.to_string(),
+                    visitor.url(&format!("{page}?{LANG_PARAM}={tag}")),
+                )
+            })
+        })
+        .collect();
+    let count = copies.len();
+    // A few at once: 43 languages of 3 pages each take a moment even from far away, and each
+    // answer is read to its verdict and dropped, so memory holds only the ones in flight.
+    let wrong: Vec<String> = stream::iter(copies)
+        .map(|(tag, url)| copy_problem(visitor, tag, url))
+        .buffered(LANGUAGE_FETCHES_AT_ONCE)
+        .filter_map(std::future::ready)
+        .collect()
+        .await;
     let subject = format!("?{LANG_PARAM}= copies");
     if wrong.is_empty() {
         report.ok(
@@ -301,6 +305,20 @@ pub async fn languages(visitor: &Visitor, deployment: Option<&Deployment>, repor
         "serve dist/<tag>/… for ?lang=<tag>: deploy/nginx/reclaim.conf's $reclaim_lang_dir map, \
          or the lang= lines of deploy/static/_redirects on Netlify",
     );
+}
+
+/// What is wrong with the `?lang=` copy at `url`, which should be in `tag`, if anything.
+async fn copy_problem(visitor: &Visitor, tag: String, url: Url) -> Option<String> {
+    let path = path_of(&url);
+    let answer = match visitor.get(&url, Kind::Document).await {
+        Ok(answer) => answer,
+        Err(error) => return Some(format!("{path} could not be loaded ({error})")),
+    };
+    if let Some(problem) = page_problem(&answer) {
+        return Some(format!("{path} {problem}"));
+    }
+    let lang = html::document_language(&answer.text()).unwrap_or_default();
+    (!lang.eq_ignore_ascii_case(&tag)).then(|| format!("{path} is <html lang={lang}>"))
 }
 
 /// HTML must be asked for again on every visit: a kept page names assets a later deploy
