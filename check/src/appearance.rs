@@ -1,5 +1,7 @@
-//! The deployer's brand as served: `brand.css` present with every property the pages read, its
-//! colours readable against each other in both schemes, and its logo loading.
+//! The deployer's brand as the pages carry it (`<style id=brand>`, which `deploy/rebrand.sh`
+//! writes from `brand.css`): every property the pages read set, its colours readable against
+//! each other in both schemes, its logo loading; and `/brand.css`, the deployer's copy, the same
+//! brand.
 
 use crate::brand::{measure, Brand, Scheme, NON_TEXT};
 use crate::content_policy::enforced;
@@ -7,44 +9,41 @@ use crate::html;
 use crate::report::Report;
 use crate::visitor::{path_of, same_origin, Answer, Kind, Visitor};
 
-const BRAND_FILE: &str = "brand.css";
+const REBRAND: &str = "after editing dist/brand.css, run `sh deploy/rebrand.sh dist`: it puts the \
+     brand into every page, with its hash in the page's policy";
 
-/// `stylesheets` are the request page's, as served; `page` is that page.
-pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], report: &mut Report) {
-    let is_brand = |href: &str| href.ends_with(&format!("/{BRAND_FILE}"));
-    let Some(sheet) = stylesheets.iter().find(|s| is_brand(s.url.path())) else {
-        // Linked but not loaded is an asset-type failure already.
-        let linked = html::loads(&page.text()).stylesheets;
-        if !linked.iter().any(|href| is_brand(href)) {
-            report.warn(
-                "brand",
-                BRAND_FILE,
-                "the pages link no brand.css: a build from before branding, or pages edited by \
-                 hand",
-                "deploy a current build: its pages link /brand.css",
-            );
-        }
+/// The brand of `page`, the request page as served.
+pub async fn brand(visitor: &Visitor, page: &Answer, report: &mut Report) {
+    let html = page.text();
+    let Some(carried) = html::brand_style(&html) else {
+        report.warn(
+            "brand",
+            page.path(),
+            "carries no brand (<style id=brand>): a build from before the pages carried their \
+             styles, or a page edited by hand",
+            "deploy a current build",
+        );
         return;
     };
-    let brand = Brand::parse(&sheet.text());
+    deployers_copy(visitor, carried, report).await;
+    let subject = format!("{} <style id=brand>", page.path());
+    let brand = Brand::parse(carried);
     let missing = brand.missing();
     if missing.is_empty() {
-        report.ok(
-            "brand",
-            sheet.path(),
-            "every property the pages read is set",
-        );
+        report.ok("brand", subject, "every property the pages read is set");
     } else {
         report.fail(
             "brand",
-            sheet.path(),
+            subject,
             format!(
                 "sets no {}: the pages have no value for {}",
                 missing.join(", "),
                 if missing.len() == 1 { "it" } else { "them" }
             ),
-            "copy the missing lines back from the brand.css the build wrote (style/brand.css in \
-             the source)",
+            format!(
+                "copy the missing lines back into dist/brand.css from the one the build wrote \
+                 (style/brand.css in the source); {REBRAND}"
+            ),
         );
     }
 
@@ -78,7 +77,8 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
                 measured.minimum,
             ),
             format!(
-                "make {} or {} darker or lighter in the {} scheme of brand.css{}",
+                "make {} or {} darker or lighter in the {} scheme of dist/brand.css{}, then run \
+                 `sh deploy/rebrand.sh dist`",
                 measured.foreground,
                 measured.background,
                 measured.scheme.name(),
@@ -107,12 +107,12 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
     logos.dedup();
     let policies = enforced(page);
     for logo in logos {
-        let Ok(url) = sheet.url.join(&logo) else {
+        let Ok(url) = page.url.join(&logo) else {
             report.fail(
                 "logo",
                 logo,
                 "is not an address",
-                "write --brand-logo as url(logo.svg)",
+                "write --brand-logo as url(/logo.svg)",
             );
             continue;
         };
@@ -132,12 +132,13 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
                 shown.clone(),
                 "img-src of the Content-Security-Policy does not allow it: the header shows the \
                  name without it",
-                "put the logo beside brand.css on this origin, or add its origin to img-src",
+                "put the logo on this origin (dist/logo.svg is url(/logo.svg)): the host's policy \
+                 allows images from it alone",
             );
             continue;
         }
         if url.scheme() == "data" {
-            report.ok("logo", shown, "an image inside brand.css");
+            report.ok("logo", shown, "an image inside the brand");
             continue;
         }
         if !visitor.fetches(&url) {
@@ -146,7 +147,7 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
                 shown,
                 "is on another origin: not fetched (the check loads nothing but the site and \
                  its API), so whether it loads is not known",
-                "put the logo beside brand.css on this origin",
+                "put the logo on this origin (dist/logo.svg is url(/logo.svg))",
             );
             continue;
         }
@@ -162,15 +163,45 @@ pub async fn brand(visitor: &Visitor, page: &Answer, stylesheets: &[Answer], rep
                     answer.status,
                     answer.media_type()
                 ),
-                "put the file where --brand-logo in brand.css says (relative to brand.css), or \
+                "put the file where --brand-logo says (url(/logo.svg) is dist/logo.svg), or \
                  correct the url()",
             ),
             Err(error) => report.fail(
                 "logo",
                 shown,
                 format!("could not be loaded ({error}): the header shows the name without it"),
-                "put the logo beside brand.css on this origin",
+                "put the logo on this origin (dist/logo.svg is url(/logo.svg))",
             ),
         }
+    }
+}
+
+/// `/brand.css`, the copy a deployer edits: the brand the pages carry, or an edit not yet put
+/// into them, which nobody sees.
+async fn deployers_copy(visitor: &Visitor, carried: &str, report: &mut Report) {
+    let url = visitor.url("/brand.css");
+    let answer = match visitor.get(&url, Kind::Fetch).await {
+        Ok(answer) if answer.status == 200 => answer,
+        // The pages need no brand.css; only the next rebrand does, and it says so.
+        Ok(_) => return,
+        Err(error) => {
+            report.warn(
+                "brand",
+                path_of(&url),
+                format!("could not be loaded ({error})"),
+                "serve dist/brand.css as the build and deploy/rebrand.sh left it",
+            );
+            return;
+        }
+    };
+    // rebrand.sh puts the file in without its trailing line ends.
+    if answer.text().trim_end_matches(['\r', '\n']) != carried {
+        report.warn(
+            "brand",
+            answer.path(),
+            "is not the brand the pages carry: an edit not yet put into the pages, which still \
+             show the brand before it",
+            REBRAND,
+        );
     }
 }

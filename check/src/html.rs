@@ -196,6 +196,14 @@ pub fn inline_styles(html: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The text of the page's `<style id=brand>`: the deployer's brand, as the pages carry it.
+pub fn brand_style(html: &str) -> Option<&str> {
+    tags(html)
+        .into_iter()
+        .find(|tag| tag.name == "style" && tag.attribute("id") == Some("brand"))?
+        .text
+}
+
 /// A page's own Content-Security-Policy: the `content` of its first
 /// `<meta http-equiv=Content-Security-Policy>`, and what stands before it that it cannot
 /// govern (a browser applies such a policy only in the `<head>`, and only to what follows it).
@@ -308,6 +316,13 @@ mod tests {
             ["y", "w"]
         );
         assert!(inline_scripts("<script type=module SRC='/a.js' defer></script>").is_empty());
+    }
+
+    #[test]
+    fn the_brand_the_page_carries() {
+        let page = "<style>main{}</style><style id=brand>:root{--brand-accent:#000}</style>";
+        assert_eq!(brand_style(page), Some(":root{--brand-accent:#000}"));
+        assert_eq!(brand_style("<style>main{}</style>"), None);
     }
 
     #[test]

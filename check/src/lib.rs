@@ -96,14 +96,14 @@ pub async fn check(site: &Url, timeout: Duration) -> Report {
     site::not_found(&visitor, &mut report).await;
     site::languages(&visitor, deployment.as_ref(), &mut report).await;
     site::html_caching(&pages, &mut report);
-    let stylesheets = site::assets(&visitor, request_page, &mut report).await;
+    site::assets(&visitor, request_page, &mut report).await;
     content_policy::check(&pages, deployment.as_ref(), &mut report);
     if let Some(deployment) = &deployment {
         cors::preflights(&visitor, deployment, &mut report).await;
     }
     site::referrer_policy(&pages, &mut report);
     site::hsts(site, &pages, &mut report);
-    appearance::brand(&visitor, request_page, &stylesheets, &mut report).await;
+    appearance::brand(&visitor, request_page, &mut report).await;
     report
 }
 

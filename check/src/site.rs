@@ -436,9 +436,9 @@ pub fn hsts(site: &Url, pages: &[Answer], report: &mut Report) {
     }
 }
 
-/// What the request page loads (its stylesheets, the app's JS glue and wasm): each with its
-/// type, and each name with a content hash kept for good. Returns the stylesheets' answers.
-pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Vec<Answer> {
+/// What the request page loads (the app's JS glue and wasm, and any stylesheet it links): each
+/// with its type, and each name with a content hash kept for good.
+pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) {
     let loads = html::loads(&page.text());
     let mut files: Vec<(String, Kind)> = loads
         .stylesheets
@@ -453,7 +453,6 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
     let mut not_kept = Vec::new();
     let mut elsewhere = Vec::new();
     let mut hashed = 0;
-    let mut stylesheets = Vec::new();
     for (href, kind) in files {
         let Ok(url) = page.url.join(&href) else {
             continue;
@@ -497,9 +496,6 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
             }
         } else {
             revalidated(&answer, report);
-        }
-        if kind == Kind::Stylesheet {
-            stylesheets.push(answer);
         }
     }
     if !elsewhere.is_empty() {
@@ -561,7 +557,6 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
     } else if hashed > 0 {
         report.ok("asset-cache", "hashed files", "kept for a year, immutable");
     }
-    stylesheets
 }
 
 fn is_javascript(media_type: &str) -> bool {

@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::host::{Answer, Host};
-use crate::site::{shipped_config, write_site};
+use crate::site::{shipped_brand, shipped_config, write_site};
 
 /// What the check's process may hold at its peak, in KiB.
 const MEMORY_LIMIT_KIB: u64 = 64 * 1024;
@@ -114,34 +114,33 @@ async fn bombs_and_files_elsewhere_are_reported_in_little_memory() {
     // Another origin, counting what asks it for anything.
     let other = tempfile::tempdir().unwrap();
     let elsewhere = Host::serve(other.path()).await;
+    // A brand whose logo is elsewhere, and a request page that links a stylesheet elsewhere.
     let dist = tempfile::tempdir().unwrap();
-    write_site(dist.path(), &shipped_config());
+    let brand = format!(
+        "{}\n:root {{ --brand-logo: url({}/logo.svg); }}\n",
+        shipped_brand(),
+        elsewhere.url
+    );
+    write_site(dist.path(), &shipped_config(), &brand);
     let request_page = dist.path().join("recover/index.html");
     let html = std::fs::read_to_string(&request_page).unwrap().replace(
-        "<link rel=stylesheet href=/brand.css>",
+        "<body>",
         &format!(
-            "<link rel=stylesheet href=/brand.css><link rel=stylesheet href={}/theme.css>",
+            "<link rel=stylesheet href={}/theme.css><body>",
             elsewhere.url
         ),
     );
     std::fs::write(&request_page, html).unwrap();
-    let mut brand = std::fs::OpenOptions::new()
-        .append(true)
-        .open(dist.path().join("brand.css"))
-        .unwrap();
-    writeln!(
-        brand,
-        ":root {{ --brand-logo: url({}/logo.svg); }}",
-        elsewhere.url
-    )
-    .unwrap();
 
     let host = Host::serve(dist.path()).await;
     host.answer(
         "/reclaim-0123456789abcdef_bg.wasm",
         bomb("application/wasm", "gzip"),
     );
-    host.answer("/main-0123456789abcdef.css", bomb("text/css", "br"));
+    host.answer(
+        "/reclaim-0123456789abcdef.js",
+        bomb("text/javascript", "br"),
+    );
     // Every `?lang=` copy a bomb too: a few are read at once.
     for tag in BUILT_IN {
         for page in ["/", "/recover", "/reset"] {
@@ -168,7 +167,7 @@ async fn bombs_and_files_elsewhere_are_reported_in_little_memory() {
     );
     assert_says(
         &failures,
-        "asset-type /main-0123456789abcdef.css: could not be loaded (its br body",
+        "asset-type /reclaim-0123456789abcdef.js: could not be loaded (its br body",
         too_big,
     );
     assert_says(&failures, "language ?lang= copies: ", too_big);
@@ -192,7 +191,7 @@ async fn bombs_and_files_elsewhere_are_reported_in_little_memory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_never_ends_is_cut_off() {
     let dist = tempfile::tempdir().unwrap();
-    write_site(dist.path(), &shipped_config());
+    write_site(dist.path(), &shipped_config(), &shipped_brand());
     let host = Host::serve(dist.path()).await;
     host.answer("/reclaim-0123456789abcdef_bg.wasm", Answer::Stalled);
     let started = Instant::now();

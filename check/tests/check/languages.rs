@@ -7,13 +7,13 @@ use reclaim_contract::locale::BUILT_IN;
 use url::Url;
 
 use crate::host::Host;
-use crate::site::write_site;
+use crate::site::{shipped_brand, write_site};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_built_in_language_is_asked_for_a_few_at_once() {
     let dist = tempfile::tempdir().unwrap();
     // No `locales`: the pages offer every built-in language.
-    write_site(dist.path(), r#"{ "backend": "reclaim" }"#);
+    write_site(dist.path(), r#"{ "backend": "reclaim" }"#, &shipped_brand());
     let host = Host::serve(dist.path()).await;
     let site = Url::parse(&host.url).unwrap();
     let started = Instant::now();

@@ -4,6 +4,7 @@
 //! reference server, nginx, and broken deployments.) One test binary, so the crate links once.
 
 mod bounds;
+mod brand;
 mod host;
 mod languages;
 mod site;

@@ -1,5 +1,7 @@
-//! A small site shaped like the build: every page in every built-in language, each with its own
-//! policy first in its head, the files they load, the shipped brand, config and backends.
+//! A small site shaped like the build: every page in every built-in language, each carrying its
+//! styles (the main one and the brand, `<style id=brand>`) and naming them and its one inline
+//! script in its own policy, first in its head; the app's files, `brand.css`, `config.json` and
+//! the backends' descriptions.
 
 use std::path::Path;
 
@@ -9,29 +11,37 @@ use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE};
 use reclaim_contract::policy::page_policy;
 use sha2::{Digest, Sha256};
 
+const SCRIPT: &str = "start()";
+const MAIN_STYLE: &str = "body{margin:0}";
+
 /// The repository's root, where the shipped files are.
 fn repository() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// A page as the build writes it: in `lang`, its own policy naming its one inline script, the
-/// main stylesheet, `brand.css`, and the app named in its `<meta name=reclaim-app>`.
-pub fn page(lang: &str) -> String {
-    let script = "start()";
-    let policy = page_policy(&[&STANDARD.encode(Sha256::digest(script))], &[]);
+fn sha256(text: &str) -> String {
+    STANDARD.encode(Sha256::digest(text))
+}
+
+/// A page as the build writes it, in `lang`, carrying `brand` as deploy/rebrand.sh puts it in.
+fn page(lang: &str, brand: &str) -> String {
+    let brand = brand.trim_end_matches(['\r', '\n']);
+    let policy = page_policy(&[&sha256(SCRIPT)], &[&sha256(MAIN_STYLE), &sha256(brand)]);
     format!(
-        "<!doctype html><html lang={lang}><head><meta charset=utf-8>\
+        "<!doctype html><html lang={lang}><meta charset=utf-8>\
          <meta name=referrer content=no-referrer>\
          <meta http-equiv=Content-Security-Policy content=\"{policy}\">\
-         <link rel=stylesheet href=/main-0123456789abcdef.css><link rel=stylesheet href=/brand.css>\
+         <link rel=modulepreload href=/reclaim-0123456789abcdef.js>\
          <meta name=reclaim-app data-glue=/reclaim-0123456789abcdef.js \
-         data-wasm=/reclaim-0123456789abcdef_bg.wasm><script type=module>{script}</script>\
-         </head><body><h1>Forgot your password?</h1></body></html>"
+         data-wasm=/reclaim-0123456789abcdef_bg.wasm><script type=module>{SCRIPT}</script>\
+         <style>{MAIN_STYLE}</style><style id=brand>{brand}</style>\
+         <body><h1>Forgot your password?</h1>"
     )
 }
 
-/// Writes the site into `dist`, with `config` as its config.json.
-pub fn write_site(dist: &Path, config: &str) {
+/// Writes the site into `dist`, with `config` as its config.json and `brand` as its brand.css
+/// and in its pages.
+pub fn write_site(dist: &Path, config: &str, brand: &str) {
     for tag in BUILT_IN {
         let folder = if tag == DEFAULT_LOCALE {
             dist.to_owned()
@@ -40,11 +50,10 @@ pub fn write_site(dist: &Path, config: &str) {
         };
         for route in ["", "recover", "reset"] {
             std::fs::create_dir_all(folder.join(route)).unwrap();
-            std::fs::write(folder.join(route).join("index.html"), page(tag)).unwrap();
+            std::fs::write(folder.join(route).join("index.html"), page(tag, brand)).unwrap();
         }
-        std::fs::write(folder.join("404.html"), page(tag)).unwrap();
+        std::fs::write(folder.join("404.html"), page(tag, brand)).unwrap();
     }
-    std::fs::write(dist.join("main-0123456789abcdef.css"), "body{margin:0}").unwrap();
     std::fs::write(
         dist.join("reclaim-0123456789abcdef.js"),
         "export default 1;",
@@ -55,7 +64,7 @@ pub fn write_site(dist: &Path, config: &str) {
         b"\0asm\x01\0\0\0",
     )
     .unwrap();
-    std::fs::copy(repository().join("style/brand.css"), dist.join("brand.css")).unwrap();
+    std::fs::write(dist.join("brand.css"), brand).unwrap();
     std::fs::write(dist.join("config.json"), config).unwrap();
     // The backends' descriptions, as the build copies them beside config.json.
     std::fs::create_dir_all(dist.join("backends")).unwrap();
@@ -72,4 +81,9 @@ pub fn write_site(dist: &Path, config: &str) {
 /// The config.json the build ships.
 pub fn shipped_config() -> String {
     std::fs::read_to_string(repository().join("config.json")).unwrap()
+}
+
+/// The brand.css the build ships.
+pub fn shipped_brand() -> String {
+    std::fs::read_to_string(repository().join("style/brand.css")).unwrap()
 }

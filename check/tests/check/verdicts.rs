@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::host::Host;
-use crate::site::{shipped_config, write_site};
+use crate::site::{shipped_brand, shipped_config, write_site};
 
 /// Runs the real binary with `args`, off the runtime the host answers on.
 async fn check(args: &[&str]) -> Output {
@@ -24,7 +24,7 @@ async fn check(args: &[&str]) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exits_0_only_when_everything_holds() {
     let dist = tempfile::tempdir().unwrap();
-    write_site(dist.path(), &shipped_config());
+    write_site(dist.path(), &shipped_config(), &shipped_brand());
     let host = Host::serve(dist.path()).await;
 
     // As built, on a host that does what deploy/ does: every check holds.
