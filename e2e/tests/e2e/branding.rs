@@ -57,7 +57,7 @@ fn branded_copy(dir: &Path) -> Result<PathBuf> {
 
 /// `sh deploy/rebrand.sh <dist>`, as docs/branding.md tells a deployer to run after editing
 /// `brand.css`.
-fn rebrand(dist: &Path) -> Result<()> {
+pub(crate) fn rebrand(dist: &Path) -> Result<()> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rebrand.sh");
     let output = std::process::Command::new("sh")
         .arg(&script)

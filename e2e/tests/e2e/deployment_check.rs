@@ -126,7 +126,8 @@ const MISTAKES: [Mistake; 6] = [
                 "brand.css has no --brand-accent: #1d4ed8 to change"
             );
             std::fs::write(path, changed)?;
-            Ok(())
+            // Into the pages, as a deployer puts an edited brand.
+            crate::branding::rebrand(dist)
         },
         site: unchanged_site,
         api_allows: None,
