@@ -4,11 +4,13 @@
 //! reasons, the shape of the emailed link and of the short code mailed with it
 //! ([`reset_code`]), and how a reader's language is chosen; and the deployment's own files:
 //! `config.json` ([`config`]) and the description of each recovery backend the pages can speak
-//! ([`backend`]; the shipped ones are `contract/backends/*.json`). Both sides depend on this
+//! ([`backend`]; the shipped ones are `contract/backends/*.json`); and what every host of the
+//! pages sends with them ([`policy`]) and keeps for good ([`assets`]). Both sides depend on this
 //! crate, so a rule changed here changes for both.
 //!
 //! Plain Rust with no dependencies: it is compiled into every visitor's wasm.
 
+pub mod assets;
 pub mod backend;
 pub mod config;
 pub mod email;

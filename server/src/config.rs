@@ -33,9 +33,10 @@ pub enum Command {
     /// standard input: one line, without its trailing newline.
     AddUser(AddUserArgs),
     /// Load a deployed site as a browser would and say, with the fix, whatever would keep the
-    /// pages from working there. Only reads (and sends CORS preflights): nothing is changed.
-    /// Exits 0 only when everything holds.
-    Check(crate::check::CheckArgs),
+    /// pages from working there: `reclaim-check`, for those who have the server installed.
+    /// Only reads (and sends CORS preflights): nothing is changed. Exits 0 only when everything
+    /// holds.
+    Check(reclaim_check::CheckArgs),
 }
 
 /// The flags of `reclaim-server serve`, in groups (each a section of `--help`), so that each

@@ -27,9 +27,9 @@
 //!
 //! Every flag can also be set with a `RECLAIM_*` environment variable; `--help` lists them.
 //! `serve` prints one line to stdout once it listens, `reclaim-server listening on
-//! http://ADDR`, and logs to stderr (`RUST_LOG` filters, default `info`). `check` loads a
-//! deployed site as a browser would and says what would keep the pages from working there
-//! (see [`check`]); it exits 0 only when everything holds.
+//! http://ADDR`, and logs to stderr (`RUST_LOG` filters, default `info`). `check` is
+//! `reclaim-check` (the crate `check/`), which loads a deployed site as a browser would and says
+//! what would keep the pages from working there; it exits 0 only when everything holds.
 //!
 //! # As a library (end-to-end tests)
 //!
@@ -46,7 +46,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod check;
 mod config;
 mod delivery;
 mod domain;

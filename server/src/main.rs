@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
             anyhow::ensure!(read > 0, "no password on standard input");
             reclaim_server::add_user(&args.database, &args.email, strip_newline(&line)).await?;
         }
-        Command::Check(args) => std::process::exit(reclaim_server::check::run(&args).await),
+        Command::Check(args) => std::process::exit(reclaim_check::run(&args).await),
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! A deployer's brand, set as docs/branding.md says, in a copy of the build, without rebuilding it:
 //! its colours and corners already on the first paint (the prerendered page, before the app
 //! runs) in both schemes, its logo in the header, the name still there when the logo is
-//! missing, and `reclaim-server check` agreeing. Screenshots at 320 and 1280 px, light and dark.
+//! missing, and `reclaim-check` agreeing. Screenshots at 320 and 1280 px, light and dark.
 
 use std::path::{Path, PathBuf};
 
@@ -57,7 +57,7 @@ fn branded_copy(dir: &Path) -> Result<PathBuf> {
 
 /// `sh deploy/rebrand.sh <dist>`, as docs/branding.md tells a deployer to run after editing
 /// `brand.css`.
-fn rebrand(dist: &Path) -> Result<()> {
+pub(crate) fn rebrand(dist: &Path) -> Result<()> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rebrand.sh");
     let output = std::process::Command::new("sh")
         .arg(&script)
@@ -212,7 +212,11 @@ fn a_brand_without_a_rebuild() {
             browser
                 .screenshots_at("missing-logo", &[(320, "light"), (1280, "dark")])
                 .await?;
-            let report = reclaim_server::check::check(&Url::parse(&env.server().url)?).await;
+            let report = reclaim_check::check(
+                &Url::parse(&env.server().url)?,
+                reclaim_check::DEFAULT_TIMEOUT,
+            )
+            .await;
             let failed: Vec<&str> = report.failures().map(|f| f.check).collect();
             ensure!(
                 failed == ["logo"],

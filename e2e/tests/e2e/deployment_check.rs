@@ -1,4 +1,4 @@
-//! `reclaim-server check` against real deployments of the build: the reference server and the
+//! `reclaim-check` against real deployments of the build: the reference server and the
 //! shipped nginx recipe pass it (their tests call [`assert_check_holds`]), and each of six
 //! deliberate mistakes, made in nginx as a deployer would make it, is caught by its own check
 //! and only by it.
@@ -16,11 +16,11 @@ use crate::static_hosting::{site_config, Nginx};
 /// Runs the check on `origin` and fails, with its whole report, unless every check holds, with
 /// no warning but from the checks `tolerated`.
 pub async fn assert_check_holds(origin: &str, tolerated: &[&str]) -> Result<()> {
-    let report = reclaim_server::check::check(&Url::parse(origin)?).await;
+    let report = reclaim_check::check(&Url::parse(origin)?, reclaim_check::DEFAULT_TIMEOUT).await;
     let quiet = report.warnings().all(|w| tolerated.contains(&w.check));
     ensure!(
         report.holds() && quiet,
-        "reclaim-server check {origin}:\n{}",
+        "reclaim-check {origin}:\n{}",
         report.to_text()
     );
     Ok(())
@@ -56,11 +56,12 @@ fn api_elsewhere(dist: &Path, api: &str) -> Result<()> {
     Ok(())
 }
 
-/// The shipped policy with the API's origin added to it, as deploy/README.md says.
+/// The shipped host policy with the API's origin added to its connect-src, as deploy/README.md
+/// says.
 fn csp_with_api(site: String, api: &str) -> String {
     site.replacen(
-        "'; object-src 'none'",
-        &format!("'; connect-src 'self' {api}; object-src 'none'"),
+        "connect-src 'self';",
+        &format!("connect-src 'self' {api};"),
         1,
     )
 }
@@ -125,7 +126,8 @@ const MISTAKES: [Mistake; 6] = [
                 "brand.css has no --brand-accent: #1d4ed8 to change"
             );
             std::fs::write(path, changed)?;
-            Ok(())
+            // Into the pages, as a deployer puts an edited brand.
+            crate::branding::rebrand(dist)
         },
         site: unchanged_site,
         api_allows: None,
@@ -167,7 +169,8 @@ async fn each_mistake() -> Result<()> {
         }
         let mut nginx = Nginx::start(&nginx_dir, port, &site)?;
         nginx.wait_ready().await?;
-        let report = reclaim_server::check::check(&Url::parse(&nginx.origin)?).await;
+        let report =
+            reclaim_check::check(&Url::parse(&nginx.origin)?, reclaim_check::DEFAULT_TIMEOUT).await;
         drop(nginx);
         // One check may fail on several things (two colour pairs): each check once.
         let failed: BTreeSet<&str> = report.failures().map(|f| f.check).collect();

@@ -22,6 +22,15 @@ pub fn parse_csp(header: &str) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// The page's own Content-Security-Policy: the content of its
+/// `<meta http-equiv=Content-Security-Policy>`, as the build writes it.
+pub fn meta_csp(html: &str) -> Option<&str> {
+    let start = html.find("<meta http-equiv=Content-Security-Policy content=\"")?;
+    let content = &html[start..];
+    let content = &content[content.find('"')? + 1..];
+    Some(&content[..content.find('"')?])
+}
+
 /// The `'sha256-…'` source of each inline `<script>` in `html`.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut hashes = Vec::new();

@@ -357,7 +357,7 @@ fn nginx_serves_the_pages_and_the_flow_works_through_it() {
                 "nginx's answers:\n  {}",
                 problems.join("\n  ")
             );
-            // And `reclaim-server check` finds nothing to say against the recipe as shipped.
+            // And `reclaim-check` finds nothing to say against the recipe as shipped.
             crate::deployment_check::assert_check_holds(&nginx.origin, &[]).await?;
 
             // A person through nginx: ask for a link, open it from the mail, set a password.

@@ -1,7 +1,6 @@
 //! The HTTP layer: routes, shared state, and the layers every response goes through.
 
 mod account;
-mod csp;
 mod error;
 mod extract;
 mod origin;
@@ -28,9 +27,6 @@ pub use error::ApiError;
 use extract::MAX_BODY_BYTES;
 pub use origin::AllowedOrigins;
 pub use pages::service as serve_pages;
-// What `reclaim-server check` reads the same way the server does.
-pub(crate) use csp::{inline_scripts, script_source};
-pub(crate) use pages::has_content_hash;
 pub use proxy::TrustedProxies;
 pub use rate_limit::RateLimits;
 

@@ -1,7 +1,8 @@
 //! The built pages (`--dist`), served by tower-http's `ServeDir`: files as they are,
 //! client-side routes as their `index.html` (prerendered in the language `?lang=` names, when
-//! the build wrote it under `dist/<tag>/`), and on every HTML page a Content-Security-Policy
-//! that allows exactly the pages' inline scripts, hashed once at start-up.
+//! the build wrote it under `dist/<tag>/`), and on every HTML page the host's half of the
+//! Content-Security-Policy (`reclaim_contract::policy::HOST_POLICY`): each page names its own
+//! scripts and styles in its `<meta>` policy, so the server needs to know no hash.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,20 +16,19 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any_service, MethodRouter};
 use percent_encoding::percent_decode_str;
+use reclaim_contract::assets::has_content_hash;
 use reclaim_contract::link::param;
 use reclaim_contract::locale::{match_locale, BUILT_IN, LANG_PARAM};
+use reclaim_contract::policy::HOST_POLICY;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 use walkdir::WalkDir;
 
-use super::csp::content_security_policy;
 use super::ApiError;
 
-/// What serving the pages needs beyond the files, read from `--dist` at start-up. The pages
-/// are a build: a new build needs a restart (their inline scripts name the new assets).
+/// What serving the pages needs beyond the files, read from `--dist` at start-up: a build with
+/// other routes or languages needs a restart.
 struct Site {
-    /// The Content-Security-Policy of every HTML page.
-    policy: HeaderValue,
     /// Each folder with an `index.html`, by its route (`recover`; `` for the top; `ar/recover`
     /// for a locale's copy).
     route_indexes: HashMap<String, PathBuf>,
@@ -44,37 +44,28 @@ pub fn service(dist: &Path) -> anyhow::Result<MethodRouter> {
     let site = Arc::new(read_site(&root)?);
     let files = ServeDir::new(&root)
         .append_index_html_on_directories(false)
-        .fallback(route_index.with_state(Arc::clone(&site)));
-    Ok(any_service(files).layer(middleware::from_fn_with_state(site, page_headers)))
+        .fallback(route_index.with_state(site));
+    Ok(any_service(files).layer(middleware::from_fn(page_headers)))
 }
 
 fn read_site(root: &Path) -> anyhow::Result<Site> {
-    let mut pages = Vec::new();
     let mut route_indexes = HashMap::new();
-    // Hidden files are never served, so their scripts are not allowed either.
+    // Hidden files are never served, so their folders are no routes either.
     let entries = WalkDir::new(root).into_iter().filter_entry(|entry| {
         entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
     });
     for entry in entries {
         let entry = entry.with_context(|| format!("reading --dist {}", root.display()))?;
-        let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+        if !entry.file_type().is_file() || entry.file_name() != "index.html" {
             continue;
         }
-        let html = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        pages.push(String::from_utf8_lossy(&html).into_owned());
-        if entry.file_name() == "index.html" {
-            let folder = path.parent().and_then(|p| p.strip_prefix(root).ok());
-            if let Some(route) = folder.and_then(|f| f.to_str()) {
-                route_indexes.insert(route.to_owned(), path.to_path_buf());
-            }
+        let path = entry.path();
+        let folder = path.parent().and_then(|p| p.strip_prefix(root).ok());
+        if let Some(route) = folder.and_then(|f| f.to_str()) {
+            route_indexes.insert(route.to_owned(), path.to_path_buf());
         }
     }
-    let policy = content_security_policy(pages.iter().map(String::as_str));
-    Ok(Site {
-        policy: HeaderValue::from_str(&policy).context("the Content-Security-Policy")?,
-        route_indexes,
-    })
+    Ok(Site { route_indexes })
 }
 
 /// What `ServeDir` does not find (folders included, so every route comes here). A path without
@@ -123,9 +114,9 @@ async fn route_index(State(site): State<Arc<Site>>, request: Request) -> Respons
 }
 
 /// Refuses other methods than GET and HEAD, and hidden and unsafe paths, before `ServeDir` sees
-/// them (it would serve dot-files), and gives what it serves a UTF-8 charset, the policy and a
-/// caching rule.
-async fn page_headers(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
+/// them (it would serve dot-files), and gives what it serves a UTF-8 charset, the host's policy
+/// and a caching rule.
+async fn page_headers(request: Request, next: Next) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return ApiError::NotFound.into_response();
     }
@@ -155,7 +146,10 @@ async fn page_headers(State(site): State<Arc<Site>>, request: Request, next: Nex
         }
     }
     let cache_control = if content_type.starts_with("text/html") {
-        headers.insert(header::CONTENT_SECURITY_POLICY, site.policy.clone());
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(HOST_POLICY),
+        );
         // Pages are tiny and name the current hashed assets: always fetch them fresh.
         "no-store"
     } else if hashed_name {
@@ -185,18 +179,6 @@ fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// trunk names assets `name-<hash>.ext` (or `name-<hash>_bg.wasm`), the hash a 64-bit number in
-/// hex without leading zeros: usually 16 digits, sometimes fewer (one build in sixteen has 15).
-pub(crate) fn has_content_hash(file_name: &str) -> bool {
-    let stem = Path::new(file_name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,30 +201,25 @@ mod tests {
     }
 
     #[test]
-    fn hashed_asset_names() {
-        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b.js"));
-        assert!(has_content_hash("reclaim-1a2b3c4d5e6f7a8b_bg.wasm"));
-        // A hash with a leading zero dropped.
-        assert!(has_content_hash("reclaim-355491398ef7800_bg.wasm"));
-        assert!(!has_content_hash("config.json"));
-        assert!(!has_content_hash("my-app.js"));
-    }
-
-    #[test]
-    fn every_html_file_counts_and_folders_with_an_index_are_routes() {
+    fn folders_with_an_index_are_routes() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("reset")).unwrap();
+        std::fs::create_dir_all(root.join("ar/reset")).unwrap();
         std::fs::create_dir_all(root.join(".hidden")).unwrap();
-        std::fs::write(root.join("index.html"), "<script>a()</script>").unwrap();
-        std::fs::write(root.join("reset/index.html"), "<script>b()</script>").unwrap();
-        std::fs::write(root.join("other.html"), "<script>a()</script>").unwrap();
-        std::fs::write(root.join(".hidden/index.html"), "<script>c()</script>").unwrap();
+        std::fs::create_dir_all(root.join("assets")).unwrap();
+        for page in [
+            "index.html",
+            "reset/index.html",
+            "ar/reset/index.html",
+            ".hidden/index.html",
+            "assets/other.html",
+        ] {
+            std::fs::write(root.join(page), "<p>page</p>").unwrap();
+        }
         let site = read_site(root).unwrap();
-        let policy = site.policy.to_str().unwrap();
-        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
         let mut routes: Vec<_> = site.route_indexes.keys().cloned().collect();
         routes.sort();
-        assert_eq!(routes, ["", "reset"]);
+        assert_eq!(routes, ["", "ar/reset", "reset"]);
     }
 }

@@ -292,11 +292,6 @@ pub fn write_dist(dist: &Path) {
     std::fs::write(dist.join("robots.txt"), "User-agent: *\n").unwrap();
 }
 
-pub const INLINE_SCRIPT: &str =
-    "\nimport init, * as bindings from '/reclaim-0123456789abcdef.js';\n\
-    const wasm = await init({ module_or_path: '/reclaim-0123456789abcdef_bg.wasm' });\n\
-    window.wasmBindings = bindings;\n";
-
 pub const INDEX_HTML: &str = concat!(
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Reclaim</title>\n",
     "<link rel=\"modulepreload\" href=\"/reclaim-0123456789abcdef.js\" crossorigin=\"anonymous\">\n",

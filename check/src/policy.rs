@@ -1,6 +1,10 @@
 //! A Content-Security-Policy as a browser enforces it: which directive governs a kind of request
-//! (falling back to `default-src`), and whether a source list allows a URL or a keyword.
+//! (CSP Level 3's fallbacks, to `default-src` at the end), and whether a source list allows a
+//! URL, an inline script or style by its hash, or the compiling of wasm.
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use url::Url;
 
 /// One policy: its directives in order, names in lower case. A repeated directive is ignored,
@@ -13,10 +17,55 @@ pub struct Policy {
 /// What a directive says about a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict<'a> {
-    /// Neither the directive nor `default-src` is set: anything goes.
+    /// Neither the directive nor any it falls back to is set: anything goes.
     Unrestricted,
     /// The sources of the directive that governs, and its name.
     Sources(&'a str, &'a [String]),
+}
+
+/// The directives a browser consults for `directive`, in order (CSP Level 3, "directive fallback
+/// list"). Navigation and document directives (`base-uri`, `form-action`, `frame-ancestors`)
+/// fall back to nothing.
+fn fallbacks(directive: &str) -> &[&str] {
+    match directive {
+        "script-src-elem" => &["script-src-elem", "script-src", "default-src"],
+        "script-src-attr" => &["script-src-attr", "script-src", "default-src"],
+        "style-src-elem" => &["style-src-elem", "style-src", "default-src"],
+        "style-src-attr" => &["style-src-attr", "style-src", "default-src"],
+        "worker-src" => &["worker-src", "child-src", "script-src", "default-src"],
+        "frame-src" => &["frame-src", "child-src", "default-src"],
+        "script-src" => &["script-src", "default-src"],
+        "style-src" => &["style-src", "default-src"],
+        "child-src" => &["child-src", "default-src"],
+        "connect-src" => &["connect-src", "default-src"],
+        "font-src" => &["font-src", "default-src"],
+        "img-src" => &["img-src", "default-src"],
+        "manifest-src" => &["manifest-src", "default-src"],
+        "media-src" => &["media-src", "default-src"],
+        "object-src" => &["object-src", "default-src"],
+        _ => &[],
+    }
+}
+
+/// The prefix of a hash or a nonce (`'sha256-`), a source that names inline content rather
+/// than a place; `None` for any other source.
+fn inline_prefix(source: &str) -> Option<&'static str> {
+    let lower = source.to_ascii_lowercase();
+    ["'sha256-", "'sha384-", "'sha512-", "'nonce-"]
+        .into_iter()
+        .find(|prefix| lower.starts_with(prefix))
+}
+
+/// Whether two source expressions are the same: keywords and hosts in any case, a hash's or
+/// nonce's base64 exactly.
+pub fn same_source(a: &str, b: &str) -> bool {
+    match (inline_prefix(a), inline_prefix(b)) {
+        (Some(prefix_a), Some(prefix_b)) => {
+            prefix_a == prefix_b && a[prefix_a.len()..] == b[prefix_b.len()..]
+        }
+        (None, None) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    }
 }
 
 impl Policy {
@@ -31,7 +80,7 @@ impl Policy {
             .collect()
     }
 
-    /// One policy: `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'`.
+    /// One policy: `script-src 'self' 'wasm-unsafe-eval'; object-src 'none'`.
     pub fn parse(text: &str) -> Policy {
         let mut directives: Vec<(String, Vec<String>)> = Vec::new();
         for directive in text.split(';') {
@@ -46,33 +95,72 @@ impl Policy {
         Policy { directives }
     }
 
-    fn directive(&self, name: &str) -> Option<(&str, &[String])> {
+    /// Each directive set, with its sources, in order.
+    pub fn directives(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.directives
             .iter()
-            .find(|(known, _)| known == name)
             .map(|(name, sources)| (name.as_str(), sources.as_slice()))
     }
 
-    /// The sources that govern `directive` (`script-src`, `connect-src`, ...): its own, else
-    /// `default-src`'s.
+    /// The sources of `name` when the policy sets it, without fallbacks.
+    pub fn directive(&self, name: &str) -> Option<&[String]> {
+        self.directives()
+            .find(|(known, _)| *known == name)
+            .map(|(_, sources)| sources)
+    }
+
+    /// The sources that govern `directive` (`script-src-elem`, `connect-src`, `base-uri`…): its
+    /// own, else those of the first directive it falls back to that is set.
     pub fn governing(&self, directive: &str) -> Verdict<'_> {
-        match self
-            .directive(directive)
-            .or_else(|| self.directive("default-src"))
-        {
-            Some((name, sources)) => Verdict::Sources(name, sources),
-            None => Verdict::Unrestricted,
-        }
+        let own = [directive];
+        let order = match fallbacks(directive) {
+            [] => &own[..],
+            order => order,
+        };
+        order
+            .iter()
+            .find_map(|name| self.directives().find(|(known, _)| known == name))
+            .map_or(Verdict::Unrestricted, |(name, sources)| {
+                Verdict::Sources(name, sources)
+            })
     }
 
     /// Whether the governing source list of `directive` holds `keyword` (`'wasm-unsafe-eval'`,
-    /// a `'sha256-…'` hash), in any case.
+    /// `'unsafe-inline'`, a `'sha256-…'` hash).
     pub fn has_keyword(&self, directive: &str, keyword: &str) -> bool {
         match self.governing(directive) {
             Verdict::Unrestricted => false,
-            Verdict::Sources(_, sources) => sources
-                .iter()
-                .any(|source| source.eq_ignore_ascii_case(keyword)),
+            Verdict::Sources(_, sources) => {
+                sources.iter().any(|source| same_source(source, keyword))
+            }
+        }
+    }
+
+    /// Whether an inline `<script>` (`directive` `script-src-elem`) or `<style>`
+    /// (`style-src-elem`) whose text hashes to `hash` may run. `'unsafe-inline'` counts only in a
+    /// list without hashes or nonces, as browsers ignore it beside them.
+    pub fn allows_inline(&self, directive: &str, hash: &str) -> bool {
+        match self.governing(directive) {
+            Verdict::Unrestricted => true,
+            Verdict::Sources(_, sources) => {
+                sources.iter().any(|source| same_source(source, hash))
+                    || (sources
+                        .iter()
+                        .any(|source| same_source(source, "'unsafe-inline'"))
+                        && !sources.iter().any(|source| inline_prefix(source).is_some()))
+            }
+        }
+    }
+
+    /// Whether the page may compile its wasm: `'wasm-unsafe-eval'` (or `'unsafe-eval'`) where
+    /// scripts are governed.
+    pub fn allows_wasm(&self) -> bool {
+        match self.governing("script-src") {
+            Verdict::Unrestricted => true,
+            Verdict::Sources(..) => {
+                self.has_keyword("script-src", "'wasm-unsafe-eval'")
+                    || self.has_keyword("script-src", "'unsafe-eval'")
+            }
         }
     }
 
@@ -87,9 +175,14 @@ impl Policy {
     }
 }
 
+/// The base64 of the SHA-256 of an inline script's or style's text: what `'sha256-…'` names.
+pub fn sha256(text: &str) -> String {
+    STANDARD.encode(Sha256::digest(text.as_bytes()))
+}
+
 /// CSP Level 3's source matching, for http(s) URLs: `*`, `'self'`, a scheme (`https:`), or a
 /// host with optional scheme, port and path (`https://*.example.com:8443/api/`).
-fn source_matches(source: &str, url: &Url, page: &Url) -> bool {
+pub fn source_matches(source: &str, url: &Url, page: &Url) -> bool {
     let source = source.to_ascii_lowercase();
     let web = matches!(url.scheme(), "http" | "https");
     if source == "*" {
@@ -189,6 +282,54 @@ mod tests {
             Policy::parse("object-src 'none'").governing("connect-src"),
             Verdict::Unrestricted
         );
+    }
+
+    #[test]
+    fn each_directive_falls_back_as_csp_level_3_says() {
+        let policy = Policy::parse("default-src 'none'; script-src 'self'; child-src 'self'");
+        let governing = |directive| match policy.governing(directive) {
+            Verdict::Sources(name, _) => name,
+            Verdict::Unrestricted => "nothing",
+        };
+        assert_eq!(governing("script-src-elem"), "script-src");
+        assert_eq!(governing("style-src-elem"), "default-src");
+        assert_eq!(governing("worker-src"), "child-src");
+        assert_eq!(governing("frame-src"), "child-src");
+        assert_eq!(governing("img-src"), "default-src");
+        // Document and navigation directives fall back to nothing.
+        assert_eq!(governing("base-uri"), "nothing");
+        assert_eq!(governing("frame-ancestors"), "nothing");
+        assert_eq!(governing("form-action"), "nothing");
+    }
+
+    #[test]
+    fn inline_content_by_hash_and_unsafe_inline_only_without_hashes() {
+        let hash = format!("'sha256-{}'", sha256("alert(1)"));
+        // echo -n "alert(1)" | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            hash,
+            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        );
+        let by_hash = Policy::parse(&format!("script-src 'self' {hash}"));
+        assert!(by_hash.allows_inline("script-src-elem", &hash));
+        assert!(!by_hash.allows_inline("script-src-elem", &hash.to_ascii_uppercase()));
+        assert!(!by_hash.allows_inline("script-src-elem", "'sha256-other='"));
+        let lax = Policy::parse("script-src 'unsafe-inline'");
+        assert!(lax.allows_inline("script-src-elem", &hash));
+        let ignored = Policy::parse(&format!("script-src 'unsafe-inline' {hash}"));
+        assert!(!ignored.allows_inline("script-src-elem", "'sha256-other='"));
+        assert!(Policy::parse("img-src 'self'").allows_inline("script-src-elem", &hash));
+        assert!(same_source("'SELF'", "'self'"));
+        assert!(same_source("'SHA256-abc='", "'sha256-abc='"));
+        assert!(!same_source("'sha256-ABC='", "'sha256-abc='"));
+    }
+
+    #[test]
+    fn wasm_needs_wasm_unsafe_eval_where_scripts_are_governed() {
+        assert!(Policy::parse("script-src 'self' 'wasm-unsafe-eval'").allows_wasm());
+        assert!(Policy::parse("default-src 'self' 'unsafe-eval'").allows_wasm());
+        assert!(!Policy::parse("default-src 'self'").allows_wasm());
+        assert!(Policy::parse("img-src 'self'").allows_wasm());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::colour::{contrast, Colour};
+use crate::colour::{contrast, Colour};
 
 /// Every custom property `style/main.css` reads: a `brand.css` without one leaves the pages
 /// without that value.
@@ -471,7 +471,7 @@ mod tests {
 
     /// The stylesheet the build ships: every property, and every pair meeting AA in both
     /// schemes (the defaults must never fail a deployer's check).
-    const SHIPPED: &str = include_str!("../../../style/brand.css");
+    const SHIPPED: &str = include_str!("../../style/brand.css");
 
     #[test]
     fn the_shipped_brand_sets_every_property_and_meets_aa() {

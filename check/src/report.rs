@@ -54,7 +54,7 @@ impl Report {
         self.findings.iter().filter(|f| f.status == Status::Warn)
     }
 
-    pub(super) fn ok(
+    pub(crate) fn ok(
         &mut self,
         check: &'static str,
         subject: impl Into<String>,
@@ -63,7 +63,7 @@ impl Report {
         self.push(check, Status::Ok, subject.into(), message.into(), None);
     }
 
-    pub(super) fn warn(
+    pub(crate) fn warn(
         &mut self,
         check: &'static str,
         subject: impl Into<String>,
@@ -79,7 +79,7 @@ impl Report {
         );
     }
 
-    pub(super) fn fail(
+    pub(crate) fn fail(
         &mut self,
         check: &'static str,
         subject: impl Into<String>,

@@ -2,21 +2,25 @@
 //! the types and caching of what they load, `config.json`, and the headers that keep a reset
 //! link's token to the page (`Referrer-Policy`, HSTS).
 
+use futures_util::{stream, StreamExt};
+use reclaim_contract::assets::has_content_hash;
 use reclaim_contract::locale::{BUILT_IN, DEFAULT_LOCALE, LANG_PARAM};
 use url::Url;
 
-use super::cache_control::{duration_words, CacheControl};
-use super::deployment::{self, Deployment};
-use super::html;
-use super::report::Report;
-use super::visitor::{path_of, Answer, Kind, Visitor};
-use crate::http::has_content_hash;
+use crate::cache_control::{duration_words, CacheControl};
+use crate::deployment::{self, Deployment};
+use crate::html;
+use crate::report::Report;
+use crate::visitor::{path_of, Answer, Kind, Visitor};
 
 /// The pages, relative to the site: the top, the request page, the reset page.
 pub const PAGES: [&str; 3] = ["", "recover", "reset"];
 
 /// A path no build has, for the not-found page.
 const MISSING: &str = "reclaim-check-no-such-page";
+
+/// How many `?lang=` copies are asked for at once.
+const LANGUAGE_FETCHES_AT_ONCE: usize = 4;
 
 /// Six months: HSTS shorter than this is forgotten between a person's visits.
 const HSTS_MINIMUM: u64 = 15_552_000;
@@ -252,28 +256,28 @@ pub async fn languages(visitor: &Visitor, deployment: Option<&Deployment>, repor
     if tags.is_empty() {
         return;
     }
-    let mut wrong = Vec::new();
-    let mut count = 0;
-    for tag in &tags {
-        for page in PAGES {
-            count += 1;
-            let url = visitor.url(&format!("{page}?{LANG_PARAM}={tag}"));
-            let path = path_of(&url);
-            match visitor.get(&url, Kind::Document).await {
-                Err(error) => wrong.push(format!("{path} could not be loaded ({error})")),
-                Ok(answer) => {
-                    if let Some(problem) = page_problem(&answer) {
-                        wrong.push(format!("{path} {problem}"));
-                        continue;
-                    }
-                    let lang = html::document_language(&answer.text()).unwrap_or_default();
-                    if !lang.eq_ignore_ascii_case(tag) {
-                        wrong.push(format!("{path} is <html lang={lang}>"));
-                    }
-                }
-            }
-        }
-    }
+    // Owned tags: with borrowed ones in the closure below, rustc cannot see that the check's
+    // future is Send (rust-lang/rust#102211).
+    let copies: Vec<(String, Url)> = tags
+        .iter()
+        .flat_map(|tag| {
+            PAGES.map(|page| {
+                (
+                    tag.to_string(),
+                    visitor.url(&format!("{page}?{LANG_PARAM}={tag}")),
+                )
+            })
+        })
+        .collect();
+    let count = copies.len();
+    // A few at once: 43 languages of 3 pages each take a moment even from far away, and each
+    // answer is read to its verdict and dropped, so memory holds only the ones in flight.
+    let wrong: Vec<String> = stream::iter(copies)
+        .map(|(tag, url)| copy_problem(visitor, tag, url))
+        .buffered(LANGUAGE_FETCHES_AT_ONCE)
+        .filter_map(std::future::ready)
+        .collect()
+        .await;
     let subject = format!("?{LANG_PARAM}= copies");
     if wrong.is_empty() {
         report.ok(
@@ -301,6 +305,20 @@ pub async fn languages(visitor: &Visitor, deployment: Option<&Deployment>, repor
         "serve dist/<tag>/… for ?lang=<tag>: deploy/nginx/reclaim.conf's $reclaim_lang_dir map, \
          or the lang= lines of deploy/static/_redirects on Netlify",
     );
+}
+
+/// What is wrong with the `?lang=` copy at `url`, which should be in `tag`, if anything.
+async fn copy_problem(visitor: &Visitor, tag: String, url: Url) -> Option<String> {
+    let path = path_of(&url);
+    let answer = match visitor.get(&url, Kind::Document).await {
+        Ok(answer) => answer,
+        Err(error) => return Some(format!("{path} could not be loaded ({error})")),
+    };
+    if let Some(problem) = page_problem(&answer) {
+        return Some(format!("{path} {problem}"));
+    }
+    let lang = html::document_language(&answer.text()).unwrap_or_default();
+    (!lang.eq_ignore_ascii_case(&tag)).then(|| format!("{path} is <html lang={lang}>"))
 }
 
 /// HTML must be asked for again on every visit: a kept page names assets a later deploy
@@ -418,9 +436,9 @@ pub fn hsts(site: &Url, pages: &[Answer], report: &mut Report) {
     }
 }
 
-/// What the request page loads (its stylesheets, the app's JS glue and wasm): each with its
-/// type, and each name with a content hash kept for good. Returns the stylesheets' answers.
-pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Vec<Answer> {
+/// What the request page loads (the app's JS glue and wasm, and any stylesheet it links): each
+/// with its type, and each name with a content hash kept for good.
+pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) {
     let loads = html::loads(&page.text());
     let mut files: Vec<(String, Kind)> = loads
         .stylesheets
@@ -433,12 +451,16 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
     }
     let mut types_wrong = Vec::new();
     let mut not_kept = Vec::new();
+    let mut elsewhere = Vec::new();
     let mut hashed = 0;
-    let mut stylesheets = Vec::new();
     for (href, kind) in files {
         let Ok(url) = page.url.join(&href) else {
             continue;
         };
+        if !visitor.fetches(&url) {
+            elsewhere.push(url.to_string());
+            continue;
+        }
         let path = path_of(&url);
         let answer = match visitor.get(&url, kind).await {
             Ok(answer) if answer.status == 200 => answer,
@@ -475,9 +497,22 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
         } else {
             revalidated(&answer, report);
         }
-        if kind == Kind::Stylesheet {
-            stylesheets.push(answer);
-        }
+    }
+    if !elsewhere.is_empty() {
+        report.fail(
+            "asset-origin",
+            elsewhere.join(", "),
+            format!(
+                "{} names {} on another origin: the page's own policy lets scripts and styles \
+                 come from the site alone, so browsers refuse {}. Not fetched: the check loads \
+                 nothing but the site and its API",
+                page.path(),
+                if elsewhere.len() == 1 { "it" } else { "them" },
+                if elsewhere.len() == 1 { "it" } else { "them" },
+            ),
+            "serve the build's files from the site, as it was built: a host or CDN that \
+             rewrites the pages to load them from elsewhere breaks them",
+        );
     }
     if types_wrong.is_empty() {
         report.ok(
@@ -522,7 +557,6 @@ pub async fn assets(visitor: &Visitor, page: &Answer, report: &mut Report) -> Ve
     } else if hashed > 0 {
         report.ok("asset-cache", "hashed files", "kept for a year, immutable");
     }
-    stylesheets
 }
 
 fn is_javascript(media_type: &str) -> bool {
@@ -540,8 +574,8 @@ fn is_javascript(media_type: &str) -> bool {
 mod tests {
     use reqwest::header::{HeaderMap, HeaderValue};
 
-    use super::super::report::Status;
     use super::*;
+    use crate::report::Status;
 
     fn page(site: &str, hsts: Option<&str>) -> Answer {
         let mut headers = HeaderMap::new();
