@@ -5,7 +5,8 @@
 //
 // The two other instruments disagree: applied (DevTools) throttling slows each request on its
 // own, so two parallel downloads each get the whole line; Lighthouse's simulation counts every
-// request started before the largest paint as if the paint had waited for it. Here the line is
+// request that started and finished before the largest paint of an unthrottled load (the
+// head-preloaded wasm too) as if the paint had waited for it. Here the line is
 // shared, as a phone's is: a proxy (scripts/bench-line.mjs) in front of the static host
 // (scripts/bench-common.mjs, the same one scripts/bench-working.mjs uses) gives all connections
 // one 1.6 Mbit/s down and one 750 kbit/s up (Mbit = 1024 × 1024 bits, as Lighthouse counts),
@@ -19,10 +20,10 @@
 // they are within 10 % of each other it says so and fails.
 //
 // Then, each run opening each page in a fresh browser context (a first visit), the pages
-// interleaved: the floor (bench/floor.html with dist's styles inline: nothing for its paint to
-// wait on but the HTML), the forms in plain JavaScript (bench/plain-*.html, dist's stylesheets
-// as dist carries them), /recover and /reset?token=… in English and in Arabic (?lang=ar, the
-// prerendered copy). Per page, medians of BENCH_RUNS runs (5 unless set): when the HTML, the
+// interleaved (each run starting one page later): the floor (bench/floor.html with dist's
+// styles inline: nothing for its paint to wait on but the HTML), the forms in plain JavaScript
+// (bench/plain-*.html, dist's styles as dist carries them), /recover and /reset?token=… in
+// English and in Arabic (?lang=ar, the prerendered copy). Per page, medians of BENCH_RUNS runs (5 unless set): when the HTML, the
 // last stylesheet and the wasm had arrived (from the first request), the first and largest
 // paints (FCP, LCP), the LCP as a ratio to the floor's, the time from navigation to the first
 // POST reaching the API and its ratio to the plain-JavaScript page's, and how many connections
@@ -46,6 +47,7 @@ const LINE = {
 };
 const CPU_SLOWDOWN = 4;
 const SHARING_TOLERANCE = 0.1;
+const SETTLE_MS = 250;
 
 const recover = ["#email"];
 const reset = ["#new-password", "#confirm-password"];
@@ -87,7 +89,8 @@ function fetched(path) {
 console.log(`\nOn a shared line at ${base} (a proxy in front of the static host on ${host.base}): ` +
   `1.6 Mbit/s down, 750 kbit/s up (as Lighthouse counts: ${Math.round(LINE.down).toLocaleString("en")} and ` +
   `${Math.round(LINE.up).toLocaleString("en")} bytes/s), ${LINE.latency} ms each way, ${LINE.chunk}-byte chunks ` +
-  `round-robin across connections; no DevTools throttling, CPU ×${CPU_SLOWDOWN}; brotli; ${runs} run(s) per page`);
+  `round-robin across connections (the proxy in a thread of its own, nice ${line.priority}); no DevTools throttling, ` +
+  `CPU ×${CPU_SLOWDOWN}; brotli; ${runs} run(s) per page`);
 
 // The check, three times each, alternating; medians.
 const alone = [];
@@ -123,27 +126,31 @@ if (!(Math.abs(ratio - 1) <= SHARING_TOLERANCE)) {
     `one 200 KB file alone (must be within ${SHARING_TOLERANCE * 100} % of 1.00)`);
 }
 
-const checked = line.lateness();
+const checked = await line.lateness();
 const browser = await launchBrowser();
 const results = new Map(pages.map((p) => [p.slug, []]));
-for (let run = 1; run <= runs; run++) {
-  for (const page of pages) {
-    const opened = line.opened;
+for (let run = 0; run < runs; run++) {
+  // Each run starts one page later, so that no page always follows the same one (a page that
+  // compiled a wasm leaves the machine busier for a moment than one that did not).
+  for (const page of [...pages.slice(run % pages.length), ...pages.slice(0, run % pages.length)]) {
+    const opened = await line.opened();
     try {
       const result = await visit(browser, host, base + page.path, page.fields, { cpu: CPU_SLOWDOWN });
-      results.get(page.slug).push({ ...result, connections: line.opened - opened });
+      results.get(page.slug).push({ ...result, connections: (await line.opened()) - opened });
     } catch (e) {
       await browser.close();
       line.close();
       host.close();
       fail(`${page.path}: ${e.message}`);
     }
-    // The next page starts on an empty line.
+    // The next page starts on an empty line, and once the closed one has let go of the CPU.
     await line.idle();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   }
 }
 await browser.close();
-line.close();
+const lateness = await line.lateness();
+await line.close();
 host.close();
 
 // When each kind of file had arrived, ms from the first request (NaN when the page has none).
@@ -175,7 +182,7 @@ for (const page of pages) {
     times(lcp / floorLcp),
     ms(post, 10),
     times(against, 10),
-    String(of(page.slug, "connections")).padStart(5),
+    String(Math.round(of(page.slug, "connections"))).padStart(5),
   ].join(" "));
 }
 console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); POST/plain: its median first POST ÷ ` +
@@ -183,7 +190,7 @@ console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); PO
   `the floor posts natively). Each "in" is when the last such file had arrived, from the first request.`);
 
 // A busy machine fires the proxy's timers late: each late chunk arrives that much later.
-const [late, late95, lateMax] = line.lateness();
+const [late, late95, lateMax] = lateness;
 console.log(`The proxy handed chunks over ${late.toFixed(1)} ms after they were due (median; 95th percentile ` +
   `${late95.toFixed(1)} ms, at most ${lateMax.toFixed(0)} ms; in the line's check: ${checked[0].toFixed(1)}, ` +
   `${checked[1].toFixed(1)}, ${checked[2].toFixed(0)} ms). Figures from this machine, under whatever else it runs.`);

@@ -154,13 +154,11 @@ mod tests {
     }
 
     fn shipped(name: &str) -> &'static str {
-        match name {
-            "reclaim" => include_str!("../../contract/backends/reclaim.json"),
-            "firebase" => include_str!("../../contract/backends/firebase.json"),
-            "allauth" => include_str!("../../contract/backends/allauth.json"),
-            "pocketbase" => include_str!("../../contract/backends/pocketbase.json"),
-            _ => include_str!("../../contract/backends/better-auth.json"),
-        }
+        reclaim_contract::backend::PRESETS
+            .iter()
+            .find(|(preset, _)| *preset == name)
+            .map(|(_, description)| *description)
+            .unwrap_or_else(|| panic!("no shipped description {name}"))
     }
 
     fn urls(deployment: &Deployment) -> Vec<String> {
