@@ -28,7 +28,8 @@ help:
 	@echo "make test-e2e      only the end-to-end tests (after building dist/)"
 	@echo "make dist          the release pages in dist/"
 	@echo "make bench         bundle sizes per page and per language; Lighthouse paint figures beside a static floor;"
-	@echo "                   time to a working form beside the same form in plain JavaScript"
+	@echo "                   time to a working form beside the same form in plain JavaScript; the same on a"
+	@echo "                   line the downloads share (a shaping proxy)"
 	@echo "make bench-server  the server's benchmarks: recovery latency, and figures under abuse"
 	@echo "make setup         install what is missing (every target does this first)"
 
