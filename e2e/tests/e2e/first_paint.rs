@@ -66,16 +66,21 @@ fn served_html_holds_each_page() {
                     "{path}: nothing tells a person without JavaScript why nothing sends"
                 );
             }
-            // One script, the inline bootstrap (the same in every build, so the CSP names it by
-            // a hash that never changes), before the stylesheets: it runs before they load.
+            // One script, the inline bootstrap (the same in every build, so the page's own
+            // policy names it by a hash), and the styles in the page itself, the build's and
+            // the brand's: no stylesheet to wait for before the first paint.
             let scripts = html.matches("<script").count();
             let bootstrap = html.find("<script>{").unwrap_or(usize::MAX);
             ensure!(
-                scripts == 1
-                    && html
-                        .find("rel=stylesheet")
-                        .is_some_and(|css| bootstrap < css),
-                "{path}: {scripts} scripts, expected only the bootstrap, before the stylesheets"
+                scripts == 1 && bootstrap != usize::MAX,
+                "{path}: {scripts} scripts, expected only the bootstrap"
+            );
+            ensure!(
+                !html.contains("rel=stylesheet")
+                    && html.matches("<style").count() == 2
+                    && html.contains("<style id=brand>"),
+                "{path}: expected the styles inline, the build's and the brand's, and no \
+                 stylesheet"
             );
             // The app's two files are requested by the HTML itself, first of all but after the
             // referrer policy (their requests name no page), so that the long download runs
@@ -152,9 +157,9 @@ async fn requests_to(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Resu
         .await
 }
 
-/// The page asks for the wasm, its glue and each stylesheet once: the bootstrap's own fetch and
-/// import, and the stylesheets' links, take what the HTML's preloads started, and no file is
-/// downloaded twice.
+/// The page asks for the wasm and its glue once: the bootstrap's own fetch and import take what
+/// the HTML's preloads started, and no file is downloaded twice; no stylesheet is asked for at
+/// all (the page carries its styles).
 #[test]
 fn the_app_is_downloaded_once() {
     run("the_app_is_downloaded_once", &[], |env| async move {
@@ -167,16 +172,15 @@ fn the_app_is_downloaded_once() {
                     "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
                      const count = (path) => performance.getEntriesByType('resource')\
                        .filter((entry) => new URL(entry.name).pathname === path).length;\
-                     const sheets = [...document.querySelectorAll('link[rel=stylesheet]')]\
-                       .map((link) => count(new URL(link.href).pathname));\
+                     const sheets = performance.getEntriesByType('resource')\
+                       .filter((entry) => new URL(entry.name).pathname.endsWith('.css')).length;\
                      return [count(app.wasm), count(app.glue), sheets];",
                     vec![],
                 )
                 .await?;
             ensure!(
-                files == json!([1, 1, [1, 1]]),
-                "{path}: [wasm, glue, [each stylesheet]] requested {files} times, expected once \
-                 each"
+                files == json!([1, 1, 0]),
+                "{path}: [wasm, glue, stylesheets] requested {files} times, expected [1, 1, 0]"
             );
         }
         Ok(())
