@@ -472,7 +472,7 @@ async fn a_description_with_a_mistake_sends_nothing(
         }),
         (
             "no answer for a refused link",
-            "reset.answers has no answer meaning \"invalid_link\"",
+            "reset.answers has no answer refusing a link",
             {
                 let mut d = description.clone();
                 let answers = d["reset"]["answers"].as_array_mut().unwrap();
