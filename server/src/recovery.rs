@@ -299,8 +299,8 @@ fn mail_link(
 ) -> ResetLink {
     let public_url = public_url.as_str().trim_end_matches('/');
     let url = match style {
-        LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag()),
-        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose(), locale.tag()),
+        LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag(), None),
+        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose(), locale.tag(), None),
     };
     ResetLink {
         url,
