@@ -1,6 +1,7 @@
 //! The emailed link, `{public_url}/reset?token=<token>&lang=<locale>` (the pages also accept
-//! `#token=`, which never reaches a server or its logs), and the code a person types or pastes
-//! instead of opening it.
+//! `#token=`, which never reaches a server or its logs), with `&continue=<url>` when the person
+//! asked from somewhere to go back to, and the code a person types or pastes instead of
+//! opening it.
 
 use crate::locale::LANG_PARAM;
 
@@ -10,30 +11,74 @@ pub const RECOVER_PAGE_PATH: &str = "/recover";
 pub const RESET_PAGE_PATH: &str = "/reset";
 /// The link's query (or fragment) parameter that carries the token.
 pub const TOKEN_PARAM: &str = "token";
+/// The link's query parameter that carries the return address: where the person goes after
+/// the reset (the request's `continue` field, when the server allows its origin).
+pub const CONTINUE_PARAM: &str = "continue";
 /// Longest token accepted: anything longer is not a token any API issued, only an oversized
 /// request.
 pub const MAX_TOKEN_LEN: usize = 1024;
 
 /// The link mailed for `token`, opening the reset page in `locale` (a BCP 47 tag such as
 /// `pt-BR`: the language the mail is written in, so the page speaks it too even when the
-/// browser prefers another). `public_url` is the pages' origin (and optional path prefix) from
-/// configuration, without a trailing slash. Tokens are base64url (the contract) and tags are
-/// letters, digits and `-`, so neither needs escaping.
-pub fn reset_link(public_url: &str, token: &str, locale: &str) -> String {
+/// browser prefers another), and carrying `continue_to`, the return address, when there is
+/// one. `public_url` is the pages' origin (and optional path prefix) from configuration,
+/// without a trailing slash. Tokens are base64url (the contract) and tags are letters, digits
+/// and `-`, so neither needs escaping; the return address is percent-encoded.
+pub fn reset_link(
+    public_url: &str,
+    token: &str,
+    locale: &str,
+    continue_to: Option<&str>,
+) -> String {
     format!(
-        "{}{RESET_PAGE_PATH}?{TOKEN_PARAM}={token}&{LANG_PARAM}={locale}",
-        public_url
+        "{public_url}{RESET_PAGE_PATH}?{TOKEN_PARAM}={token}&{LANG_PARAM}={locale}{}",
+        continue_param(continue_to)
     )
 }
 
-/// The same link with the token in the fragment (`/reset?lang=ar#token=…`): a fragment never
-/// reaches a server or a proxy's log. The language stays in the query, so a static host can
-/// serve the page prerendered in it; it is not secret. The pages read both.
-pub fn reset_fragment_link(public_url: &str, token: &str, locale: &str) -> String {
+/// The same link with the token in the fragment (`/reset?lang=ar&continue=…#token=…`): a
+/// fragment never reaches a server or a proxy's log. The language and the return address stay
+/// in the query, so a static host can serve the page prerendered in the language; neither is
+/// secret. The pages read both.
+pub fn reset_fragment_link(
+    public_url: &str,
+    token: &str,
+    locale: &str,
+    continue_to: Option<&str>,
+) -> String {
     format!(
-        "{}#{TOKEN_PARAM}={token}",
-        reset_page_url(public_url, locale)
+        "{}{}#{TOKEN_PARAM}={token}",
+        reset_page_url(public_url, locale),
+        continue_param(continue_to)
     )
+}
+
+/// `&continue=<url, percent-encoded>`, or nothing without a return address.
+fn continue_param(continue_to: Option<&str>) -> String {
+    continue_to.map_or_else(String::new, |url| {
+        format!("&{CONTINUE_PARAM}={}", query_value(url))
+    })
+}
+
+/// `value` percent-encoded as a query value (or a path segment): every byte but the unreserved
+/// characters (letters, digits, `-._~`), so that a `/`, `?`, `&`, `#` or `%` in it stays
+/// inside the value.
+pub fn query_value(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => {
+                encoded.push('%');
+                encoded.push(HEX[usize::from(byte >> 4)] as char);
+                encoded.push(HEX[usize::from(byte & 15)] as char);
+            }
+        }
+    }
+    encoded
 }
 
 /// The reset page itself in `locale` (`/reset?lang=ar`), where the code from the email can be
@@ -260,10 +305,10 @@ mod tests {
     #[test]
     fn the_mailed_link_carries_the_token_and_the_language_in_the_query() {
         assert_eq!(
-            reset_link("https://id.example.com/help", "abc_DEF-1", "pt-BR"),
+            reset_link("https://id.example.com/help", "abc_DEF-1", "pt-BR", None),
             "https://id.example.com/help/reset?token=abc_DEF-1&lang=pt-BR"
         );
-        let link = reset_link("http://127.0.0.1:8080", "t0k", "ar");
+        let link = reset_link("http://127.0.0.1:8080", "t0k", "ar", None);
         let (query, fragment) = query_and_fragment(&link);
         assert_eq!(token_from_link(query, fragment).as_deref(), Some("t0k"));
         assert_eq!(param(query, LANG_PARAM).as_deref(), Some("ar"));
@@ -271,12 +316,51 @@ mod tests {
 
     #[test]
     fn the_fragment_link_keeps_the_language_in_the_query() {
-        let link = reset_fragment_link("https://id.example.com", "t0k", "zh-Hans");
+        let link = reset_fragment_link("https://id.example.com", "t0k", "zh-Hans", None);
         assert_eq!(link, "https://id.example.com/reset?lang=zh-Hans#token=t0k");
         let (query, fragment) = query_and_fragment(&link);
         assert_eq!(token_from_link(query, fragment).as_deref(), Some("t0k"));
         assert_eq!(param(query, LANG_PARAM).as_deref(), Some("zh-Hans"));
         assert!(!query.contains(TOKEN_PARAM), "{link}");
+    }
+
+    #[test]
+    fn the_return_address_rides_in_the_query_of_both_link_styles() {
+        let back = "https://app.example.com/home?tab=a&b=c d#top";
+        let link = reset_link("https://id.example.com", "t0k", "ar", Some(back));
+        assert_eq!(
+            link,
+            "https://id.example.com/reset?token=t0k&lang=ar\
+             &continue=https%3A%2F%2Fapp.example.com%2Fhome%3Ftab%3Da%26b%3Dc%20d%23top"
+        );
+        let fragment = reset_fragment_link("https://id.example.com", "t0k", "ar", Some(back));
+        assert_eq!(
+            fragment,
+            "https://id.example.com/reset?lang=ar\
+             &continue=https%3A%2F%2Fapp.example.com%2Fhome%3Ftab%3Da%26b%3Dc%20d%23top#token=t0k"
+        );
+        for link in [link, fragment] {
+            let (query, fragment) = query_and_fragment(&link);
+            assert_eq!(
+                param(query, CONTINUE_PARAM).as_deref(),
+                Some(back),
+                "{link}"
+            );
+            assert_eq!(token_from_link(query, fragment).as_deref(), Some("t0k"));
+            assert_eq!(param(query, LANG_PARAM).as_deref(), Some("ar"));
+            // Once the token leaves the address bar, the return address stays for the page.
+            let shown = address_without_token("/reset", query, fragment);
+            assert!(shown.contains("continue=https%3A%2F%2F"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn query_values_keep_only_the_unreserved_characters() {
+        assert_eq!(query_value("aZ09-._~"), "aZ09-._~");
+        assert_eq!(
+            query_value("a/b?c&d=e#f%g h+é"),
+            "a%2Fb%3Fc%26d%3De%23f%25g%20h%2B%C3%A9"
+        );
     }
 
     #[test]
@@ -322,8 +406,14 @@ mod tests {
     #[test]
     fn a_pasted_link_with_its_language_gives_its_code() {
         for link in [
-            reset_link("https://id.example.com", "abc_DEF-123", "ar"),
-            reset_fragment_link("https://id.example.com", "abc_DEF-123", "ja"),
+            reset_link("https://id.example.com", "abc_DEF-123", "ar", None),
+            reset_fragment_link("https://id.example.com", "abc_DEF-123", "ja", None),
+            reset_link(
+                "https://id.example.com",
+                "abc_DEF-123",
+                "ar",
+                Some("https://app.example.com/?token=x"),
+            ),
         ] {
             assert_eq!(
                 code_from_typed(&link).as_deref(),

@@ -1,7 +1,7 @@
 //! The contract's endpoints, field names, error codes and 422 reasons, as they appear on the
 //! wire. A deployer's own API speaks the same words.
 
-/// `POST`: ask for a reset link. Body: [`EMAIL_FIELD`].
+/// `POST`: ask for a reset link. Body: [`EMAIL_FIELD`], and optionally [`CONTINUE_FIELD`].
 pub const RECOVERY_PATH: &str = "/account/recovery";
 /// `POST`: set a new password. Body: [`TOKEN_FIELD`] (the link's) and [`NEW_PASSWORD_FIELD`],
 /// or, with the code typed from the mail, [`EMAIL_FIELD`], [`CODE_FIELD`] and
@@ -9,6 +9,8 @@ pub const RECOVERY_PATH: &str = "/account/recovery";
 pub const RESET_PASSWORD_PATH: &str = "/account/reset-password";
 /// `POST` (reference server only): sign in. Body: [`EMAIL_FIELD`], [`PASSWORD_FIELD`].
 pub const LOGIN_PATH: &str = "/account/login";
+/// `GET` (reference server only): whether the session cookie [`LOGIN_PATH`] set is still live.
+pub const SESSION_PATH: &str = "/account/session";
 
 pub const EMAIL_FIELD: &str = "email";
 pub const TOKEN_FIELD: &str = "token";
@@ -17,6 +19,11 @@ pub const TOKEN_FIELD: &str = "token";
 pub const CODE_FIELD: &str = "code";
 pub const NEW_PASSWORD_FIELD: &str = "new_password";
 pub const PASSWORD_FIELD: &str = "password";
+/// Where the person goes back to after the reset (an address on a site the server allows),
+/// carried through the mail in the link's `continue` parameter.
+pub const CONTINUE_FIELD: &str = "continue";
+/// In a successful reset's body: `true` when every session of the account was ended.
+pub const SESSIONS_ENDED_FIELD: &str = "sessions_ended";
 
 /// An error body's fields: `{"error": "<code>", "message": "<sentence>", "reasons": [...]}`
 /// (`reasons` on a 422 only). The pages word known codes and reasons themselves, in the

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
-use reclaim_contract::link::base_url;
+use reclaim_contract::link::{base_url, is_safe_destination};
 use secrecy::SecretString;
 use url::Url;
 
-use crate::domain::PasswordPolicy;
+use crate::domain::{PasswordPolicy, ReturnOrigins};
 
 /// The `reclaim-server` command line.
 #[derive(Debug, Parser)]
@@ -109,6 +109,13 @@ pub struct LinkConfig {
     /// How long a reset link works, in seconds.
     #[arg(long, env = "RECLAIM_TOKEN_LIFETIME_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_lifetime_secs: u64,
+
+    /// An origin a reset mail may send the person back to after the reset, e.g.
+    /// https://app.example.com (repeatable; https, or http on this machine). A recovery
+    /// request's `continue` address on one of these goes into the link (`&continue=`); any
+    /// other is dropped without a word. None: links never carry one.
+    #[arg(long = "continue-origin", env = "RECLAIM_CONTINUE_ORIGINS", value_delimiter = ',', value_parser = parse_continue_origin)]
+    pub continue_origins: Vec<String>,
 
     /// Unused reset links kept per account and client; requesting another from the same client
     /// revokes that client's oldest (links asked for elsewhere are never revoked by it).
@@ -285,6 +292,11 @@ impl LinkConfig {
     pub fn token_lifetime(&self) -> Duration {
         Duration::from_secs(self.token_lifetime_secs)
     }
+
+    /// The origins a link may send the person back to.
+    pub fn return_origins(&self) -> ReturnOrigins {
+        ReturnOrigins::new(self.continue_origins.iter().cloned())
+    }
 }
 
 impl PasswordConfig {
@@ -350,6 +362,23 @@ fn parse_origin(input: &str) -> Result<Url, String> {
         return Err("must be an origin like https://app.example.com (no path)".to_owned());
     }
     Ok(url)
+}
+
+/// An origin people may be sent back to: alone, without a path, and https (or http on this
+/// machine, where no network can rewrite the page), as the pages' `continue_origins` are.
+/// Given as a browser serialises it (`https://app.example.com`), which is how return
+/// addresses are compared with it.
+fn parse_continue_origin(input: &str) -> Result<String, String> {
+    const EXPECTED: &str =
+        "must be an https origin like https://app.example.com (no path; http only on this machine)";
+    let origin = parse_origin(input)
+        .map_err(|_| EXPECTED.to_owned())?
+        .origin()
+        .ascii_serialization();
+    if !is_safe_destination(&origin) {
+        return Err(EXPECTED.to_owned());
+    }
+    Ok(origin)
 }
 
 /// `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128), and no wider than a
@@ -443,6 +472,7 @@ mod tests {
             "RECLAIM_OUTBOX",
             "RECLAIM_SMTP_URL",
             "RECLAIM_LOGIN_PER_IP_LIMIT",
+            "RECLAIM_CONTINUE_ORIGINS",
         ] {
             assert!(help.contains(variable), "{variable} missing from --help");
         }
@@ -539,6 +569,38 @@ mod tests {
         assert!(ServeConfig::try_parse_from(["serve", "--min-password-chars", "129"]).is_err());
         assert_eq!(config.links.link_style, LinkStyle::Query);
         assert_eq!(config.passwords.min_password_chars, 8);
+    }
+
+    #[test]
+    fn continue_origins_are_https_origins_or_this_machine() {
+        let config = ServeConfig::parse_from([
+            "serve",
+            "--continue-origin",
+            "https://App.Example.com:443/",
+            "--continue-origin",
+            "http://127.0.0.1:3000",
+        ]);
+        assert_eq!(
+            config.links.continue_origins,
+            ["https://app.example.com", "http://127.0.0.1:3000"]
+        );
+        let allowed = config.links.return_origins();
+        assert!(allowed.allow("https://app.example.com/home").is_some());
+        assert!(allowed.allow("http://127.0.0.1:3000/").is_some());
+        assert!(allowed.allow("https://other.example/").is_none());
+        for refused in [
+            "http://app.example.com",
+            "https://app.example.com/path",
+            "ftp://app.example.com",
+            "app.example.com",
+        ] {
+            let error = ServeConfig::try_parse_from(["serve", "--continue-origin", refused])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("origin like https://"), "{refused}: {error}");
+        }
+        let none = ServeConfig::parse_from(["serve"]).links.return_origins();
+        assert!(none.allow("https://app.example.com/").is_none());
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub async fn start(config: ServeConfig) -> anyhow::Result<RunningServer> {
         code_key,
         mail_written,
         secure_cookies: https,
+        return_origins: config.links.return_origins(),
     };
     let layers = Layers {
         allowed_origins: AllowedOrigins::new(&public_url, &config.network.allowed_origins),

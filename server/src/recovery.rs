@@ -27,7 +27,9 @@ use url::Url;
 
 use crate::config::{LimitConfig, LinkConfig, LinkStyle};
 use crate::delivery::RetrySchedule;
-use crate::domain::{Client, CodeKey, EmailAddress, Locale, ResetCode, SecretToken};
+use crate::domain::{
+    Client, CodeKey, EmailAddress, Locale, ResetCode, ReturnAddress, ReturnOrigins, SecretToken,
+};
 use crate::mail::{MailKind, Mailer, ResetLink};
 use crate::store::{Database, FailedRequest, IssueOutcome, RecoveryRequest, ResetGrant};
 
@@ -52,8 +54,10 @@ const RETRIES: RetrySchedule = RetrySchedule {
 #[derive(Debug, Clone)]
 pub struct RecoverySettings {
     /// Where the pages are: links are `{public_url}/reset?token=…&lang=…` (or
-    /// `/reset?lang=…#token=…`).
+    /// `/reset?lang=…#token=…`), with `&continue=…` when the request carried a return address.
     pub public_url: Url,
+    /// The origins a link may send the person back to (`--continue-origin`).
+    pub return_origins: ReturnOrigins,
     pub link_style: LinkStyle,
     pub token_lifetime: Duration,
     /// Unused links kept per account and client.
@@ -76,6 +80,7 @@ impl RecoverySettings {
     ) -> Self {
         Self {
             public_url,
+            return_origins: links.return_origins(),
             link_style: links.link_style,
             token_lifetime: links.token_lifetime(),
             max_live_tokens: usize::try_from(links.max_live_tokens).unwrap_or(usize::MAX),
@@ -115,17 +120,19 @@ impl RecoveryQueue {
         Ok(())
     }
 
-    /// Writes the request, with who asked and the language its mail is to be written in, to
-    /// the database (so a 200 after this is kept even through a crash) and wakes the worker.
+    /// Writes the request, with who asked, the language its mail is to be written in and
+    /// where its link sends the person back to, to the database (so a 200 after this is kept
+    /// even through a crash) and wakes the worker.
     pub async fn enqueue(
         &self,
         email: &EmailAddress,
         client: Client,
         locale: Locale,
+        continue_to: Option<&ReturnAddress>,
     ) -> Result<(), EnqueueError> {
         self.has_room()?;
         self.database
-            .insert_recovery_request(email, client, locale)
+            .insert_recovery_request(email, client, locale, continue_to)
             .await?;
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();
@@ -248,12 +255,18 @@ async fn handle(
     };
     let token = SecretToken::generate();
     let code = ResetCode::generate();
+    // Held to the origins allowed now: a row stored under other flags carries no more.
+    let continue_to = request
+        .continue_url
+        .as_deref()
+        .and_then(|url| settings.return_origins.allow(url));
     let link = mail_link(
         &settings.public_url,
         settings.link_style,
         &token,
         &code,
         request.locale,
+        continue_to.as_ref(),
     );
     let message =
         mailer.reset_message(&user.email, &link, settings.token_lifetime, request.locale)?;
@@ -287,20 +300,24 @@ async fn handle(
 }
 
 /// The mailed link (the contract's shape on the configured public URL, the token in the query
-/// or, with `--link-style fragment`, in the fragment), the code grouped as the mail shows it,
-/// and the page where the code can be typed; the link and the page open in `locale`, the
-/// language of the mail.
+/// or, with `--link-style fragment`, in the fragment, and the return address in the query when
+/// there is one), the code grouped as the mail shows it, and the page where the code can be
+/// typed; the link and the page open in `locale`, the language of the mail.
 fn mail_link(
     public_url: &Url,
     style: LinkStyle,
     token: &SecretToken,
     code: &ResetCode,
     locale: Locale,
+    continue_to: Option<&ReturnAddress>,
 ) -> ResetLink {
     let public_url = public_url.as_str().trim_end_matches('/');
+    let continue_to = continue_to.map(ReturnAddress::as_str);
     let url = match style {
-        LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag()),
-        LinkStyle::Fragment => reset_fragment_link(public_url, token.expose(), locale.tag()),
+        LinkStyle::Query => reset_link(public_url, token.expose(), locale.tag(), continue_to),
+        LinkStyle::Fragment => {
+            reset_fragment_link(public_url, token.expose(), locale.tag(), continue_to)
+        }
     };
     ResetLink {
         url,
@@ -324,6 +341,7 @@ mod tests {
         let mailer = Arc::new(Mailer::new(&config.mail).unwrap());
         let settings = RecoverySettings {
             public_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            return_origins: ReturnOrigins::default(),
             link_style: LinkStyle::Query,
             token_lifetime: Duration::from_secs(60),
             max_live_tokens: 3,
@@ -347,13 +365,13 @@ mod tests {
         handle.await.unwrap();
         let alice = EmailAddress::parse("alice@example.com").unwrap();
         queue
-            .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT)
+            .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT, None)
             .await
             .unwrap();
         assert!(
             matches!(
                 queue
-                    .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT)
+                    .enqueue(&alice, Client::UNKNOWN, Locale::DEFAULT, None)
                     .await,
                 Err(EnqueueError::BacklogFull)
             ),
@@ -390,18 +408,54 @@ mod tests {
         ] {
             let url = Url::parse(public_url).unwrap();
             let arabic = Locale::from_tag("ar");
-            let link = mail_link(&url, LinkStyle::Query, &token, &code, arabic);
+            let link = mail_link(&url, LinkStyle::Query, &token, &code, arabic, None);
             assert_eq!(
                 link.url,
                 format!("{expected}?token={}&lang=ar", token.expose())
             );
             assert_eq!(link.code, code.grouped());
             assert_eq!(link.page, format!("{expected}?lang=ar"));
-            let link = mail_link(&url, LinkStyle::Fragment, &token, &code, Locale::DEFAULT);
+            let link = mail_link(
+                &url,
+                LinkStyle::Fragment,
+                &token,
+                &code,
+                Locale::DEFAULT,
+                None,
+            );
             assert_eq!(
                 link.url,
                 format!("{expected}?lang=en#token={}", token.expose())
             );
         }
+    }
+
+    #[test]
+    fn a_return_address_rides_in_the_query_of_both_styles_and_not_in_the_code_page() {
+        let token = SecretToken::generate();
+        let code = ResetCode::generate();
+        let url = Url::parse("https://id.example.com/").unwrap();
+        let back = ReturnOrigins::new(["https://app.example.com".to_owned()])
+            .allow("https://app.example.com/home?tab=2")
+            .unwrap();
+        let encoded = "continue=https%3A%2F%2Fapp.example.com%2Fhome%3Ftab%3D2";
+        let ar = Locale::from_tag("ar");
+        let link = mail_link(&url, LinkStyle::Query, &token, &code, ar, Some(&back));
+        assert_eq!(
+            link.url,
+            format!(
+                "https://id.example.com/reset?token={}&lang=ar&{encoded}",
+                token.expose()
+            )
+        );
+        assert_eq!(link.page, "https://id.example.com/reset?lang=ar");
+        let link = mail_link(&url, LinkStyle::Fragment, &token, &code, ar, Some(&back));
+        assert_eq!(
+            link.url,
+            format!(
+                "https://id.example.com/reset?lang=ar&{encoded}#token={}",
+                token.expose()
+            )
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use mailparse::{MailAddr, MailHeaderMap};
+use reclaim_contract::link::CONTINUE_PARAM;
 use reclaim_contract::locale::LANG_PARAM;
 use reclaim_contract::{link, reset_code};
 
@@ -250,6 +251,13 @@ impl Mail {
         link::param(query, LANG_PARAM)
     }
 
+    /// The `continue` of the reset link, decoded: where the success page sends the person.
+    pub fn link_continue(&self) -> Option<String> {
+        let link = self.reset_link();
+        let (query, _) = query_and_fragment(&link);
+        link::param(query, CONTINUE_PARAM)
+    }
+
     /// The server's sequence number from the outbox file name.
     fn sequence(&self) -> Option<u64> {
         self.file_name.as_deref()?.split('-').nth(1)?.parse().ok()
@@ -363,6 +371,23 @@ mod tests {
         );
         assert_eq!(mail.token(), "t");
         assert_eq!(mail.link_lang().as_deref(), Some("ar"));
+        assert_eq!(mail.link_continue(), None);
+    }
+
+    #[test]
+    fn the_return_address_of_both_link_styles() {
+        for link in [
+            "https://r.example/reset?token=t&lang=ar&continue=https%3A%2F%2Fapp.example%2Fa%3Fb%3D1",
+            "https://r.example/reset?lang=ar&continue=https%3A%2F%2Fapp.example%2Fa%3Fb%3D1#token=t",
+        ] {
+            let mail = Mail::parse(format!("To: a@example.com\r\n\r\n{link}\r\n").as_bytes());
+            assert_eq!(mail.reset_link(), link);
+            assert_eq!(mail.token(), "t");
+            assert_eq!(
+                mail.link_continue().as_deref(),
+                Some("https://app.example/a?b=1")
+            );
+        }
     }
 
     #[test]

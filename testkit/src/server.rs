@@ -174,6 +174,27 @@ impl TestServer {
         self.post_json("/account/login", body).await
     }
 
+    /// Signs in as a browser would and gives the session cookie to send back (`Cookie:` header
+    /// value, `reclaim_session=…`); `None` when the sign-in is refused.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Option<String> {
+        let response = self.login(email, password).await;
+        if response.status() != reqwest::StatusCode::OK {
+            return None;
+        }
+        let set_cookie = response.headers().get("set-cookie")?.to_str().ok()?;
+        Some(set_cookie.split(';').next()?.trim().to_owned())
+    }
+
+    /// `GET /account/session` with `cookie` (from [`TestServer::sign_in`]): 200 while that
+    /// session lives, 401 `not_signed_in` once it has ended.
+    pub async fn session(&self, cookie: &str) -> Response {
+        let request = self
+            .client
+            .get(self.url_for("/account/session"))
+            .header("cookie", cookie);
+        self.send(request).await
+    }
+
     /// A new reset link for `email`, through the API and the outbox.
     pub async fn request_reset_link(&self, email: &str) -> String {
         self.request_reset_mail(email).await.reset_link()

@@ -18,7 +18,7 @@ use crate::{
     config::{Config, ConfigError, PAGE_KEYS},
     json::Json,
     link::RESET_PAGE_PATH,
-    link::{origin_of, params, pasted_link_parts, web_url, CodeError, MAX_TOKEN_LEN},
+    link::{origin_of, params, pasted_link_parts, query_value, web_url, CodeError, MAX_TOKEN_LEN},
     locale::{fill, placeholders},
     wire::WeakReason,
 };
@@ -656,26 +656,6 @@ impl Api {
 /// `-._~`) percent-encoded, so that a `/`, `?`, `#` or `%` in it stays inside the segment.
 fn path_segment(value: &str) -> String {
     query_value(value)
-}
-
-/// `value` percent-encoded as a query value (or a path segment): every byte but the unreserved
-/// characters.
-fn query_value(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                encoded.push(byte as char)
-            }
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                encoded.push('%');
-                encoded.push(HEX[usize::from(byte >> 4)] as char);
-                encoded.push(HEX[usize::from(byte & 15)] as char);
-            }
-        }
-    }
-    encoded
 }
 
 /// A sentence ends with its stop (Firebase's reasons come without one).

@@ -219,6 +219,44 @@ mod contract {
         assert!(!backend.is_link(&params("utm_source=mail"), &params("")));
     }
 
+    /// The reference server's link and answer, as `link` and `wire` build them, read by its
+    /// description: the return address from both link styles, and `sessions_ended`.
+    #[test]
+    fn it_reads_the_return_address_and_the_sessions_as_the_server_writes_them() {
+        use crate::link::{reset_fragment_link, reset_link};
+        use crate::wire::SESSIONS_ENDED_FIELD;
+        let backend = preset("reclaim");
+        let back = "https://app.example.com/home?tab=a&b=1";
+        for link in [
+            reset_link("https://id.example.com", "t0k", "ar", Some(back)),
+            reset_fragment_link("https://id.example.com", "t0k", "ar", Some(back)),
+        ] {
+            let (before, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let (_, query) = before.split_once('?').unwrap();
+            let opened = backend.read_link(&params(query), &params(fragment));
+            assert_eq!(opened.secret, LinkSecret::Present("t0k".into()), "{link}");
+            assert_eq!(opened.continue_to.as_deref(), Some(back), "{link}");
+        }
+        let link = reset_link("https://id.example.com", "t0k", "ar", None);
+        let (_, query) = link.split_once('?').unwrap();
+        assert_eq!(
+            backend.read_link(&params(query), &params("")).continue_to,
+            None
+        );
+        for call in [Call::Reset, Call::ResetWithCode] {
+            let answer = |text: String| backend.ends_sessions(call, &body(&text));
+            assert_eq!(
+                answer(format!(r#"{{"{SESSIONS_ENDED_FIELD}":true}}"#)),
+                Some(true)
+            );
+            assert_eq!(
+                answer(format!(r#"{{"{SESSIONS_ENDED_FIELD}":false}}"#)),
+                Some(false)
+            );
+            assert_eq!(answer("{}".to_owned()), None);
+        }
+    }
+
     #[test]
     fn a_typed_code_is_a_short_code_a_pasted_link_or_a_secret() {
         let backend = preset("reclaim");

@@ -174,7 +174,7 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
     browser.goto(&link.url).await?;
     let outcome = flow.choose(OTHER_PASSWORD).await?;
     ensure!(
-        outcome == flow.headings.invalid_link,
+        outcome == flow.headings.used_link,
         "the used link ended on {outcome:?}"
     );
     let again = browser
@@ -185,7 +185,7 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
         again.ends_with(&format!("/recover?lang={locale}")),
         "'request a new link' goes to {again}, not the request page in the language"
     );
-    check(&browser, screenshots, "invalid").await?;
+    check(&browser, screenshots, "used").await?;
 
     browser
         .goto(&format!("/no-such-page?lang={locale}"))

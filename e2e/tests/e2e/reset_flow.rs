@@ -97,6 +97,10 @@ pub struct Headings {
     pub changed: String,
     pub invalid_link: String,
     pub invalid_code: String,
+    /// The link's own states, where the backend says which (the reference server does).
+    pub used_link: String,
+    pub expired_link: String,
+    pub incomplete_link: String,
 }
 
 impl Headings {
@@ -108,6 +112,9 @@ impl Headings {
             changed: CHANGED.into(),
             invalid_link: INVALID.into(),
             invalid_code: INVALID_CODE.into(),
+            used_link: USED.into(),
+            expired_link: EXPIRED.into(),
+            incomplete_link: INCOMPLETE.into(),
         }
     }
 
@@ -119,7 +126,15 @@ impl Headings {
             changed: texts.get("reset.done_heading"),
             invalid_link: texts.get("reset.invalid_link_heading"),
             invalid_code: texts.get("reset.invalid_code_heading"),
+            used_link: texts.get("reset.used_heading"),
+            expired_link: texts.get("reset.expired_heading"),
+            incomplete_link: texts.get("reset.incomplete_heading"),
         }
+    }
+
+    /// The headings of a link that cannot be used, each said as the backend tells it.
+    fn dead_link(&self) -> [&str; 3] {
+        [&self.invalid_link, &self.used_link, &self.expired_link]
     }
 }
 
@@ -207,20 +222,29 @@ impl<'a, M: Mailbox> ResetFlow<'a, M> {
     }
 
     /// On an opened link (or the code entry): chooses `password` and gives the heading it
-    /// ends on: changed, or the link or code invalid. A page that already knows the link is
-    /// bad shows no form, and is taken as it is.
+    /// ends on: changed, the link or code invalid, or the link used, expired or cut short
+    /// (where the backend says which). A page that already knows the link is bad shows no
+    /// form, and is taken as it is.
     pub async fn choose(&self, password: &str) -> Result<String> {
         let h = &self.headings;
+        let [invalid, used, expired] = h.dead_link();
         let shown = self
             .browser
-            .wait_heading_any(&[&h.choose, &h.invalid_link])
+            .wait_heading_any(&[&h.choose, invalid, used, expired])
             .await?;
-        if shown == h.invalid_link {
+        if shown != h.choose {
             return Ok(shown);
         }
         self.submit_password(password).await?;
         self.browser
-            .wait_heading_any(&[&h.changed, &h.invalid_link, &h.invalid_code])
+            .wait_heading_any(&[
+                &h.changed,
+                &h.invalid_code,
+                &h.incomplete_link,
+                invalid,
+                used,
+                expired,
+            ])
             .await
     }
 
@@ -257,21 +281,25 @@ pub async fn assert_password_changed(
     Ok(())
 }
 
-/// The address bar shows the reset page (and at most the language the link named), never
-/// the secret; and the secret is kept nowhere a script or a later visitor could find it.
+/// The address bar shows the reset page (and at most the language and the return address the
+/// link named), never the secret; and the secret is kept nowhere a script or a later visitor
+/// could find it.
 pub async fn assert_secret_gone(browser: &Browser, secret: &str) -> Result<()> {
     let url = browser.current_url().await?;
     ensure!(
         !url.contains(secret),
         "the address bar still shows the secret: {url}"
     );
-    // What stays is the page, and the language the link named (`?lang=en`, or `#lang=en`
-    // when the link carried it in the fragment with the token).
+    // What stays is the page, the language the link named (`?lang=en`, or `#lang=en` when the
+    // link carried it in the fragment with the token), and where to go back to after the reset.
     let (page, rest) = url.split_once(['?', '#']).unwrap_or((&url, ""));
+    let kept = rest
+        .split(['&', '#'])
+        .filter(|param| !param.is_empty())
+        .all(|param| param.starts_with("lang=") || param.starts_with("continue="));
     ensure!(
-        page.ends_with("/reset")
-            && (rest.is_empty() || (rest.starts_with("lang=") && !rest.contains('&'))),
-        "the address bar shows {url}, expected …/reset or …/reset?lang=…"
+        page.ends_with("/reset") && kept,
+        "the address bar shows {url}, expected …/reset or …/reset?lang=…[&continue=…]"
     );
     let stored = browser
         .js(

@@ -6,6 +6,7 @@ mod locale;
 mod nfkc;
 mod password;
 mod reset_code;
+mod return_address;
 mod token;
 
 pub use client::Client;
@@ -16,4 +17,5 @@ pub use nfkc::nfkc;
 pub use password::WeakReason;
 pub use password::{NewPassword, PasswordPolicy, WeakPassword};
 pub use reset_code::{CodeHash, CodeKey, ResetCode};
+pub use return_address::{ReturnAddress, ReturnOrigins};
 pub use token::{SecretToken, TokenHash};

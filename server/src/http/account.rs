@@ -1,12 +1,12 @@
 //! `/account/*`: request a reset link, reset the password with it (or with the code mailed
-//! beside it), log in.
+//! beside it), log in, and see whether a session still lives.
 
 use std::time::Duration;
 
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use reclaim_contract::wire;
 use secrecy::{ExposeSecret, SecretString};
@@ -30,12 +30,16 @@ pub fn router() -> Router<AppState> {
         .route(wire::RECOVERY_PATH, post(request_recovery))
         .route(wire::RESET_PASSWORD_PATH, post(reset_password))
         .route(wire::LOGIN_PATH, post(login))
+        .route(wire::SESSION_PATH, get(session))
 }
 
-/// Body of `POST /account/recovery`.
+/// Body of `POST /account/recovery`: the `email`, and where the person goes back to after
+/// the reset (`continue`), if anywhere.
 #[derive(Deserialize)]
 pub(super) struct RecoveryBody {
     pub(super) email: String,
+    #[serde(rename = "continue")]
+    pub(super) continue_to: Option<String>,
 }
 
 /// Body of `POST /account/reset-password`: the link's `token`, or the `email` a code was
@@ -75,7 +79,9 @@ fn ok() -> Json<serde_json::Value> {
 /// its timing depends on whether the account exists. Every limit applies to every address
 /// alike. The request is in the database before the 200, so a crash cannot lose it; when the
 /// server is saturated (global limit, full backlog) the answer is 503 with Retry-After. The
-/// mail is written in the language of `Accept-Language`, stored with the request.
+/// mail is written in the language of `Accept-Language`, stored with the request, and so is
+/// the `continue` address when its origin is a `--continue-origin`: any other is dropped
+/// without a word (the answer is the same), and the mail goes out without it.
 async fn request_recovery(
     State(state): State<AppState>,
     client: Client,
@@ -102,12 +108,25 @@ async fn request_recovery(
     )
     .map_err(rate_limited)?;
     limits.recovery_global.check(&()).map_err(unavailable)?;
-    state.recovery.enqueue(&email, client, locale).await?;
+    let continue_to = body
+        .continue_to
+        .as_deref()
+        .and_then(|url| state.return_origins.allow(url));
+    if body.continue_to.is_some() && continue_to.is_none() {
+        tracing::debug!("a return address off the allowed origins was dropped");
+    }
+    state
+        .recovery
+        .enqueue(&email, client, locale, continue_to.as_ref())
+        .await?;
     Ok(ok())
 }
 
 /// `POST /account/reset-password`: sets a new password with a reset link's token, or with the
 /// code mailed beside it and the address it was mailed to.
+///
+/// 200 `{"sessions_ended": true}`: the change ended every session of the account, and queued
+/// the "password changed" notice, in one transaction, whichever form was used.
 ///
 /// Checks, in order: the token is well formed and known (400 `invalid_token`), still live
 /// (410 `used_token` / `expired_token`), then the password policy (422 `weak_password`), so
@@ -169,7 +188,8 @@ async fn reset_password(
             let with = if grant.by_code { "code" } else { "link" };
             tracing::info!("password changed with a reset {with}");
             state.mail_written.notify_one();
-            Ok(ok())
+            // The same transaction ended every session of the account: the pages may say so.
+            Ok(Json(json!({ wire::SESSIONS_ENDED_FIELD: true })))
         }
         RedeemOutcome::NotRedeemable(_) if grant.by_code => Err(ApiError::InvalidToken),
         RedeemOutcome::NotRedeemable(dead) => Err(token_error(dead)),
@@ -268,6 +288,32 @@ async fn login(
         HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!("session cookie: {e}"))?;
     tracing::info!(user_id = user.id, "logged in");
     Ok(([(header::SET_COOKIE, cookie)], ok()).into_response())
+}
+
+/// `GET /account/session` (reference server only): 200 `{}` while the session cookie set by
+/// [`login`] lives, else 401 `not_signed_in`; so a person (and the tests) can see a password
+/// change end the sessions signed in before it. Only a hash of the cookie is looked up.
+async fn session(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let cookie = session_cookie(&headers)
+        .and_then(SecretToken::parse)
+        .ok_or(ApiError::NotSignedIn)?;
+    match state.database.session_user(cookie.hash()).await? {
+        Some(_) => Ok(ok().into_response()),
+        None => Err(ApiError::NotSignedIn),
+    }
+}
+
+/// The value of the session cookie among the request's `Cookie` headers.
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE).then_some(value)
+        })
 }
 
 fn rate_limited(wait: Duration) -> ApiError {

@@ -75,6 +75,11 @@ pub enum ApiError {
     #[error("invalid credentials")]
     InvalidCredentials,
 
+    /// 401 `not_signed_in`: no live session cookie (none sent, expired, or ended by a password
+    /// change).
+    #[error("not signed in")]
+    NotSignedIn,
+
     /// 404 `not_found`: no such route or file.
     #[error("not found")]
     NotFound,
@@ -123,7 +128,7 @@ impl ApiError {
             Self::InvalidEmail | Self::InvalidRequest(_) | Self::InvalidToken => {
                 StatusCode::BAD_REQUEST
             }
-            Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::InvalidCredentials | Self::NotSignedIn => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::ExpiredToken | Self::UsedToken => StatusCode::GONE,
@@ -148,6 +153,7 @@ impl ApiError {
             Self::UsedToken => ErrorCode::UsedToken.as_str(),
             Self::WeakPassword(_) => ErrorCode::WeakPassword.as_str(),
             Self::InvalidCredentials => ErrorCode::InvalidCredentials.as_str(),
+            Self::NotSignedIn => "not_signed_in",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -175,6 +181,7 @@ impl ApiError {
             }
             Self::WeakPassword(weak) => weak.message(),
             Self::InvalidCredentials => "The email address or password is not correct.".to_owned(),
+            Self::NotSignedIn => "You are not signed in. Sign in again.".to_owned(),
             Self::NotFound => "There is nothing at this address.".to_owned(),
             Self::MethodNotAllowed => "This address does not accept this HTTP method.".to_owned(),
             Self::PayloadTooLarge => "The request is too large.".to_owned(),

@@ -269,6 +269,14 @@ mod tests {
         assert!(parsed.token.is_none());
         let parsed: RecoveryBody = decode_form(b"email=alice%40example.com&extra=1").unwrap();
         assert_eq!(parsed.email, "alice@example.com");
+        assert_eq!(parsed.continue_to, None);
+        let parsed: RecoveryBody =
+            decode_form(b"email=a%40example.com&continue=https%3A%2F%2Fapp.example.com%2F%3Fa%3D1")
+                .unwrap();
+        assert_eq!(
+            parsed.continue_to.as_deref(),
+            Some("https://app.example.com/?a=1")
+        );
     }
 
     #[test]
@@ -290,6 +298,16 @@ mod tests {
     fn json_refuses_bad_bodies_without_echoing_values() {
         let parsed: RecoveryBody = decode_json(br#"{"email":"alice@example.com"}"#).unwrap();
         assert_eq!(parsed.email, "alice@example.com");
+        let parsed: RecoveryBody =
+            decode_json(br#"{"email":"a@example.com","continue":"https://app.example.com/"}"#)
+                .unwrap();
+        assert_eq!(
+            parsed.continue_to.as_deref(),
+            Some("https://app.example.com/")
+        );
+        let parsed: RecoveryBody =
+            decode_json(br#"{"email":"a@example.com","continue":null}"#).unwrap();
+        assert_eq!(parsed.continue_to, None);
         let duplicated = decode_json::<RecoveryBody>(br#"{"email":"a","email":"b"}"#);
         assert!(
             matches!(duplicated, Err(ApiError::InvalidRequest(m)) if m == "duplicate field `email`")

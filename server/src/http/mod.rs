@@ -30,7 +30,7 @@ pub use pages::service as serve_pages;
 pub use proxy::TrustedProxies;
 pub use rate_limit::RateLimits;
 
-use crate::domain::{CodeKey, PasswordPolicy};
+use crate::domain::{CodeKey, PasswordPolicy, ReturnOrigins};
 use crate::hashing::HashPool;
 use crate::mail::Mailer;
 use crate::recovery::RecoveryQueue;
@@ -51,6 +51,8 @@ pub struct AppState {
     pub code_key: CodeKey,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// Where a recovery request's `continue` may send the person back to.
+    pub return_origins: ReturnOrigins,
 }
 
 /// What the layers around every request need.

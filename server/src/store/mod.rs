@@ -41,6 +41,7 @@ fn migrations() -> Migrations<'static> {
     all.push(M::up(CLIENTS_AND_RETRIES));
     all.push(M::up_with_hook("", nfkc_lookup_keys));
     all.push(M::up(RESET_CODES));
+    all.push(M::up(RETURN_ADDRESSES));
     Migrations::new(all)
 }
 
@@ -154,6 +155,15 @@ const RESET_CODES: &str = r#"
         count INTEGER NOT NULL
     ) STRICT;
     INSERT INTO wrong_codes_elsewhere (id, count) VALUES (1, 0);
+"#;
+
+/// A request may carry where the person goes back to after the reset (its `continue`, on an
+/// origin of `--continue-origin`); the worker puts it in the mailed link, so it waits with the
+/// request, across restarts.
+const RETURN_ADDRESSES: &str = r#"
+    -- The return address as the request sent it, once allowed; NULL for none (and for rows
+    -- from before).
+    ALTER TABLE recovery_requests ADD COLUMN continue_url TEXT;
 "#;
 
 /// Lookup keys became NFKC (see [`EmailAddress::lookup_key`]): every account gets the key it
@@ -325,7 +335,7 @@ mod tests {
             .run(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
             .await
             .unwrap();
-        assert_eq!(version, SCHEMA.len() + 3);
+        assert_eq!(version, SCHEMA.len() + 4);
         let journal_mode: String = database
             .run(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
             .await
@@ -336,20 +346,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_waiting_request_keeps_its_language_across_a_restart() {
+    async fn a_waiting_request_keeps_its_language_and_return_address_across_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("reclaim.db");
         let database = Database::open(&path).await.unwrap();
         let arabic = crate::domain::Locale::from_tag("ar");
         let alice = EmailAddress::parse("alice@example.com").unwrap();
+        let back = crate::domain::ReturnOrigins::new(["https://app.example.com".to_owned()])
+            .allow("https://app.example.com/home")
+            .unwrap();
         database
-            .insert_recovery_request(&alice, Client::UNKNOWN, arabic)
+            .insert_recovery_request(&alice, Client::UNKNOWN, arabic, Some(&back))
+            .await
+            .unwrap();
+        database
+            .insert_recovery_request(&alice, Client::UNKNOWN, arabic, None)
             .await
             .unwrap();
         drop(database);
         let database = Database::open(&path).await.unwrap();
         let pending = database.due_recovery_requests(10).await.unwrap();
         assert_eq!(pending[0].locale, arabic);
+        assert_eq!(
+            pending[0].continue_url.as_deref(),
+            Some("https://app.example.com/home")
+        );
+        assert_eq!(pending[1].continue_url, None);
     }
 
     /// A database left by the previous version, with a request waiting, migrates and keeps it
@@ -374,6 +396,7 @@ mod tests {
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].email.as_str(), "alice@example.com");
         assert_eq!(pending[0].locale, crate::domain::Locale::DEFAULT);
+        assert_eq!(pending[0].continue_url, None);
     }
 
     /// Accounts stored before lookup keys were NFKC are found by any form of their address,

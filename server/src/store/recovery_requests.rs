@@ -5,7 +5,7 @@ use std::time::Duration;
 use rusqlite::params;
 
 use super::{now_millis, Database};
-use crate::domain::{Client, EmailAddress, Locale};
+use crate::domain::{Client, EmailAddress, Locale, ReturnAddress};
 
 /// How long a request that was set aside is kept for someone to look at, then deleted.
 const KEEP_SET_ASIDE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
@@ -19,6 +19,9 @@ pub struct RecoveryRequest {
     pub client: Client,
     /// The language the mail is written in, from the request's `Accept-Language`.
     pub locale: Locale,
+    /// Where the person goes back to after the reset, as allowed when the request came (the
+    /// worker holds it to the origins allowed now).
+    pub continue_url: Option<String>,
     /// Failed attempts so far.
     pub attempts: u32,
 }
@@ -39,17 +42,20 @@ impl Database {
         email: &EmailAddress,
         client: Client,
         locale: Locale,
+        continue_to: Option<&ReturnAddress>,
     ) -> anyhow::Result<()> {
         let email = email.clone();
+        let continue_url = continue_to.map(|url| url.as_str().to_owned());
         self.run(move |conn| {
             conn.prepare_cached(
-                "INSERT INTO recovery_requests (email, client, locale, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO recovery_requests (email, client, locale, continue_url, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 email,
                 client.to_string(),
                 locale.tag(),
+                continue_url,
                 now_millis()
             ])
             .map(drop)
@@ -66,18 +72,26 @@ impl Database {
     ) -> anyhow::Result<Vec<RecoveryRequest>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |conn| {
-            let rows: Vec<(i64, String, String, String, u32)> = conn
+            type Row = (i64, String, String, String, u32, Option<String>);
+            let rows: Vec<Row> = conn
                 .prepare_cached(
-                    "SELECT id, email, client, locale, attempts FROM recovery_requests
+                    "SELECT id, email, client, locale, attempts, continue_url FROM recovery_requests
                      WHERE set_aside_at IS NULL AND next_attempt_at <= ?1
                      ORDER BY id LIMIT ?2",
                 )?
                 .query_map(params![now_millis(), limit], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut requests = Vec::with_capacity(rows.len());
-            for (id, email, client, locale, attempts) in rows {
+            for (id, email, client, locale, attempts, continue_url) in rows {
                 match EmailAddress::parse(&email) {
                     Ok(email) => requests.push(RecoveryRequest {
                         id,
@@ -85,6 +99,7 @@ impl Database {
                         // Rows from before clients were stored are one unknown client.
                         client: client.parse().unwrap_or(Client::UNKNOWN),
                         locale: Locale::from_tag(&locale),
+                        continue_url,
                         attempts,
                     }),
                     Err(error) => {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now_millis, Database};
 use crate::domain::TokenHash;
@@ -25,6 +25,20 @@ impl Database {
                 params![hash.0, user_id, now, now.saturating_add(lifetime_ms)],
             )?;
             tx.commit()
+        })
+        .await
+    }
+
+    /// The account a session cookie's hash signs in, while the session lives: `None` once it
+    /// expired or was ended (a password change ends every session of the account).
+    pub async fn session_user(&self, hash: TokenHash) -> anyhow::Result<Option<i64>> {
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+                params![hash.0, now_millis()],
+                |row| row.get(0),
+            )
+            .optional()
         })
         .await
     }

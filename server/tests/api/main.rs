@@ -19,4 +19,6 @@ mod recovery;
 mod relay;
 mod reset_code;
 mod reset_password;
+mod return_address;
+mod sessions;
 mod smtp;

@@ -48,7 +48,10 @@ async fn the_whole_flow_through_the_outbox() {
     assert!(body.contains("you can ignore this email"), "{body}");
 
     let (status, _, body) = json_of(app.reset_password(&token, NEW_PASSWORD).await).await;
-    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"sessions_ended": true}))
+    );
 
     let response = app.login(ALICE, NEW_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);

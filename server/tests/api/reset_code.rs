@@ -49,7 +49,10 @@ async fn case_spaces_and_the_dash_do_not_matter_and_the_code_spends_the_link() {
     );
     let response = app.post_form("/account/reset-password", &body).await;
     let (status, _, body) = json_of(response).await;
-    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"sessions_ended": true}))
+    );
     assert_eq!(
         app.login(ALICE, NEW_PASSWORD).await.status(),
         StatusCode::OK
