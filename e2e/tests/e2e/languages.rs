@@ -1,22 +1,33 @@
-//! The whole flow in Arabic (right to left) and in Japanese, as a person who reads them meets
-//! it: the first paint already in their language, every state in it, the mail and its link in
-//! it, axe-core clean on every state, and screenshots of every state in Arabic at 320 and
-//! 1280 px.
+//! The whole flow through the mail in languages of every kind the pages serve: Arabic and Hebrew
+//! (right to left), Japanese and Traditional Chinese (no spaces, their own scripts), Hindi
+//! (Devanagari), Russian (Cyrillic, three plural forms and a fraction form) and Filipino, as a
+//! person who reads them meets it: the first paint already in their language, every state in it,
+//! the mail and its link in it, axe-core clean on every state, and screenshots of every state in
+//! Arabic at 320 and 1280 px.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
+use reclaim_contract::locale::is_right_to_left;
 use reclaim_e2e::{run, Browser, Env, ALICE};
 use reclaim_testkit::MailKind;
 use serde_json::Value;
 
 use crate::*;
 
-/// What the reference server's mail says in each of the two languages.
-fn subjects(locale: &str) -> (&'static str, &'static str) {
-    match locale {
-        "ar" => ("إعادة تعيين كلمة المرور", "تم تغيير كلمة المرور"),
-        "ja" => ("パスワードの再設定", "パスワードが変更されました"),
-        other => panic!("no subjects for {other}"),
-    }
+/// The subjects of the reference server's two mails in `locale` (the reset, the notice), from
+/// the server's own catalog of mail texts.
+fn subjects(locale: &str) -> Result<(String, String)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../server/src/mail/locales/{locale}.json"));
+    let texts: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+    )?;
+    let subject = |key: &str| {
+        texts[key]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("{}: no {key}", path.display()))
+    };
+    Ok((subject("reset.subject")?, subject("changed.subject")?))
 }
 
 async fn check(browser: &Browser, screenshots: bool, state: &str) -> Result<()> {
@@ -29,7 +40,7 @@ async fn check(browser: &Browser, screenshots: bool, state: &str) -> Result<()> 
 
 /// `<html lang dir>` as the app left them, and every text field left to right.
 async fn assert_language(browser: &Browser, t: &Texts) -> Result<()> {
-    let expected_dir = if t.locale == "ar" { "rtl" } else { "ltr" };
+    let expected_dir = if is_right_to_left(t.locale) { "rtl" } else { "ltr" };
     let lang = browser.attr("html", "lang").await?;
     let dir = browser.attr("html", "dir").await?;
     ensure!(
@@ -62,7 +73,7 @@ async fn assert_first_paint(env: &Env, t: &Texts, path: &str, heading_key: &str)
 
 async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result<()> {
     let t = Texts::load(locale)?;
-    let (reset_subject, changed_subject) = subjects(locale);
+    let (reset_subject, changed_subject) = subjects(locale)?;
     let browser = env.browser().await?;
     let flow = ResetFlow::new(&browser, &env, ALICE).in_language(&t);
 
@@ -102,7 +113,7 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
         .wait_for_one(MailKind::Reset, ALICE)
         .await;
     ensure!(
-        mail.header("Subject").as_deref() == Some(reset_subject),
+        mail.header("Subject").as_deref() == Some(reset_subject.as_str()),
         "the mail's subject is {:?}",
         mail.header("Subject")
     );
@@ -152,7 +163,7 @@ async fn whole_flow(env: Env, locale: &'static str, screenshots: bool) -> Result
         .wait_for_one(MailKind::PasswordChanged, ALICE)
         .await;
     ensure!(
-        notice.header("Subject").as_deref() == Some(changed_subject),
+        notice.header("Subject").as_deref() == Some(changed_subject.as_str()),
         "the notice's subject is {:?}",
         notice.header("Subject")
     );
@@ -205,6 +216,31 @@ fn the_whole_flow_in_arabic_right_to_left() {
 #[test]
 fn the_whole_flow_in_japanese() {
     run("japanese", &[], |env| whole_flow(env, "ja", false));
+}
+
+#[test]
+fn the_whole_flow_in_hebrew_right_to_left() {
+    run("hebrew", &[], |env| whole_flow(env, "he", false));
+}
+
+#[test]
+fn the_whole_flow_in_hindi() {
+    run("hindi", &[], |env| whole_flow(env, "hi", false));
+}
+
+#[test]
+fn the_whole_flow_in_russian() {
+    run("russian", &[], |env| whole_flow(env, "ru", false));
+}
+
+#[test]
+fn the_whole_flow_in_traditional_chinese() {
+    run("traditional_chinese", &[], |env| whole_flow(env, "zh-Hant", false));
+}
+
+#[test]
+fn the_whole_flow_in_filipino() {
+    run("filipino", &[], |env| whole_flow(env, "fil", false));
 }
 
 /// A person switches language half-way through typing: the page changes language in place,
