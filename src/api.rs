@@ -352,6 +352,16 @@ pub enum FileError {
     Status(u16),
 }
 
+/// The response the page's script fetched in `started` (a promise of a response, or of none),
+/// as a promise again, when it is `path`'s.
+pub async fn started_file(path: &str, started: js_sys::Promise) -> Option<js_sys::Promise> {
+    let response: web_sys::Response = JsFuture::from(started).await.ok()?.dyn_into().ok()?;
+    response
+        .url()
+        .ends_with(path)
+        .then(|| js_sys::Promise::resolve(&JsValue::from(response)))
+}
+
 /// One of the files a deployer puts beside the pages: its text, or `None` when there is none
 /// (404, or a host that answers every path with its `index.html`). `started`: the fetch of it
 /// the page's script started already, if it did.

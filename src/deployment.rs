@@ -177,7 +177,12 @@ pub async fn load(started: StartedFetches) -> Result<Loaded, SetupError> {
         None => Config::default(),
     };
     let path = format!("{DESCRIPTIONS_PATH}/{}.json", config.backend);
-    let description = deploy_json(&path, started.take(&path))
+    // The page's script left the description config.json named under the folder's path.
+    let fetched = match started.take(DESCRIPTIONS_PATH) {
+        Some(started) => api::started_file(&path, started).await,
+        None => None,
+    };
+    let description = deploy_json(&path, fetched)
         .await?
         .ok_or_else(|| {
             ConfigError(format!(

@@ -13,7 +13,8 @@
 //    form natively before this script has run; it enables them.
 // 3. Once the first frame is on screen, it fetches every file the app's start waits on at once
 //    (the configuration, then the backend's description it names, and the page language's
-//    catalogs), leaving each response's promise in `fetched` by path, and starts the app from
+//    catalogs), leaving each response's promise in `fetched` by path (the description's by its
+//    folder's, as its name is known only once config.json is in), and starts the app from
 //    the JS glue and the wasm, which the page's <head> began to download before this ran.
 //    Fetched before the first frame, these small files would only hold up the stylesheets.
 //
@@ -80,14 +81,16 @@
   requestAnimationFrame(() =>
     requestAnimationFrame(() =>
       setTimeout(() => {
-        fetchFile(CONFIG_PATH)
+        // The description is left under the folder's path, at once: the app may start before
+        // config.json has named it, and takes it if it names the same.
+        handoff.fetched[DESCRIPTIONS_PATH] = fetchFile(CONFIG_PATH)
           .then((response) => (response.ok ? response.clone().json() : {}))
           .then((config) => {
             const backend = config.backend || DEFAULT_BACKEND;
             // Only a name the app would read too: it says what is wrong with any other.
-            if (/^[a-z0-9-]+$/.test(backend)) fetchFile(`${DESCRIPTIONS_PATH}/${backend}.json`);
+            return /^[a-z0-9-]+$/.test(backend) ? fetch(`${DESCRIPTIONS_PATH}/${backend}.json`) : null;
           })
-          .catch(() => {});
+          .catch(() => null);
         const locale = document.documentElement.lang;
         if (locale !== DEFAULT_LOCALE) fetchFile(`${CATALOGS_PATH}/${locale}.json`);
         fetchFile(`${OVERRIDES_PATH}/${locale}.json`);

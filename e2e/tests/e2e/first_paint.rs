@@ -157,30 +157,36 @@ async fn requests_to(browser: &reclaim_e2e::Browser, path: &str) -> anyhow::Resu
         .await
 }
 
-/// The page asks for the wasm and its glue once: the bootstrap's own fetch and import take what
-/// the HTML's preloads started, and no file is downloaded twice; no stylesheet is asked for at
-/// all (the page carries its styles).
+/// The page asks for every file once: the bootstrap's own fetch and import of the wasm and its
+/// glue take what the HTML's preloads started, the app takes the files the page's script fetched
+/// (the configuration, the backend's description, the language's catalogs) whenever it starts,
+/// and no stylesheet is asked for at all (the page carries its styles).
 #[test]
 fn the_app_is_downloaded_once() {
     run("the_app_is_downloaded_once", &[], |env| async move {
         let browser = env.browser().await?;
-        for path in ["/recover", "/reset?token=abc"] {
+        for path in ["/recover", "/reset?token=abc", "/recover?lang=ar"] {
             // `goto` waits until the app has taken over: every file it needs is in.
             browser.goto(path).await?;
             let files = browser
                 .js(
                     "const app = document.querySelector('meta[name=reclaim-app]').dataset;\
-                     const count = (path) => performance.getEntriesByType('resource')\
-                       .filter((entry) => new URL(entry.name).pathname === path).length;\
-                     const sheets = performance.getEntriesByType('resource')\
-                       .filter((entry) => new URL(entry.name).pathname.endsWith('.css')).length;\
-                     return [count(app.wasm), count(app.glue), sheets];",
+                     const counts = {};\
+                     for (const entry of performance.getEntriesByType('resource')) {\
+                       const path = new URL(entry.name).pathname;\
+                       counts[path] = (counts[path] || 0) + 1;\
+                     }\
+                     return [counts[app.wasm] || 0, counts[app.glue] || 0,\
+                       Object.keys(counts).filter((path) => path.endsWith('.css')),\
+                       Object.keys(counts).filter((path) => counts[path] > 1),\
+                       counts['/config.json'] || 0];",
                     vec![],
                 )
                 .await?;
             ensure!(
-                files == json!([1, 1, 0]),
-                "{path}: [wasm, glue, stylesheets] requested {files} times, expected [1, 1, 0]"
+                files == json!([1, 1, [], [], 1]),
+                "{path}: [wasm, glue, stylesheets, files asked for twice, config.json] are \
+                 {files}, expected [1, 1, [], [], 1]"
             );
         }
         Ok(())
