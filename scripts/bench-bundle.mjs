@@ -60,11 +60,8 @@ console.log(row("total (all files)", total(sizes)));
 // names, followed through what those name in turn (its <meta name=reclaim-app> names the JS
 // glue and the wasm, which the inline bootstrap loads; the wasm may name config.json). The app
 // fetches config.json when it starts, so a page that loads a wasm pays for it whether or not its
-// name is found. HTML files are pages, never assets of another page. The module that sends a
-// form held before the app ran (send-ahead-<hash>.js, which the <meta> names too) is fetched
-// only by a visitor who sent a form before the app ran: reported on its own below.
-const isSender = (name) => /^send-ahead-[0-9a-f]+\.js$/.test(name);
-const assets = sizes.filter(({ name }) => !name.includes("/") && !name.endsWith(".html") && !isSender(name));
+// name is found. HTML files are pages, never assets of another page.
+const assets = sizes.filter(({ name }) => !name.includes("/") && !name.endsWith(".html"));
 function firstVisit(page) {
   const loaded = new Map();
   const queue = [page];
@@ -149,13 +146,6 @@ if (worst) {
   );
 } else {
   console.log("first visit: no page found (index.html, recover/index.html, reset/index.html, 404.html)");
-}
-
-const sender = sizes.find(({ name }) => isSender(name));
-if (sender) {
-  console.log(
-    `a form sent before the app ran adds ${kb(sender.brotli).trim()} KB brotli (${sender.name}), fetched only then`,
-  );
 }
 
 // Per language, the largest first visit and what that language itself adds to it.

@@ -17,7 +17,7 @@
 # pages start the wasm's download with the HTML (so that they work sooner), and on localhost it
 # finishes before the paint; the simulation then puts the paint about 0.7 s after the first
 # contentful paint, although both are the same paint. Slowed for real, the stylesheets, a few KB,
-# still arrive first and the page paints within a few per cent of the floor (see README, Size).
+# still arrive first and the page paints within a few per cent of the floor (docs/performance.md).
 # With applied throttling each run is followed by one with the simulation, and the table prints
 # the simulated LCP beside the applied one, with what the simulation counted (its reports in
 # .../bench-lighthouse/simulated/). Applied throttling slows each request on its own, so neither

@@ -8,7 +8,7 @@
 //
 // The reference server cannot serve these pages: its Content-Security-Policy lets them call
 // only their own origin. This one adds the origin of config.json's `api_base` to connect-src,
-// as a deployer's host must (README, one section per backend). The site folder is read at
+// as a deployer's host must (docs/backends/). The site folder is read at
 // each request, so a test may add or change files in it while this runs.
 // Prints "listening on http://127.0.0.1:PORT".
 import { createServer } from "node:http";

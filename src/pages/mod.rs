@@ -1,5 +1,5 @@
 //! One module per page: each reads its state, picks what to show and composes components; the
-//! rules live in `domain`, the API in `backend`. The new-password form serves every page that
+//! rules live in `domain`, the API's client in `api`. The new-password form serves every page that
 //! sets a password.
 
 mod code_reset;

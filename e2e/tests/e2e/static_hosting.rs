@@ -599,6 +599,7 @@ fn static_host_files_match_the_nginx_configuration() {
             ("/404.html", &html_cache),
             ("/*.js", &hashed_cache),
             ("/*.wasm", &hashed_cache),
+            ("/favicon-*.svg", &hashed_cache),
             ("/config.json", &other_cache),
             ("/brand.css", &other_cache),
         ] {
