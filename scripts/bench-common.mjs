@@ -7,7 +7,10 @@
 // The yardsticks, served beside dist's pages:
 //   /floor/         bench/floor.html, posting natively: what the form costs with no script at all;
 //   /plain/recover/ bench/plain-recover.html, the request form in plain JavaScript;
-//   /plain/reset/   bench/plain-reset.html, the reset form in plain JavaScript.
+//   /plain/reset/   bench/plain-reset.html, the reset form in plain JavaScript;
+//   /static/<page>/ each of dist's pages named in STATIC_TWINS as static HTML: the same
+//                   markup, styles and icon without the app (see `withoutTheApp`), posting
+//                   natively: when this very page would paint with nothing else to download.
 // Their icon and stylesheet links are replaced by what dist's pages carry (the hashed files they
 // link, or the <style> they inline), so their heads cost what the app's does; with
 // `floorStyles: "inline"` the floor carries dist's styles inline, whatever dist does.
@@ -110,6 +113,22 @@ function readSite(dist) {
   return new Map(paths.map((path) => ["/" + relative(dist, path).split("\\").join("/"), readFileSync(path)]));
 }
 
+/// dist's pages that get a static twin at /static/<page>/ (English and Arabic).
+export const STATIC_TWINS = ["recover", "reset", "ar/recover", "ar/reset"];
+
+/// A page of dist's as static HTML: the same markup, styles and icon, without the app (its
+/// script, the preloads of its wasm and glue, the <meta> naming them), its submit button enabled
+/// so that the form posts natively.
+function withoutTheApp(html) {
+  const page = html
+    .replace(/<script>[\s\S]*?<\/script>/g, "")
+    .replace(/<link rel=(?:modulepreload|preload) [^>]*>/g, "")
+    .replace(/<meta name=reclaim-app [^>]*>/g, "")
+    .replace(/(<button [^>]*type="submit") disabled/g, "$1");
+  if (/<script|reclaim-app|_bg\.wasm| disabled/.test(page)) fail("a static twin still holds part of the app");
+  return page;
+}
+
 /// dist/ and the yardsticks, by path (`/recover/index.html`).
 export function loadSite(dist, { floorStyles = "as-dist" } = {}) {
   const files = readSite(dist);
@@ -121,6 +140,10 @@ export function loadSite(dist, { floorStyles = "as-dist" } = {}) {
   files.set("/floor/index.html", Buffer.from(floor));
   files.set("/plain/recover/index.html", Buffer.from(yardstick("plain-recover.html", head)));
   files.set("/plain/reset/index.html", Buffer.from(yardstick("plain-reset.html", head)));
+  for (const page of STATIC_TWINS) {
+    const html = files.get(`/${page}/index.html`) ?? fail(`dist has no ${page}/index.html`);
+    files.set(`/static/${page}/index.html`, Buffer.from(withoutTheApp(html.toString())));
+  }
   return files;
 }
 

@@ -22,10 +22,13 @@
 // Then, each run opening each page in a fresh browser context (a first visit), the pages
 // interleaved (each run starting one page later): the floor (bench/floor.html with dist's
 // styles inline: nothing for its paint to wait on but the HTML), the forms in plain JavaScript
-// (bench/plain-*.html, dist's styles as dist carries them), /recover and /reset?token=… in
-// English and in Arabic (?lang=ar, the prerendered copy). Per page, medians of BENCH_RUNS runs (5 unless set): when the HTML, the
-// last stylesheet and the wasm had arrived (from the first request), the first and largest
-// paints (FCP, LCP), the LCP as a ratio to the floor's, the time from navigation to the first
+// (bench/plain-*.html, dist's styles as dist carries them), each page's static twin (the same
+// HTML in its language without the app: what this page would cost as a static page),
+// /recover and /reset?token=… in English and in Arabic (?lang=ar, the prerendered copy). Per
+// page, medians of BENCH_RUNS runs (5 unless set): when the HTML, the last stylesheet and the
+// wasm had arrived (from the first request), the first and largest paints (FCP, LCP), the LCP
+// as a ratio to the floor's and to its static twin's (the Arabic pages' text costs more to lay
+// out than the English floor's, the same in their twins), the time from navigation to the first
 // POST reaching the API and its ratio to the plain-JavaScript page's, and how many connections
 // the page opened. BENCH_WATERFALL=1 adds every request of Reclaim's pages in the last run.
 import { randomBytes } from "node:crypto";
@@ -55,10 +58,14 @@ const pages = [
   { slug: "floor", path: "/floor/", fields: recover },
   { slug: "plain-recover", path: "/plain/recover/", fields: recover },
   { slug: "plain-reset", path: `/plain/reset/?token=${TOKEN}`, fields: reset },
-  { slug: "recover", path: "/recover", fields: recover, against: "plain-recover" },
-  { slug: "reset-token", path: `/reset?token=${TOKEN}`, fields: reset, against: "plain-reset" },
-  { slug: "recover-ar", path: "/recover?lang=ar", fields: recover, against: "plain-recover" },
-  { slug: "reset-token-ar", path: `/reset?token=${TOKEN}&lang=ar`, fields: reset, against: "plain-reset" },
+  { slug: "static-recover", path: "/static/recover/", fields: recover },
+  { slug: "static-reset", path: "/static/reset/", fields: reset },
+  { slug: "static-recover-ar", path: "/static/ar/recover/", fields: recover },
+  { slug: "static-reset-ar", path: "/static/ar/reset/", fields: reset },
+  { slug: "recover", path: "/recover", fields: recover, against: "plain-recover", twin: "static-recover" },
+  { slug: "reset-token", path: `/reset?token=${TOKEN}`, fields: reset, against: "plain-reset", twin: "static-reset" },
+  { slug: "recover-ar", path: "/recover?lang=ar", fields: recover, against: "plain-recover", twin: "static-recover-ar" },
+  { slug: "reset-token-ar", path: `/reset?token=${TOKEN}&lang=ar`, fields: reset, against: "plain-reset", twin: "static-reset-ar" },
 ];
 // BENCH_PAGES=floor,recover measures only those.
 const only = process.env.BENCH_PAGES?.split(",");
@@ -165,7 +172,7 @@ const isWasm = (r) => new URL(r.url).pathname.endsWith(".wasm");
 
 const w = 24;
 console.log(`\n${"page".padEnd(w)} ${"HTML in".padStart(9)} ${"CSS in".padStart(9)} ${"wasm in".padStart(9)} ` +
-  `${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"first POST".padStart(10)} ${"POST/plain".padStart(10)} conns`);
+  `${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"LCP/static".padStart(10)} ${"first POST".padStart(10)} ${"POST/plain".padStart(10)} conns`);
 const of = (slug, key) => median(results.get(slug)?.map((v) => (typeof key === "function" ? key(v) : v[key])) ?? []);
 const floorLcp = of("floor", "lcp");
 for (const page of pages) {
@@ -180,12 +187,14 @@ for (const page of pages) {
     ms(of(page.slug, "fcp")),
     ms(lcp),
     times(lcp / floorLcp),
+    times(page.twin ? lcp / of(page.twin, "lcp") : NaN, 10),
     ms(post, 10),
     times(against, 10),
     String(Math.round(of(page.slug, "connections"))).padStart(5),
   ].join(" "));
 }
-console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); POST/plain: its median first POST ÷ ` +
+console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); LCP/static: ÷ its static twin's ` +
+  `(the same page, in its language, without the app); POST/plain: its median first POST ÷ ` +
   `the plain-JavaScript page's (${pages.some((p) => p.slug.endsWith("-ar")) ? "the Arabic pages against the English plain pages; " : ""}` +
   `the floor posts natively). Each "in" is when the last such file had arrived, from the first request.`);
 
