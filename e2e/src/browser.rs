@@ -1,6 +1,7 @@
 //! A headless Chromium session, with the checks a person (or an auditor) would make: what the
-//! page says, where focus is, what the console shows, where requests went, what axe-core finds,
-//! and how it looks at 320 and 1280 px wide.
+//! page says, where focus is, what the console shows, where requests went (and, for a session
+//! opened to record them, every request with its method and body), what axe-core finds, and
+//! how it looks at 320 and 1280 px wide.
 
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -12,16 +13,21 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value as Json};
 
-use crate::webdriver::{BrowserLog, DevTools};
+use crate::webdriver::{DevTools, Log};
 use crate::{eventually, Env};
 
 /// How long the pages get to reach a state (wasm start-up on a busy 2-core machine included).
 const STATE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Chromium's flags: headless, and quiet on a machine without network.
-pub(crate) async fn open(webdriver_url: &str, profile: &Path) -> Result<Client> {
+/// Chromium's flags: headless, and quiet on a machine without network. With `record_requests`,
+/// chromedriver also keeps the DevTools network events ([`Browser::sent_requests`]).
+pub(crate) async fn open(
+    webdriver_url: &str,
+    profile: &Path,
+    record_requests: bool,
+) -> Result<Client> {
     let chrome = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let capabilities = json!({
+    let mut capabilities = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chrome,
@@ -43,6 +49,11 @@ pub(crate) async fn open(webdriver_url: &str, profile: &Path) -> Result<Client> 
         },
         "goog:loggingPrefs": { "browser": "ALL" },
     });
+    if record_requests {
+        capabilities["goog:loggingPrefs"]["performance"] = json!("ALL");
+        capabilities["goog:chromeOptions"]["perfLoggingPrefs"] =
+            json!({ "enableNetwork": true, "enablePage": false });
+    }
     let Json::Object(capabilities) = capabilities else {
         unreachable!()
     };
@@ -71,6 +82,28 @@ impl std::fmt::Display for LogEntry {
     }
 }
 
+/// One request as the browser sent it (from the DevTools `Network.requestWillBeSent` event;
+/// each hop of a redirect is a request of its own).
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    pub method: String,
+    pub url: String,
+    /// The body, for a request that has one.
+    pub body: Option<String>,
+    /// What it was for, as DevTools names it: `Document`, `Script`, `Fetch`, `Preflight`, ...
+    pub kind: String,
+}
+
+impl std::fmt::Display for SentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} ({})", self.method, self.url, self.kind)?;
+        match &self.body {
+            Some(body) => write!(f, " {body}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One Chromium session on the server's pages, with its console log kept.
 pub struct Browser {
     client: Client,
@@ -80,6 +113,8 @@ pub struct Browser {
     origin: String,
     /// chromedriver hands each log entry out once: keep them all.
     log: Mutex<Vec<LogEntry>>,
+    /// The same for the requests, when the session records them.
+    requests: Mutex<Vec<SentRequest>>,
 }
 
 impl Browser {
@@ -89,12 +124,18 @@ impl Browser {
             env,
             origin,
             log: Mutex::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
         }
     }
 
     /// The fantoccini client, for anything not wrapped here.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Ends the session now (its Chromium exits) rather than when the test ends.
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await.context("closing the browser")
     }
 
     /// Opens `path` on the browser's origin (`/recover`), or an absolute URL.
@@ -328,7 +369,7 @@ impl Browser {
 
     /// The console messages so far (all of them, since the session opened).
     pub async fn console(&self) -> Result<Vec<LogEntry>> {
-        let fresh = self.client.issue_cmd(BrowserLog).await?;
+        let fresh = self.client.issue_cmd(Log::BROWSER).await?;
         let mut log = self.log.lock().unwrap();
         for entry in fresh.as_array().into_iter().flatten() {
             let field = |name: &str| entry[name].as_str().unwrap_or_default().to_owned();
@@ -339,6 +380,36 @@ impl Browser {
             });
         }
         Ok(log.clone())
+    }
+
+    /// Every request the browser has sent since the session opened, in order, for a session
+    /// opened by [`Env::recording_browser_at`] (fails for any other: it has no such log).
+    pub async fn sent_requests(&self) -> Result<Vec<SentRequest>> {
+        let fresh = self
+            .client
+            .issue_cmd(Log::PERFORMANCE)
+            .await
+            .context("reading the network log (a browser from Env::recording_browser_at?)")?;
+        let mut requests = self.requests.lock().unwrap();
+        for entry in fresh.as_array().into_iter().flatten() {
+            let text = entry["message"].as_str().unwrap_or_default();
+            let Ok(event) = serde_json::from_str::<Json>(text) else {
+                continue;
+            };
+            let event = &event["message"];
+            if event["method"] != "Network.requestWillBeSent" {
+                continue;
+            }
+            let request = &event["params"]["request"];
+            let field = |value: &Json| value.as_str().unwrap_or_default().to_owned();
+            requests.push(SentRequest {
+                method: field(&request["method"]),
+                url: field(&request["url"]),
+                body: request_body(request),
+                kind: field(&event["params"]["type"]),
+            });
+        }
+        Ok(requests.clone())
     }
 
     /// Console errors and CSP reports (any level), except failed loads with one of the
@@ -587,6 +658,25 @@ fn lines(entries: &[LogEntry]) -> String {
         .iter()
         .map(|e| format!("  {e}\n"))
         .collect::<String>()
+}
+
+/// A DevTools request's body: `postData`, or its `postDataEntries` (base64) put together. A
+/// body the event left out (too large) reads as unreadable rather than as none.
+fn request_body(request: &Json) -> Option<String> {
+    use base64::Engine;
+    if let Some(body) = request["postData"].as_str() {
+        return Some(body.to_owned());
+    }
+    let Some(entries) = request["postDataEntries"].as_array() else {
+        return (request["hasPostData"] == true).then(|| "(a body the log left out)".to_owned());
+    };
+    let bytes: Vec<u8> = entries
+        .iter()
+        .filter_map(|entry| entry["bytes"].as_str())
+        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .flatten()
+        .collect();
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// `text` as an XPath 1.0 string literal (which has no escapes: `concat()` joins quote kinds).

@@ -7,7 +7,7 @@
 //! Both run under a small shell that stops them when this process ends: it waits on a pipe
 //! from this process, which the operating system closes however the process exits.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
@@ -46,15 +46,38 @@ pub fn firebase() -> Result<&'static Firebase> {
 }
 
 impl Firebase {
+    /// Starts the emulator and the pages, again on other ports when the emulator could not
+    /// have its own: ports are picked free, but the emulator takes seconds to bind them, and
+    /// meanwhile another process (a chromedriver, another backend) may take one.
     fn start() -> Result<Firebase> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Firebase::start_on_free_ports() {
+                Err(Start::EmulatorExited(logs)) if tries < 3 => {
+                    eprintln!(
+                        "the Firebase emulator exited at start; again on other ports:\n{logs}"
+                    );
+                }
+                Err(Start::EmulatorExited(logs)) => {
+                    bail!("the emulator exited at start, {tries} times; the last logs:\n{logs}")
+                }
+                Err(Start::Failed(e)) => return Err(e),
+                Ok(firebase) => return Ok(firebase),
+            }
+        }
+    }
+
+    fn start_on_free_ports() -> Result<Firebase, Start> {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let dist = crate::dist_dir()?;
         let cli = crate::cache_dir()?.join("firebase/node_modules/.bin/firebase");
-        ensure!(
-            cli.exists(),
-            "{} is missing: run scripts/setup.sh (or `make test`), which installs firebase-tools",
-            cli.display()
-        );
+        if !cli.exists() {
+            return Err(Start::Failed(anyhow!(
+                "{} is missing: run scripts/setup.sh (or `make test`), which installs firebase-tools",
+                cli.display()
+            )));
+        }
         let [auth, hub, logging, pages] = crate::free_ports()?;
         let dir = tempfile::Builder::new()
             .prefix("reclaim-firebase-")
@@ -87,7 +110,8 @@ impl Firebase {
             .arg("-c")
             .arg(
                 r#"cd "$1" || exit 1
-                "$2" emulators:start --only auth --project "$3" >emulator.log 2>&1 & emulator=$!
+                { "$2" emulators:start --only auth --project "$3" >emulator.log 2>&1; touch emulator.exited; } &
+                emulator=$!
                 node "$4" "$5" "$6" site >pages.log 2>&1 & pages=$!
                 read -r _
                 kill "$emulator" "$pages" 2>/dev/null
@@ -104,23 +128,31 @@ impl Firebase {
             .stderr(Stdio::null())
             .spawn()
             .context("starting bash")?;
-        let lifeline = shell.stdin.take().unwrap();
+        let mut lifeline = shell.stdin.take().unwrap();
         let started = Instant::now();
-        for port in [auth, pages] {
-            while TcpStream::connect(("127.0.0.1", port)).is_err() {
-                if let Some(status) = shell.try_wait()? {
-                    bail!("it exited ({status}); its log:\n{}", read_logs(&dir));
-                }
-                if started.elapsed() > START_TIMEOUT {
-                    let mut lifeline = lifeline;
-                    let _ = lifeline.write_all(b"stop\n");
-                    bail!(
-                        "nothing on port {port} after {START_TIMEOUT:?}; logs:\n{}",
-                        read_logs(&dir)
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(100));
+        // Ready when the emulator itself answers (something else may hold its port) and the
+        // pages' port is open.
+        let ready = || emulator_answers(auth) && TcpStream::connect(("127.0.0.1", pages)).is_ok();
+        while !ready() {
+            if let Some(status) = shell.try_wait().map_err(|e| Start::Failed(e.into()))? {
+                return Err(Start::Failed(anyhow!(
+                    "it exited ({status}); its log:\n{}",
+                    read_logs(&dir)
+                )));
             }
+            if dir.join("emulator.exited").exists() {
+                let logs = read_logs(&dir);
+                let _ = lifeline.write_all(b"stop\n");
+                return Err(Start::EmulatorExited(logs));
+            }
+            if started.elapsed() > START_TIMEOUT {
+                let logs = read_logs(&dir);
+                let _ = lifeline.write_all(b"stop\n");
+                return Err(Start::Failed(anyhow!(
+                    "not answering after {START_TIMEOUT:?}; logs:\n{logs}"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
         Ok(Firebase {
             pages: format!("http://127.0.0.1:{pages}"),
@@ -161,6 +193,18 @@ impl Firebase {
         Ok(())
     }
 
+    /// Asks for a reset link for `email` (`accounts:sendOobCode`), as the pages do.
+    pub async fn send_reset_link(&self, email: &str) -> Result<()> {
+        let (status, body) = self
+            .call(
+                "sendOobCode",
+                json!({ "requestType": "PASSWORD_RESET", "email": email }),
+            )
+            .await?;
+        ensure!(status == 200, "sendOobCode answered {status}: {body}");
+        Ok(())
+    }
+
     /// Whether `password` signs `email` in (`accounts:signInWithPassword`).
     pub async fn signs_in(&self, email: &str, password: &str) -> Result<bool> {
         let (status, body) = self
@@ -172,6 +216,37 @@ impl Firebase {
         ensure!(
             status == 200 || status == 400,
             "signInWithPassword answered {status}: {body}"
+        );
+        Ok(status == 200)
+    }
+
+    /// Signs in (`accounts:signInWithPassword`), as another device would, and gives the ID
+    /// token that holds that session.
+    pub async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        let (status, body) = self
+            .call(
+                "signInWithPassword",
+                json!({ "email": email, "password": password, "returnSecureToken": true }),
+            )
+            .await?;
+        ensure!(
+            status == 200,
+            "signInWithPassword answered {status}: {body}"
+        );
+        let token = body["idToken"].as_str();
+        token
+            .map(str::to_owned)
+            .with_context(|| format!("no idToken in {body}"))
+    }
+
+    /// Whether an ID token still holds its session (`accounts:lookup`): refused with
+    /// `TOKEN_EXPIRED` once the account's tokens were revoked (`validSince`).
+    pub async fn session_alive(&self, id_token: &str) -> Result<bool> {
+        let (status, body) = self.call("lookup", json!({ "idToken": id_token })).await?;
+        let refused = status == 400 && body["error"]["message"] == "TOKEN_EXPIRED";
+        ensure!(
+            status == 200 || refused,
+            "accounts:lookup answered {status}: {body}"
         );
         Ok(status == 200)
     }
@@ -208,6 +283,39 @@ impl Firebase {
         })
         .await
     }
+}
+
+/// Why a start failed: the emulator exited (most likely a port of its taken meanwhile: worth
+/// another try), or anything else.
+enum Start {
+    EmulatorExited(String),
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Start {
+    fn from(error: E) -> Start {
+        Start::Failed(error.into())
+    }
+}
+
+/// Whether the Auth emulator itself answers on `port`: its project configuration, which
+/// nothing else serves.
+fn emulator_answers(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!(
+        "GET /emulator/v1/projects/{PROJECT}/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    answer.starts_with("HTTP/1.1 200") && answer.contains("signIn")
 }
 
 fn read_logs(dir: &Path) -> String {

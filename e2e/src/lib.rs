@@ -22,7 +22,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use reclaim_testkit::{MailKind, TestServer};
 
-pub use browser::{Browser, LogEntry};
+pub use browser::{Browser, LogEntry, SentRequest};
 pub use fantoccini::key::Key;
 pub use reclaim_testkit::{eventually, ALICE, ALICE_PASSWORD};
 
@@ -162,11 +162,21 @@ impl Env {
     /// A fresh headless Chromium whose relative paths open on `origin` (no trailing slash),
     /// e.g. a web server in front of the test's server.
     pub async fn browser_at(&self, origin: &str) -> Result<Browser> {
+        self.open_browser(origin, false).await
+    }
+
+    /// [`Env::browser_at`], recording every request the browser sends, with its method and
+    /// body ([`Browser::sent_requests`]).
+    pub async fn recording_browser_at(&self, origin: &str) -> Result<Browser> {
+        self.open_browser(origin, true).await
+    }
+
+    async fn open_browser(&self, origin: &str, record_requests: bool) -> Result<Browser> {
         let profile = tempfile::Builder::new()
             .prefix("chromium-")
             .tempdir_in(self.0.server.dir())?
             .keep();
-        let client = browser::open(&self.0.webdriver_url, &profile).await?;
+        let client = browser::open(&self.0.webdriver_url, &profile, record_requests).await?;
         self.0.browsers.lock().unwrap().push(client.clone());
         Ok(Browser::new(client, self.clone(), origin.to_owned()))
     }

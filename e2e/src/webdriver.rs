@@ -1,5 +1,5 @@
 //! chromedriver: the process, and the two Chromium-specific commands fantoccini has no method
-//! for (the browser's console log, and DevTools commands for viewport and colour scheme).
+//! for (the browser's logs, and DevTools commands for viewport and colour scheme).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -72,12 +72,19 @@ impl Drop for Chromedriver {
     }
 }
 
-/// `POST /session/{id}/se/log {"type":"browser"}`: the console messages since the last call,
-/// including Chromium's own (CSP violations come with `"source":"security"`).
+/// `POST /session/{id}/se/log {"type": …}`: one of chromedriver's logs since the last call.
+/// [`Log::BROWSER`] is the console, including Chromium's own messages (CSP violations come with
+/// `"source":"security"`); [`Log::PERFORMANCE`] holds DevTools events, among them every request
+/// the browser sent, for a session opened with network logging on.
 #[derive(Debug)]
-pub struct BrowserLog;
+pub struct Log(&'static str);
 
-impl WebDriverCompatibleCommand for BrowserLog {
+impl Log {
+    pub const BROWSER: Log = Log("browser");
+    pub const PERFORMANCE: Log = Log("performance");
+}
+
+impl WebDriverCompatibleCommand for Log {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -92,7 +99,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (
             http::Method::POST,
-            Some(json!({"type": "browser"}).to_string()),
+            Some(json!({"type": self.0}).to_string()),
         )
     }
 }

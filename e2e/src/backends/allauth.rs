@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use reclaim_testkit::http_client;
 use serde_json::{json, Value};
 
@@ -141,6 +141,39 @@ impl RecoveryBackend for Allauth {
         ensure!(
             status == 200 || status == 400,
             "login answered {status}: {body}"
+        );
+        Ok(status == 200)
+    }
+
+    /// The app client's session token from a login.
+    async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        let (status, body) = self
+            .post(
+                "/auth/login",
+                json!({ "email": email, "password": password }),
+                None,
+            )
+            .await?;
+        ensure!(status == 200, "login answered {status}: {body}");
+        let token = body["meta"]["session_token"].as_str();
+        token
+            .map(str::to_owned)
+            .with_context(|| format!("no session token in {body}"))
+    }
+
+    /// `GET /auth/session` with the token: 200 while signed in; 401 (signed out) or 410 (the
+    /// session is gone) after.
+    async fn session_alive(&self, session: &str) -> Result<bool> {
+        let answer = http_client()
+            .get(self.url("/auth/session"))
+            .header("X-Session-Token", session)
+            .send()
+            .await?;
+        let status = answer.status().as_u16();
+        ensure!(
+            [200, 401, 410].contains(&status),
+            "the session answered {status}: {}",
+            answer.text().await.unwrap_or_default()
         );
         Ok(status == 200)
     }

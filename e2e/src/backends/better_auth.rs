@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use reclaim_testkit::http_client;
 use serde_json::{json, Value};
 
@@ -136,6 +136,45 @@ impl RecoveryBackend for BetterAuth {
             "sign-in answered {status}: {body}"
         );
         Ok(status == 200)
+    }
+
+    /// The session cookie a sign-in sets (`better-auth.session_token=…`).
+    async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        let answer = http_client()
+            .post(self.url("/sign-in/email"))
+            .header("Origin", &self.hosted.pages)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await?;
+        let status = answer.status().as_u16();
+        ensure!(
+            status == 200,
+            "sign-in answered {status}: {}",
+            answer.text().await.unwrap_or_default()
+        );
+        let cookie = answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| value.split(';').next())
+            .find(|pair| pair.starts_with("better-auth.session_token="));
+        cookie
+            .map(str::to_owned)
+            .with_context(|| format!("no session cookie in {:?}", answer.headers()))
+    }
+
+    /// `GET /get-session` with the cookie: the session, or `null` once it has ended.
+    async fn session_alive(&self, session: &str) -> Result<bool> {
+        let answer = http_client()
+            .get(self.url("/get-session"))
+            .header("Cookie", session)
+            .send()
+            .await?;
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().await.unwrap_or(Value::Null);
+        ensure!(status == 200, "get-session answered {status}: {body}");
+        Ok(!body["session"].is_null())
     }
 
     /// Better Auth's own link, `<api>/api/auth/reset-password/<token>?callbackURL=<redirectTo>`,

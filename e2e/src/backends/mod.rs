@@ -41,6 +41,18 @@ pub trait RecoveryBackend: Sync {
     /// Whether `password` signs `email` in, through the backend's own sign-in API.
     fn sign_in(&self, email: &str, password: &str) -> impl Future<Output = Result<bool>> + Send;
 
+    /// Signs in through the backend's own API, as another device would, and gives what holds
+    /// that session (a token, a cookie) for [`RecoveryBackend::session_alive`].
+    fn open_session(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> impl Future<Output = Result<String>> + Send;
+
+    /// Whether a session [`RecoveryBackend::open_session`] gave is still signed in, as the
+    /// backend's own API answers it.
+    fn session_alive(&self, session: &str) -> impl Future<Output = Result<bool>> + Send;
+
     /// The `count`th reset link mailed to `email` (waiting for it), exactly as mailed.
     fn wait_for_reset_link(
         &self,
@@ -231,7 +243,7 @@ impl Hosted {
     }
 
     /// Every `.eml` mail in the mail folder now, oldest first (allauth, PocketBase).
-    fn eml_mails(&self) -> Vec<Mail> {
+    pub fn eml_mails(&self) -> Vec<Mail> {
         Outbox::new(self.mail_dir.clone()).mails()
     }
 

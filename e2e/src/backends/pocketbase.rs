@@ -103,6 +103,41 @@ impl RecoveryBackend for PocketBase {
         Ok(status == 200)
     }
 
+    /// The auth token `auth-with-password` gives.
+    async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        let (status, body) = self
+            .post(
+                "/auth-with-password",
+                json!({ "identity": email, "password": password }),
+            )
+            .await?;
+        ensure!(
+            status == 200,
+            "auth-with-password answered {status}: {body}"
+        );
+        let token = body["token"].as_str();
+        token
+            .map(str::to_owned)
+            .with_context(|| format!("no token in {body}"))
+    }
+
+    /// `POST /auth-refresh` with the token: 200 while it is valid, 401 once it is not (a
+    /// token is signed with the record's `tokenKey`).
+    async fn session_alive(&self, session: &str) -> Result<bool> {
+        let answer = http_client()
+            .post(self.url("/auth-refresh"))
+            .header("Authorization", session)
+            .send()
+            .await?;
+        let status = answer.status().as_u16();
+        ensure!(
+            status == 200 || status == 401,
+            "auth-refresh answered {status}: {}",
+            answer.text().await.unwrap_or_default()
+        );
+        Ok(status == 200)
+    }
+
     /// `<pages>/reset?token=…` from the reset mail's text part (quoted-printable, decoded).
     async fn wait_for_reset_link(&self, email: &str, count: usize) -> Result<String> {
         self.hosted

@@ -18,6 +18,7 @@ mod keyboard;
 mod languages;
 mod link_states;
 mod locales;
+mod mail_scanners;
 mod pages;
 mod reset_flow;
 mod security;
