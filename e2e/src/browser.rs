@@ -208,7 +208,10 @@ impl Browser {
         let heading = self.heading().await?.unwrap_or_default();
         // As XPath's normalize-space(): ASCII spaces only, so that a narrow no-break space
         // (French "oublié ?") stays what it is.
-        let heading = heading.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+        let heading = heading
+            .split_ascii_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         match expected.iter().find(|e| **e == heading) {
             Some(found) => Ok((*found).to_owned()),
             None => bail!("the heading changed to {heading:?} while waiting for {expected:?}"),

@@ -40,7 +40,11 @@ async fn check(browser: &Browser, screenshots: bool, state: &str) -> Result<()> 
 
 /// `<html lang dir>` as the app left them, and every text field left to right.
 async fn assert_language(browser: &Browser, t: &Texts) -> Result<()> {
-    let expected_dir = if is_right_to_left(t.locale) { "rtl" } else { "ltr" };
+    let expected_dir = if is_right_to_left(t.locale) {
+        "rtl"
+    } else {
+        "ltr"
+    };
     let lang = browser.attr("html", "lang").await?;
     let dir = browser.attr("html", "dir").await?;
     ensure!(
@@ -235,7 +239,9 @@ fn the_whole_flow_in_russian() {
 
 #[test]
 fn the_whole_flow_in_traditional_chinese() {
-    run("traditional_chinese", &[], |env| whole_flow(env, "zh-Hant", false));
+    run("traditional_chinese", &[], |env| {
+        whole_flow(env, "zh-Hant", false)
+    });
 }
 
 #[test]

@@ -17,7 +17,8 @@
 //!
 //! The same cases prove `ends_sessions` in each description: a session opened on the backend
 //! before the reset (its own sign-in, as another device) is refused after it where the
-//! description says `true`, still works where it says `false`, and the success page says which.
+//! description says `true` (the reference server's, where its answer says so), still works
+//! where it says `false`, and the success page says which.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -99,13 +100,12 @@ trait Scanned: Mailbox {
     /// pages' own request is proven elsewhere; the link case needs only its mail).
     fn request_link(&self, email: &str) -> impl Future<Output = Result<()>> + Send;
     fn signs_in(&self, email: &str, password: &str) -> impl Future<Output = Result<bool>> + Send;
-    /// A session opened with the backend's own sign-in, held as another device holds it
-    /// (`None`: the backend has none a test can use).
+    /// A session opened with the backend's own sign-in, held as another device holds it.
     fn open_session(
         &self,
         email: &str,
         password: &str,
-    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    ) -> impl Future<Output = Result<String>> + Send;
     fn session_alive(&self, session: &str) -> impl Future<Output = Result<bool>> + Send;
     /// The links of the mail to `email` that carries `secret` (a link's secret, or a code).
     fn mail_links(
@@ -126,7 +126,7 @@ trait Scanned: Mailbox {
 /// What a case saw, beyond what it asserts itself.
 struct Outcome {
     /// Whether the session opened before the reset still worked after it.
-    session_alive_after: Option<bool>,
+    session_alive_after: bool,
 }
 
 /// The link case: the mail with the reset link scanned (every link in it), then that link
@@ -216,25 +216,24 @@ async fn code_case_steps(env: &Env, target: &impl Scanned) -> Result<Outcome> {
 }
 
 /// A session of `email`'s on the backend, as another device holds it, checked to work.
-async fn open_session(target: &impl Scanned, email: &str) -> Result<Option<String>> {
+async fn open_session(target: &impl Scanned, email: &str) -> Result<String> {
     let session = target.open_session(email, OLD_PASSWORD).await?;
-    if let Some(session) = &session {
-        ensure!(
-            target.session_alive(session).await?,
-            "a session just opened does not work"
-        );
-    }
+    ensure!(
+        target.session_alive(&session).await?,
+        "a session just opened does not work"
+    );
     Ok(session)
 }
 
 /// After a reset through `call` (`reset` or `reset_with_code`): the new password signs in and
-/// the old one does not; the session held from before is refused where the description says
-/// the reset ends sessions, and kept where it says it does not; the success page says which.
+/// the old one does not; the success page says what the description says of other sessions
+/// (or, where it reads the answer, what the answer said); and the session held from before is
+/// refused where the page says every device was signed out, and kept where it says they stay.
 async fn settle(
     target: &impl Scanned,
     browser: &Browser,
     email: &str,
-    session: Option<String>,
+    session: String,
     call: &str,
 ) -> Result<Outcome> {
     ensure!(
@@ -245,41 +244,42 @@ async fn settle(
         !target.signs_in(email, OLD_PASSWORD).await?,
         "the old password still signs {email} in"
     );
-    let claim = ends_sessions(target.description(), call)?;
     let texts = Texts::load("en")?;
     let lead = browser.text("#done-lead").await?.unwrap_or_default();
-    let promised = match claim {
-        Value::Bool(true) => Some("reset.done_lead"),
-        Value::Bool(false) => Some("reset.done_lead_sessions_kept"),
-        Value::Null => Some("reset.done_lead_plain"),
-        // Where the answer says (the reference server): whatever it said.
-        _ => None,
-    };
-    if let Some(key) = promised {
-        ensure!(
-            lead == texts.get(key),
-            "with ends_sessions {claim} the success page says {lead:?}"
-        );
-    }
-    let Some(session) = session else {
-        return Ok(Outcome {
-            session_alive_after: None,
-        });
-    };
-    let alive = target.session_alive(&session).await?;
-    match claim {
-        Value::Bool(true) => ensure!(
-            !alive,
-            "{call} claims ends_sessions: true, but a session opened before it still works"
+    let said = [
+        ("reset.done_lead", Some(true)),
+        ("reset.done_lead_sessions_kept", Some(false)),
+        ("reset.done_lead_plain", None),
+    ]
+    .into_iter()
+    .find_map(|(key, ended)| (lead == texts.get(key)).then_some(ended))
+    .with_context(|| format!("the success page says {lead:?}"))?;
+    let claim = ends_sessions(target.description(), call)?;
+    match &claim {
+        Value::Bool(ended) => ensure!(
+            said == Some(*ended),
+            "{call} says ends_sessions: {ended}, the success page says {lead:?}"
         ),
-        Value::Bool(false) => ensure!(
-            alive,
-            "{call} claims ends_sessions: false, but the session opened before it was ended"
-        ),
+        Value::Null => ensure!(said.is_none(), "the success page promises {lead:?}"),
+        // A path into the answer (the reference server's): whatever the answer said.
         _ => {}
     }
+    let alive = target.session_alive(&session).await?;
+    match said {
+        Some(true) => ensure!(
+            !alive,
+            "{call} (ends_sessions: {claim}) said every device was signed out, but a session \
+             opened before it still works"
+        ),
+        Some(false) => ensure!(
+            alive,
+            "{call} (ends_sessions: {claim}) said devices stay signed in, but the session opened \
+             before it was ended"
+        ),
+        None => {}
+    }
     Ok(Outcome {
-        session_alive_after: Some(alive),
+        session_alive_after: alive,
     })
 }
 
@@ -484,13 +484,20 @@ impl Scanned for Reference<'_> {
         Ok(status == 200)
     }
 
-    /// Its sessions (`/account/login`'s cookie) open nothing a test can ask about.
-    async fn open_session(&self, _: &str, _: &str) -> Result<Option<String>> {
-        Ok(None)
+    /// `/account/login`'s session cookie.
+    async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        let cookie = self.server.sign_in(email, password).await;
+        cookie.context("the sign-in was refused")
     }
 
-    async fn session_alive(&self, _: &str) -> Result<bool> {
-        bail!("the reference server has no session to ask about")
+    /// `GET /account/session`: 200 while the session lives, 401 once it has ended.
+    async fn session_alive(&self, cookie: &str) -> Result<bool> {
+        let status = self.server.session(cookie).await.status();
+        ensure!(
+            status == 200 || status == 401,
+            "the session answered {status}"
+        );
+        Ok(status == 200)
     }
 
     /// The link, the page where the code is typed (and the code, which is no link).
@@ -568,8 +575,8 @@ impl Scanned for FirebaseLinks {
         self.0.signs_in(email, password).await
     }
 
-    async fn open_session(&self, email: &str, password: &str) -> Result<Option<String>> {
-        self.0.open_session(email, password).await.map(Some)
+    async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+        self.0.open_session(email, password).await
     }
 
     async fn session_alive(&self, session: &str) -> Result<bool> {
@@ -597,10 +604,8 @@ macro_rules! through_the_backend {
             RecoveryBackend::sign_in(self.backend(), email, password).await
         }
 
-        async fn open_session(&self, email: &str, password: &str) -> Result<Option<String>> {
-            RecoveryBackend::open_session(self.backend(), email, password)
-                .await
-                .map(Some)
+        async fn open_session(&self, email: &str, password: &str) -> Result<String> {
+            RecoveryBackend::open_session(self.backend(), email, password).await
         }
 
         async fn session_alive(&self, session: &str) -> Result<bool> {
@@ -895,7 +900,7 @@ fn mail_scanners_spend_nothing() {
                 // Firebase's description promises nothing (an ID token a server checks
                 // offline lives on for up to an hour); the emulator does revoke the session.
                 ensure!(
-                    outcome.session_alive_after == Some(false),
+                    !outcome.session_alive_after,
                     "firebase: the emulator kept the ID token from before the reset"
                 );
                 Ok(outcome)
