@@ -182,15 +182,13 @@ pub async fn load(started: StartedFetches) -> Result<Loaded, SetupError> {
         Some(started) => api::started_file(&path, started).await,
         None => None,
     };
-    let description = deploy_json(&path, fetched)
-        .await?
-        .ok_or_else(|| {
-            ConfigError(format!(
-                "config.json: backend \"{}\" has no description ({} is missing)",
-                config.backend,
-                &path[1..]
-            ))
-        })?;
+    let description = deploy_json(&path, fetched).await?.ok_or_else(|| {
+        ConfigError(format!(
+            "config.json: backend \"{}\" has no description ({} is missing)",
+            config.backend,
+            &path[1..]
+        ))
+    })?;
     let api = Api::new(&config, Backend::from_json(&config.backend, &description)?)?;
     Ok(Loaded { config, api })
 }
