@@ -16,7 +16,7 @@ pub struct Locale {
 /// list of them. Adding a language is its page catalog (`src/i18n/builtin/<tag>.json`), its
 /// mail texts (`server/src/mail/locales/<tag>.json`) and one line here; the build, the static
 /// hosts' recipes, the server and the tests all read this list.
-pub const LOCALES: [Locale; 43] = [
+pub const LOCALES: &[Locale] = &[
     Locale {
         tag: "en",
         name: "English",
