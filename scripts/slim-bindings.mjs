@@ -3,8 +3,10 @@
 //
 // 1. Drops the classes the glue exports and their wasm exports. The app's only JS surface is
 //    its `init`: the classes are wasm-streams' (`IntoUnderlyingSink`, …), which leptos pulls in
-//    through server_fn's "browser" feature and no page uses. Dropped before the optimizer, the
-//    Rust behind them goes too: about 1.1 KB less brotli wasm and 0.3 KB less glue.
+//    through server_fn's "browser" feature and no page uses. The release build's linker
+//    (scripts/link-wasm.sh) already leaves their wasm exports out, so that the code behind them
+//    goes too (dropped here, after linking, the futures their methods start stayed in the
+//    function table); wasm-bindgen still writes the classes into the glue, and they go here.
 // 2. Runs wasm-opt -Oz (as trunk would) and terser over the glue (trunk's own minifier cannot
 //    parse it).
 // 3. Gives every name the wasm and its glue share a short one, in both files. wasm-bindgen names
