@@ -29,6 +29,9 @@ pub struct FormController {
 
 /// A request to send with the client, which returns the form-wide error its answer gave, if any.
 type Job = Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Option<ApiError>>>>>;
+/// A request as `send` boxes it, so that `answered` is built once per kind of answer.
+type BoxedRequest<T> =
+    Box<dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>>>;
 
 impl FormController {
     /// Only call this while rendering a page: it takes the deployment from context.
@@ -77,9 +80,7 @@ impl FormController {
 
     fn answered<T: 'static>(
         &self,
-        request: Box<
-            dyn FnOnce(RecoveryClient) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>>,
-        >,
+        request: BoxedRequest<T>,
         on_answer: Box<dyn FnOnce(Result<T, ApiError>)>,
     ) {
         self.run(Box::new(move |client| {
