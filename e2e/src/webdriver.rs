@@ -24,6 +24,10 @@ impl Chromedriver {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(&binary)
             .arg(format!("--port={port}"))
+            // Chromium keeps scratch folders (`org.chromium.Chromium.scoped_dir.*`) in TMPDIR
+            // and leaves them when it is killed rather than closed: here they go with the
+            // test's folder instead of filling the machine's /tmp run after run.
+            .env("TMPDIR", log_dir)
             .arg(format!(
                 "--log-path={}",
                 log_dir.join("chromedriver.log").display()
