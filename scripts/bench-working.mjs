@@ -80,6 +80,7 @@ await browser.close();
 host.close();
 console.log(`\n${"page".padEnd(24)} ${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"first POST".padStart(10)}  ratio`);
 const floorLcp = results.has("floor") ? median(results.get("floor").map((v) => v.lcp)) : NaN;
+const WORKING_TARGET = 2.3;
 let missed = [];
 let compared = 0;
 for (const page of pages) {
@@ -94,12 +95,13 @@ for (const page of pages) {
     const r = post / median(results.get(page.against).map((v) => v.post));
     ratio = `${r.toFixed(2)}× ${page.against}`;
     compared++;
-    if (!(r <= 2.0)) missed.push(`${shown(page.path)} ${r.toFixed(2)}× (target ≤ 2.0×)`);
+    // Issue #27: with one client (the app sends; no second copy in JavaScript), up to 2.3×.
+    if (!(r <= WORKING_TARGET)) missed.push(`${shown(page.path)} ${r.toFixed(2)}× (target ≤ ${WORKING_TARGET}×)`);
   }
   console.log(`${shown(page.path).padEnd(24)} ${ms(fcp)} ${ms(lcp)} ${times(lcpRatio)} ${ms(post).padStart(10)}  ${ratio}`);
 }
 if (missed.length) console.log(`\nMissed: ${missed.join("; ")}`);
-else if (compared) console.log("\nEach page works within 2.0× its plain-JavaScript page.");
+else if (compared) console.log(`\nEach page works within ${WORKING_TARGET}× its plain-JavaScript page.`);
 
 if (process.env.BENCH_WATERFALL) {
   for (const page of pages.filter((p) => p.against)) {
