@@ -16,7 +16,8 @@
 //    catalogs), leaving each response's promise in `fetched` by path (the description's by its
 //    folder's, as its name is known only once config.json is in), and starts the app from
 //    the JS glue and the wasm, which the page's <head> began to download before this ran.
-//    Fetched before the first frame, these small files would only hold up the stylesheets.
+//    The first frame needs none of them (the styles are in the page), so they wait for it
+//    rather than share the line with the rest of the page.
 //
 // The build (src/bin/prerender.rs) writes the contract's constants in for the __NAMES__ below,
 // minifies the result and names its hash in each page's Content-Security-Policy.
