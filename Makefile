@@ -51,7 +51,7 @@ serve-firebase: setup dist
 test:
 	@scripts/setup.sh test
 	@$(ENV) $(call TIMED,native tests) cargo test --workspace --exclude reclaim-e2e
-	@$(ENV) $(call TIMED,wasm tests) cargo test -p reclaim --target wasm32-unknown-unknown --test web
+	@$(ENV) $(call TIMED,wasm tests) scripts/scratch-tmp.sh cargo test -p reclaim --target wasm32-unknown-unknown --test web
 	@$(ENV) $(call TIMED,trunk build --release) scripts/build-pages.sh
 	@$(E2E)
 
@@ -63,9 +63,9 @@ test-e2e:
 bench: dist
 	@scripts/setup.sh bench
 	@$(ENV) node scripts/bench-bundle.mjs dist
-	@scripts/bench-lighthouse.sh
-	@$(ENV) node scripts/bench-working.mjs dist
-	@$(ENV) node scripts/bench-shared-line.mjs dist
+	@scripts/scratch-tmp.sh scripts/bench-lighthouse.sh
+	@$(ENV) scripts/scratch-tmp.sh node scripts/bench-working.mjs dist
+	@$(ENV) scripts/scratch-tmp.sh node scripts/bench-shared-line.mjs dist
 
 bench-server: setup-build
 	@$(ENV) cargo bench -p reclaim-server --bench recovery_latency --bench abuse
