@@ -20,8 +20,20 @@ fi
 
 hash() { openssl dgst -sha256 -binary | openssl base64 -A; }
 
-# The brand as the pages carry it: the file without its trailing line ends.
-css=$(cat "$brand")
+# The brand as the pages carry it (contract/src/brand.rs, as the build writes it): without its
+# comments (each with the spaces and tabs before it), trailing whitespace and empty lines.
+css=$(awk 'BEGIN { RS = "\001" }
+    { text = $0; out = ""
+      while ((start = index(text, "/*")) > 0) {
+          before = substr(text, 1, start - 1); sub(/[ \t]+$/, "", before); out = out before
+          text = substr(text, start + 2); end = index(text, "*/")
+          text = end ? substr(text, end + 2) : ""
+      }
+      n = split(out text, lines, "\n"); first = 1
+      for (i = 1; i <= n; i++) {
+          line = lines[i]; sub(/[ \t\r]+$/, "", line)
+          if (line != "") { printf "%s%s", (first ? "" : "\n"), line; first = 0 }
+      } }' "$brand")
 new_hash=$(printf '%s' "$css" | hash)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -12,6 +12,7 @@
 
 pub mod assets;
 pub mod backend;
+pub mod brand;
 pub mod config;
 pub mod email;
 pub mod json;

@@ -281,7 +281,12 @@ fn finished(html: &str, bootstrap: &str, dist: &Path) -> String {
         let path = dist.join(file.trim_start_matches('/'));
         let css = fs::read_to_string(&path)
             .unwrap_or_else(|e| fail(&format!("reading {}: {e}", path.display())));
-        let css = css.trim_end().to_owned();
+        // The brand without the comments written for its deployer (see `contract::brand`).
+        let css = if id.is_empty() {
+            css.trim_end().to_owned()
+        } else {
+            reclaim_contract::brand::as_carried(&css)
+        };
         if css.contains("</") {
             fail(&format!(
                 "{}: a stylesheet may not contain `</`",

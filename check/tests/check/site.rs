@@ -25,8 +25,8 @@ fn sha256(text: &str) -> String {
 
 /// A page as the build writes it, in `lang`, carrying `brand` as deploy/rebrand.sh puts it in.
 fn page(lang: &str, brand: &str) -> String {
-    let brand = brand.trim_end_matches(['\r', '\n']);
-    let policy = page_policy(&[&sha256(SCRIPT)], &[&sha256(MAIN_STYLE), &sha256(brand)]);
+    let brand = reclaim_contract::brand::as_carried(brand);
+    let policy = page_policy(&[&sha256(SCRIPT)], &[&sha256(MAIN_STYLE), &sha256(&brand)]);
     format!(
         "<!doctype html><html lang={lang}><meta charset=utf-8>\
          <meta name=referrer content=no-referrer>\

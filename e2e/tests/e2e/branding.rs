@@ -228,3 +228,46 @@ fn a_brand_without_a_rebuild() {
     );
     drop(dir);
 }
+
+/// The build and deploy/rebrand.sh write the brand into the pages the same way
+/// (`contract::brand::as_carried`, and its awk copy in the script): run over the build as
+/// shipped, the script changes no byte of any page, so a deployer's first rebrand changes only
+/// what they edited.
+#[test]
+fn rebranding_the_build_as_shipped_changes_nothing() {
+    let dir = tempfile::Builder::new()
+        .prefix("reclaim-rebrand-")
+        .tempdir()
+        .expect("a temporary folder");
+    let dist = reclaim_e2e::dist_dir().expect("the built pages");
+    let copy = dir.path().join("dist");
+    copy_dir(&dist, &copy).expect("copying the build");
+    rebrand(&copy).expect("rebranding the copy");
+    let pages = html_files(&dist);
+    for page in &pages {
+        let relative = page.strip_prefix(&dist).unwrap();
+        let built = std::fs::read(page).unwrap();
+        let rebranded = std::fs::read(copy.join(relative)).unwrap();
+        assert!(
+            built == rebranded,
+            "deploy/rebrand.sh changed {} of the build as shipped: its brand or its hash is not \
+             the one the build wrote (contract/src/brand.rs and the script's awk must agree)",
+            relative.display()
+        );
+    }
+    assert!(pages.len() > 100, "only {} pages in the build", pages.len());
+}
+
+/// Every `.html` file under `dir`.
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("reading the build") {
+        let path = entry.expect("reading the build").path();
+        if path.is_dir() {
+            files.extend(html_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "html") {
+            files.push(path);
+        }
+    }
+    files
+}
