@@ -22,15 +22,7 @@ use crate::{
 pub fn masthead(current: &str, locales: &[&str], label: &str) -> String {
     let list: String = locales
         .iter()
-        .map(|tag| {
-            let marked = if *tag == current { " aria-current=true" } else { "" };
-            // <bdi>: each name in its own direction ("Português (Brasil)" keeps its brackets in
-            // an Arabic page), the list aligned as the page is.
-            format!(
-                "<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag}{marked}><bdi>{}</bdi></a>",
-                escape(native_name(tag))
-            )
-        })
+        .map(|tag| list_item(tag, native_name(tag), *tag == current))
         .collect();
     format!(
         "<header class=masthead><p class=app-name></p><details class=language>\
@@ -90,8 +82,8 @@ fn listen(switcher: &web_sys::Element, choose: impl Fn(String) + 'static) {
             let chosen = event
                 .target()
                 .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-                .and_then(|element| element.closest("a[hreflang]").ok().flatten())
-                .and_then(|link| link.get_attribute("hreflang"));
+                .and_then(|element| element.closest("a[lang]").ok().flatten())
+                .and_then(|link| link.get_attribute("lang"));
             if let Some(locale) = chosen {
                 event.prevent_default();
                 let _ = menu.remove_attribute("open");
@@ -109,23 +101,18 @@ fn show_offered(switcher: &web_sys::Element, offered: &[String], current: &str) 
     let _ = switcher.toggle_attribute_with_force("hidden", offered.len() < 2);
     if let Ok(Some(list)) = switcher.query_selector(".language-list") {
         for tag in offered {
-            if let Ok(None) = switcher.query_selector(&format!("a[hreflang=\"{tag}\"]")) {
+            if let Ok(None) = switcher.query_selector(&format!("a[lang=\"{tag}\"]")) {
                 // Tags are letters, digits and hyphens (the contract's config).
-                let _ = list.insert_adjacent_html(
-                    "beforeend",
-                    &format!(
-                        "<li><a href=\"?{LANG_PARAM}={tag}\" hreflang={tag} lang={tag}><bdi>{tag}</bdi></a>"
-                    ),
-                );
+                let _ = list.insert_adjacent_html("beforeend", &list_item(tag, tag, false));
             }
         }
     }
-    let Ok(links) = switcher.query_selector_all("a[hreflang]") else {
+    let Ok(links) = switcher.query_selector_all("a[lang]") else {
         return;
     };
     for link in (0..links.length()).filter_map(|i| links.item(i)) {
         let link: web_sys::Element = link.unchecked_into();
-        let tag = link.get_attribute("hreflang").unwrap_or_default();
+        let tag = link.get_attribute("lang").unwrap_or_default();
         if let Some(item) = link.parent_element() {
             let _ = item.toggle_attribute_with_force("hidden", !offered.contains(&tag));
         }
@@ -138,6 +125,18 @@ fn show_offered(switcher: &web_sys::Element, offered: &[String], current: &str) 
             let _ = link.remove_attribute("aria-current");
         }
     }
+}
+
+/// One language of the switcher: a link to its page, named `name`, in its language (`lang`,
+/// which screen readers read it in and the app finds the choice by; no `hreflang` beside it,
+/// which would say the same in every visitor's download). <bdi>: each name in its own direction
+/// ("Português (Brasil)" keeps its brackets in an Arabic page), the list aligned as the page is.
+fn list_item(tag: &str, name: &str, current: bool) -> String {
+    let marked = if current { " aria-current=true" } else { "" };
+    format!(
+        "<li><a href=\"?{LANG_PARAM}={tag}\" lang={tag}{marked}><bdi>{}</bdi></a>",
+        escape(name)
+    )
 }
 
 /// A globe, the sign for "language" that needs no reading.
@@ -170,9 +169,9 @@ mod tests {
     #[test]
     fn the_header_names_each_language_in_itself_and_marks_the_current_one() {
         let header = masthead("ar", &["en", "ar", "pt-BR"], "اللغة");
-        assert!(header.contains(
-            "<a href=\"?lang=ar\" hreflang=ar lang=ar aria-current=true><bdi>العربية</bdi>"
-        ));
+        assert!(
+            header.contains("<a href=\"?lang=ar\" lang=ar aria-current=true><bdi>العربية</bdi>")
+        );
         assert!(header.contains("<bdi>Português (Brasil)</bdi>"));
         assert!(header.contains("<span class=visually-hidden>اللغة: </span>"));
         assert!(header.contains("<span class=language-name>العربية</span>"));

@@ -81,9 +81,9 @@ async fn the_address_wins_then_the_earlier_choice_then_the_browser_then_the_defa
             == 3
     })
     .await;
-    assert_eq!(text(".language-list a[hreflang='ar']"), "العربية");
+    assert_eq!(text(".language-list a[lang='ar']"), "العربية");
     assert_eq!(
-        attr(".language-list a[hreflang='fr']", "aria-current").as_deref(),
+        attr(".language-list a[lang='fr']", "aria-current").as_deref(),
         Some("true")
     );
 }
@@ -112,7 +112,7 @@ async fn the_switcher_changes_the_language_in_place_and_keeps_what_was_typed() {
     page.wait_for("the app name", || text(".app-name") == "Reclaim")
         .await;
     page.type_into("#email", "alice@example.com");
-    page.click(".language-list a[hreflang='ar']");
+    page.click(".language-list a[lang='ar']");
     heading_is(&page, &translation("ar", "recover.heading")).await;
     assert_eq!(value("#email"), "alice@example.com");
     assert_eq!(html_attr("dir"), "rtl");
@@ -145,7 +145,7 @@ async fn the_switcher_changes_the_language_in_place_and_keeps_what_was_typed() {
     assert_eq!(calls[0].accept_language.as_deref(), Some("ar"));
 
     // Switching back re-words the error already shown.
-    page.click(".language-list a[hreflang='en']");
+    page.click(".language-list a[lang='en']");
     heading_is(&page, "Forgot your password?").await;
     assert!(text("#email-error").contains("in the correct format"));
     assert_eq!(html_attr("dir"), "ltr");

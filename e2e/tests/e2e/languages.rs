@@ -260,7 +260,7 @@ fn the_switcher_keeps_what_was_typed_and_the_mail_follows_it() {
         browser.wait_heading(REQUEST).await?;
         browser.type_into("#email", ALICE).await?;
         browser.click(".language-current").await?;
-        browser.click(".language-list a[hreflang='ja']").await?;
+        browser.click(".language-list a[lang='ja']").await?;
         let ja = Texts::load("ja")?;
         browser.wait_heading(&ja.get("recover.heading")).await?;
         let typed = browser
