@@ -2,25 +2,17 @@
 //! (`reclaim_contract::locale::LOCALES`): the list is the one place a language is added, and a
 //! locale without its `src/mail/locales/<tag>.json` fails the build, naming the file.
 
-use std::{env, fmt::Write, fs, path::Path};
+use reclaim_contract::locale::include_table;
+use std::{env, fs, path::Path};
 
 fn main() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mail/locales");
     println!("cargo:rerun-if-changed={}", folder.display());
-    let mut table = String::from(
+    let table = format!(
         "/// Each built-in locale's mail texts, in the contract's order.\n\
-         pub const MAIL_FILES: [(&str, &str); reclaim_contract::locale::BUILT_IN.len()] = [\n",
+         pub const MAIL_FILES: [(&str, &str); reclaim_contract::locale::BUILT_IN.len()] = [\n{}];\n",
+        include_table(&folder, None),
     );
-    for tag in reclaim_contract::locale::BUILT_IN {
-        let file = folder.join(format!("{tag}.json"));
-        writeln!(
-            table,
-            "    ({tag:?}, include_str!({:?})),",
-            file.display().to_string()
-        )
-        .unwrap();
-    }
-    table.push_str("];\n");
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("mail_files.rs");
     fs::write(out, table).unwrap();
 }

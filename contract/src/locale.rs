@@ -215,6 +215,24 @@ pub fn native_name(tag: &str) -> &str {
         .map_or(tag, |locale| locale.name)
 }
 
+/// For a build script: the entries of a table `(tag, include_str!("<folder>/<tag>.json"))`, one
+/// line per built-in locale in [`LOCALES`]' order, leaving out `except`. The pages' translations
+/// (`build.rs`) and the reference server's mail texts (`server/build.rs`) are tabled so; a locale
+/// without its file fails the build, naming the file.
+pub fn include_table(folder: &std::path::Path, except: Option<&str>) -> String {
+    BUILT_IN
+        .iter()
+        .filter(|tag| Some(**tag) != except)
+        .map(|tag| {
+            let file = folder.join(format!("{tag}.json"));
+            format!(
+                "    ({tag:?}, include_str!({:?})),\n",
+                file.display().to_string()
+            )
+        })
+        .collect()
+}
+
 /// The locale used when nothing the reader's browser asks for is offered.
 pub const DEFAULT_LOCALE: &str = "en";
 
