@@ -311,6 +311,31 @@ export const median = (values) => {
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 };
+/// How far a ratio of two medians can be trusted: the 5th and 95th percentiles of
+/// median(a) ÷ median(b) over 2,000 resamples of each page's runs (a bootstrap). Runs of one
+/// page on this machine spread by ±20 % and more, so a median ratio near its target can land on
+/// either side of it in the next run; the range says whether it can. Seeded: the same runs
+/// print the same range.
+export function ratioRange(a, b, resamples = 2000) {
+  const x = a.filter(Number.isFinite);
+  const y = b.filter(Number.isFinite);
+  if (x.length === 0 || y.length === 0) return [NaN, NaN];
+  let seed = 0x9e3779b9;
+  // mulberry32: a small, seedable generator; Math.random cannot be seeded.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const resample = (v) => v.map(() => v[Math.floor(random() * v.length)]);
+  const ratios = Array.from({ length: resamples }, () => median(resample(x)) / median(resample(y)))
+    .sort((p, q) => p - q);
+  return [ratios[Math.floor(resamples * 0.05)], ratios[Math.ceil(resamples * 0.95) - 1]];
+}
+/// A ratioRange as printed: "1.02–1.18".
+export const range = ([low, high], width = 11) =>
+  (Number.isFinite(low) ? `${low.toFixed(2)}–${high.toFixed(2)}` : "–").padStart(width);
 export const ms = (n, width = 9) => (Number.isFinite(n) ? `${Math.round(n).toLocaleString("en")} ms` : "–").padStart(width);
 export const times = (n, width = 9) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–").padStart(width);
 export const shown = (path) => path.replace(/token=[^&]+/, "token=…");

@@ -34,7 +34,8 @@
 import { randomBytes } from "node:crypto";
 import { get } from "node:http";
 import {
-  TOKEN, failer, launchBrowser, loadSite, median, ms, runsFromEnv, shown, startHost, times, visit,
+  TOKEN, failer, launchBrowser, loadSite, median, ms, range, ratioRange, runsFromEnv, shown, startHost, times,
+  visit,
 } from "./bench-common.mjs";
 import { startLine } from "./bench-line.mjs";
 
@@ -172,8 +173,9 @@ const isWasm = (r) => new URL(r.url).pathname.endsWith(".wasm");
 
 const w = 24;
 console.log(`\n${"page".padEnd(w)} ${"HTML in".padStart(9)} ${"CSS in".padStart(9)} ${"wasm in".padStart(9)} ` +
-  `${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"LCP/static".padStart(10)} ${"first POST".padStart(10)} ${"POST/plain".padStart(10)} conns`);
-const of = (slug, key) => median(results.get(slug)?.map((v) => (typeof key === "function" ? key(v) : v[key])) ?? []);
+  `${"FCP".padStart(9)} ${"LCP".padStart(9)} ${"LCP/floor".padStart(9)} ${"90 % range".padStart(11)} ${"LCP/static".padStart(10)} ${"first POST".padStart(10)} ${"POST/plain".padStart(10)} conns`);
+const all = (slug, key) => results.get(slug)?.map((v) => (typeof key === "function" ? key(v) : v[key])) ?? [];
+const of = (slug, key) => median(all(slug, key));
 const floorLcp = of("floor", "lcp");
 for (const page of pages) {
   const lcp = of(page.slug, "lcp");
@@ -187,13 +189,15 @@ for (const page of pages) {
     ms(of(page.slug, "fcp")),
     ms(lcp),
     times(lcp / floorLcp),
+    range(page.slug === "floor" ? [NaN, NaN] : ratioRange(all(page.slug, "lcp"), all("floor", "lcp"))),
     times(page.twin ? lcp / of(page.twin, "lcp") : NaN, 10),
     ms(post, 10),
     times(against, 10),
     String(Math.round(of(page.slug, "connections"))).padStart(5),
   ].join(" "));
 }
-console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline); LCP/static: ÷ its static twin's ` +
+console.log(`LCP/floor: the page's median LCP ÷ the floor's (styles inline), and the range in which 90 % of ` +
+  `its resamples fell (a bootstrap over the runs: how far the next run's figure may move); LCP/static: ÷ its static twin's ` +
   `(the same page, in its language, without the app); POST/plain: its median first POST ÷ ` +
   `the plain-JavaScript page's (${pages.some((p) => p.slug.endsWith("-ar")) ? "the Arabic pages against the English plain pages; " : ""}` +
   `the floor posts natively). Each "in" is when the last such file had arrived, from the first request.`);

@@ -28,7 +28,8 @@
 // request on its own (parallel downloads never share the line): scripts/bench-shared-line.mjs
 // measures the same pages on a line that every connection shares.
 import {
-  TOKEN, failer, launchBrowser, loadSite, median, ms, runsFromEnv, shown, startHost, times, visit,
+  TOKEN, failer, launchBrowser, loadSite, median, ms, range, ratioRange, runsFromEnv, shown, startHost, times,
+  visit,
 } from "./bench-common.mjs";
 
 const dist = process.argv[2] ?? "dist";
@@ -93,7 +94,8 @@ for (const page of pages) {
   let ratio = "";
   if (page.against && results.has(page.against)) {
     const r = post / median(results.get(page.against).map((v) => v.post));
-    ratio = `${r.toFixed(2)}× ${page.against}`;
+    const [low, high] = ratioRange(visits.map((v) => v.post), results.get(page.against).map((v) => v.post));
+    ratio = `${r.toFixed(2)}× ${page.against} (90 % range ${range([low, high], 0)})`;
     compared++;
     // Issue #27: with one client (the app sends; no second copy in JavaScript), up to 2.3×.
     if (!(r <= WORKING_TARGET)) missed.push(`${shown(page.path)} ${r.toFixed(2)}× (target ≤ ${WORKING_TARGET}×)`);
