@@ -110,11 +110,13 @@ impl Firebase {
             .arg("-c")
             .arg(
                 r#"cd "$1" || exit 1
+                set -m # each job in a process group of its own, stopped whole: `$!` of the
+                       # emulator's group is the subshell, and the firebase CLI its child
                 { "$2" emulators:start --only auth --project "$3" >emulator.log 2>&1; touch emulator.exited; } &
                 emulator=$!
                 node "$4" "$5" "$6" site >pages.log 2>&1 & pages=$!
                 read -r _
-                kill "$emulator" "$pages" 2>/dev/null
+                kill -- -"$emulator" -"$pages" 2>/dev/null
                 wait
                 cd / && rm -rf "$1""#,
             )
