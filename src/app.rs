@@ -49,7 +49,6 @@ pub fn App(
         if !begun {
             begun = true;
             spawn_local(async move {
-                rendering.next_task().await;
                 let loaded = deployment::load(started).await.and_then(|loaded| {
                     opened.with_value(|opened| opened.completes(&loaded.api))?;
                     Ok(loaded)
@@ -60,7 +59,6 @@ pub fn App(
                     Err(_) => Default::default(),
                 };
                 let locale = language.choose(&config);
-                rendering.next_task().await;
                 let language_loaded = language.load(&locale).await;
                 deployment.set(language_loaded.and(loaded));
             });

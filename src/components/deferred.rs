@@ -80,15 +80,6 @@ impl Rendering {
         }
     }
 
-    /// Ends the task here, unless a form is held (see [`Rendering::in_own_task`]): the start's
-    /// steps (the app mounted, the deployment read, the language read) each in a task of their
-    /// own rather than one long one.
-    pub async fn next_task(&self) {
-        if !self.form_held {
-            browser::sleep(Duration::ZERO).await;
-        }
-    }
-
     /// Whether parts of the page wait for a task of their own ([`Deferred`]): while the app
     /// starts over the prerendered page, unless a form is held.
     fn defers(&self) -> bool {
