@@ -48,19 +48,23 @@ pub fn App(
     effect(move || {
         if !begun {
             begun = true;
-            spawn_local(async move {
-                let loaded = deployment::load(started).await.and_then(|loaded| {
-                    opened.with_value(|opened| opened.completes(&loaded.api))?;
-                    Ok(loaded)
-                });
-                // Even a broken config.json gets its problem page in the reader's language.
-                let config = match &loaded {
-                    Ok(loaded) => loaded.config.clone(),
-                    Err(_) => Default::default(),
-                };
-                let locale = language.choose(&config);
-                let language_loaded = language.load(&locale).await;
-                deployment.set(language_loaded.and(loaded));
+            // A task after the mount: reading the deployment and the language is the start's
+            // longest stretch of work, and the mount's own task is long enough already.
+            rendering.in_own_task(move || {
+                spawn_local(async move {
+                    let loaded = deployment::load(started).await.and_then(|loaded| {
+                        opened.with_value(|opened| opened.completes(&loaded.api))?;
+                        Ok(loaded)
+                    });
+                    // Even a broken config.json gets its problem page in the reader's language.
+                    let config = match &loaded {
+                        Ok(loaded) => loaded.config.clone(),
+                        Err(_) => Default::default(),
+                    };
+                    let locale = language.choose(&config);
+                    let language_loaded = language.load(&locale).await;
+                    deployment.set(language_loaded.and(loaded));
+                })
             });
             crate::browser::after(LONGEST_WAIT, move || rendering.show());
         }

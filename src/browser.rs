@@ -29,6 +29,12 @@ pub fn replace_address(url: &str) {
 
 /// Runs `f` once after `delay`; cancel with [`cancel`].
 pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Option<TimeoutHandle> {
+    after_boxed(delay, Box::new(f))
+}
+
+// Every closure type Leptos's timer is given becomes a JS callback shim of its own in the wasm;
+// behind one boxed type, every timer shares one.
+fn after_boxed(delay: Duration, f: Box<dyn FnOnce()>) -> Option<TimeoutHandle> {
     set_timeout_with_handle(f, delay).ok()
 }
 

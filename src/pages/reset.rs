@@ -71,15 +71,10 @@ pub fn ResetPage() -> impl IntoView {
         dead => step.set(Step::Dead { dead, typed: false }),
     };
 
-    // Once the deployment is there (the page's first render must stay free of browser calls
-    // so it can be prerendered): the link checked where the API can, so a used or expired link
-    // says so before a password is typed.
-    let mut read = false;
-    effect(move || {
-        if read || !deployment.is_loaded() {
-            return;
-        }
-        read = true;
+    // What the link asks of the page, once the deployment says how its backend reads links:
+    // the code form without a secret; the link checked where the API can, so a used or expired
+    // link says so before a password is typed.
+    let read_link = move || {
         let Some(link) = untrack(link) else { return };
         match &link.secret {
             LinkSecret::Missing => asks_code.set(true),
@@ -106,7 +101,21 @@ pub fn ResetPage() -> impl IntoView {
                 });
             }
         }
-    });
+    };
+    // The page is rendered once the deployment is there (see `App`), and then starts in the
+    // state the link asks for: no form is built only to be replaced. Without it (it was slow,
+    // or this is the prerender, where effects never run), once it arrives.
+    if deployment.is_loaded_untracked() {
+        read_link();
+    } else {
+        let mut read = false;
+        effect(move || {
+            if !read && deployment.is_loaded() {
+                read = true;
+                read_link();
+            }
+        });
+    }
 
     // With the link's secret; a typed code goes through `CodeReset`.
     let on_submit = Callback::new(move |Submission { password, .. }: Submission| {

@@ -109,6 +109,33 @@ async fn a_link_without_a_token_asks_for_the_code_with_a_labelled_field() {
     assert!(page.calls_to(RESET).is_empty());
 }
 
+/// Without a secret the page is the code form from its first render: no form for a link is
+/// built only to be torn down (on a slow phone that is a long task while the page must answer).
+#[wasm_bindgen_test]
+async fn without_a_secret_the_first_form_built_is_the_code_form() {
+    // Each reset form put in the page, and whether it held the code field then.
+    js_sys::Function::new_no_args(
+        "const seen = (window.resetFormsSeen = []);
+        new MutationObserver((records) => {
+            for (const node of records.flatMap((record) => [...record.addedNodes])) {
+                if (!node.querySelectorAll) continue;
+                for (const form of [node, ...node.querySelectorAll('form')]) {
+                    if (form.id === 'reset-form') seen.push(!!form.querySelector('#reset-code'));
+                }
+            }
+        }).observe(document.body, { childList: true, subtree: true });",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+    let _page = open_without_token(json!({})).await;
+    let seen = js_sys::Reflect::get(&leptos::prelude::window(), &"resetFormsSeen".into()).unwrap();
+    let seen: Vec<bool> = js_sys::Array::from(&seen)
+        .iter()
+        .map(|held_code| held_code.as_bool().unwrap())
+        .collect();
+    assert_eq!(seen, [true]);
+}
+
 #[wasm_bindgen_test]
 async fn a_malformed_code_is_refused_at_its_field_and_nothing_is_sent() {
     let page = open_without_token(json!({ RESET: [answer(200, "{}")] })).await;
