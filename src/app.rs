@@ -48,8 +48,8 @@ pub fn App(
     effect(move || {
         if !begun {
             begun = true;
-            // A task after the mount: reading the deployment and the language is the start's
-            // longest stretch of work, and the mount's own task is long enough already.
+            // A task after the mount: the mount and reading the deployment and the language
+            // are then two tasks, each short enough for the page to answer a tap between them.
             rendering.in_own_task(move || {
                 spawn_local(async move {
                     let loaded = deployment::load(started).await.and_then(|loaded| {
