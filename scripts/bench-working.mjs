@@ -94,8 +94,8 @@ for (const page of pages) {
   let ratio = "";
   if (page.against && results.has(page.against)) {
     const r = post / median(results.get(page.against).map((v) => v.post));
-    const [low, high] = ratioRange(visits.map((v) => v.post), results.get(page.against).map((v) => v.post));
-    ratio = `${r.toFixed(2)}× ${page.against} (90 % range ${range([low, high], 0)})`;
+    const spread = ratioRange(visits.map((v) => v.post), results.get(page.against).map((v) => v.post));
+    ratio = `${r.toFixed(2)}× ${page.against} (90 % range ${range(spread, 0)})`;
     compared++;
     // Issue #27: with one client (the app sends; no second copy in JavaScript), up to 2.3×.
     if (!(r <= WORKING_TARGET)) missed.push(`${shown(page.path)} ${r.toFixed(2)}× (target ≤ ${WORKING_TARGET}×)`);
