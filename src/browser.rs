@@ -34,7 +34,7 @@ pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Option<TimeoutHandl
 
 // Every closure type Leptos's timer is given becomes a JS callback shim of its own in the wasm;
 // behind one boxed type, every timer shares one.
-fn after_boxed(delay: Duration, f: Box<dyn FnOnce()>) -> Option<TimeoutHandle> {
+pub fn after_boxed(delay: Duration, f: Box<dyn FnOnce()>) -> Option<TimeoutHandle> {
     set_timeout_with_handle(f, delay).ok()
 }
 
