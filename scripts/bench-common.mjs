@@ -22,6 +22,7 @@ import { createServer } from "node:http";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
+import { headerRules, pageHeaders } from "./headers-file.mjs";
 
 export const EMAIL = "alice@example.com";
 export const PASSWORD = "violet-harbor-sextant-91";
@@ -154,14 +155,16 @@ const TYPES = {
 };
 
 /// Serves the files as a deployer's static host would (deploy/nginx/reclaim.conf, dist/_headers):
-/// each page is its folder's index.html, `?lang=<tag>` serves the copy prerendered in that
-/// language when the build wrote one, each file brotli-11 compressed once (before any visit) for
+/// each page is its folder's index.html, with the Link and Referrer-Policy headers dist/_headers
+/// gives its path (as Netlify and Cloudflare Pages send them; nginx's recipe has no Link),
+/// `?lang=<tag>` serves the copy prerendered in that language when the build wrote one, each file brotli-11 compressed once (before any visit) for
 /// a browser that accepts it, HTTP/1.1 keep-alive, and HOST_POLICY as the Content-Security-Policy
 /// of every HTML answer (each page carries its own half in a <meta>). A stand-in API answers
 /// every POST with 200 and notes when the first one arrived (`host.firstPost`, set to null
 /// before a visit).
 export async function startHost(files) {
   const policy = hostPolicy();
+  const rules = headerRules((files.get("/_headers") ?? "").toString());
   const brotli = new Map();
   for (const [name, data] of files) {
     brotli.set(name, brotliCompressSync(data, {
@@ -191,6 +194,7 @@ export async function startHost(files) {
     }
     const headers = { "Content-Type": TYPES[extname(name)] ?? "application/octet-stream" };
     if (name.endsWith(".html")) {
+      Object.assign(headers, pageHeaders(rules, pathname));
       headers["Content-Security-Policy"] = policy;
       headers["Cache-Control"] = "no-store";
     } else {
@@ -302,6 +306,9 @@ export async function visit(browser, host, url, fields, { network = null, cpu = 
     start: (r.start - navigation) * 1000,
     end: r.end === undefined ? NaN : (r.end - navigation) * 1000,
   }));
+  // The page's <link>, the Link header and the bootstrap's fetch must all take one download.
+  const wasmRequests = waterfall.filter((r) => r.url.endsWith("_bg.wasm")).length;
+  if (wasmRequests > 1) throw new Error(`${url}: the wasm was asked for ${wasmRequests} times`);
   return { post, fcp, lcp, waterfall };
 }
 

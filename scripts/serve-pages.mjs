@@ -12,6 +12,7 @@
 // each request, so a test may add or change files in it while this runs.
 // Prints "listening on http://127.0.0.1:PORT".
 import { createServer } from "node:http";
+import { headerRules, pageHeaders } from "./headers-file.mjs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
@@ -49,6 +50,8 @@ if (!hostPolicy) {
   console.error(`no Content-Security-Policy for /* in ${join(dist, "_headers")}`);
   process.exit(2);
 }
+// On a page, the build's Link preload of the wasm and the referrer policy, as dist/_headers.
+const rules = headerRules(await readFile(join(dist, "_headers"), "utf8"));
 const policy = (api) =>
   hostPolicy.replace("connect-src 'self'", ["connect-src 'self'", api].join(" ").trim());
 
@@ -93,6 +96,7 @@ createServer(async (request, response) => {
   if (type === types[".html"]) {
     // A config.json broken while this runs leaves the pages only their own origin.
     headers["Content-Security-Policy"] = policy(await apiOrigin().catch(() => ""));
+    Object.assign(headers, pageHeaders(rules, pathname));
   }
   response.writeHead(status, headers);
   response.end(request.method === "HEAD" ? undefined : body);

@@ -547,6 +547,74 @@ fn nginx_map_value(config: &str, variable: &str, key: &str) -> Result<String> {
     bail!("the map for {variable} has no {key}")
 }
 
+/// The build's `dist/_headers` is the recipe with one more header on each page: a `Link` that
+/// asks for this build's wasm as the page's own `<link rel=preload>` does, so that the browser
+/// starts that download with the response, on exactly the paths the recipe keeps out of caches
+/// and set there by no other rule. That request leaves before the page's `<meta>` referrer
+/// policy is read: the policy every path gets in the same file keeps a reset link's secret out
+/// of its Referer. (The reference server sends the same `Link`; `the_app_is_downloaded_once`
+/// shows the browser then downloads the wasm once.)
+#[test]
+fn the_builds_headers_ask_for_its_wasm_with_every_page() {
+    let check = || -> Result<()> {
+        let dist = reclaim_e2e::dist_dir()?;
+        let recipe = read_deploy_file("static/_headers")?;
+        let built = std::fs::read_to_string(dist.join("_headers"))?;
+        ensure!(
+            built.starts_with(&recipe),
+            "dist/_headers does not start with deploy/static/_headers as it is"
+        );
+        let page = std::fs::read_to_string(dist.join("index.html"))?;
+        let wasm = page
+            .split_once("data-wasm=")
+            .and_then(|(_, rest)| rest.split(['>', ' ']).next())
+            .context("dist/index.html names no wasm")?;
+        ensure!(
+            dist.join(wasm.trim_start_matches('/')).is_file(),
+            "dist/index.html names {wasm}, which dist does not hold"
+        );
+        let preload =
+            format!("<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin");
+        let rules = parse_headers_file(&built)?;
+        let links: Vec<(&str, &str)> = rules
+            .iter()
+            .flat_map(|(path, headers)| {
+                headers
+                    .iter()
+                    .filter(|(name, _)| name == "Link")
+                    .map(move |(_, value)| (path.as_str(), value.as_str()))
+            })
+            .collect();
+        let pages = [
+            "/",
+            "/index.html",
+            "/recover",
+            "/recover/",
+            "/reset",
+            "/reset/",
+            "/404.html",
+        ];
+        ensure!(
+            links == pages.map(|path| (path, preload.as_str())),
+            "dist/_headers asks for the wasm on {links:#?}, expected once on each of {pages:?} \
+             with {preload}"
+        );
+        let everywhere = &rules
+            .iter()
+            .find(|(path, _)| path == "/*")
+            .context("dist/_headers has no /* rule")?
+            .1;
+        ensure!(
+            everywhere.contains(&("Referrer-Policy".to_owned(), "no-referrer".to_owned())),
+            "dist/_headers sends no `Referrer-Policy: no-referrer` on /*"
+        );
+        Ok(())
+    };
+    if let Err(e) = check() {
+        panic!("{e:#}");
+    }
+}
+
 /// The Netlify / Cloudflare Pages files send what nginx sends: the same header values, the
 /// same caching, one rule per header for any path, and rewrites that keep the deep links.
 #[test]

@@ -42,10 +42,24 @@ pub fn service(dist: &Path) -> anyhow::Result<MethodRouter> {
         .with_context(|| format!("--dist {}", dist.display()))?;
     anyhow::ensure!(root.is_dir(), "--dist {} is not a folder", root.display());
     let site = Arc::new(read_site(&root)?);
+    let preload = wasm_preload(&root);
     let files = ServeDir::new(&root)
         .append_index_html_on_directories(false)
         .fallback(route_index.with_state(site));
-    Ok(any_service(files).layer(middleware::from_fn(page_headers)))
+    Ok(any_service(files).layer(middleware::from_fn_with_state(preload, page_headers)))
+}
+
+/// The `Link` header that asks for the build's wasm with each page's response, as
+/// `dist/_headers` has the static hosts send it (src/bin/prerender.rs): the name the pages give
+/// it (`data-wasm=`) in the top `index.html`. `None` for a build without the prerender.
+fn wasm_preload(root: &Path) -> Option<HeaderValue> {
+    let page = std::fs::read_to_string(root.join("index.html")).ok()?;
+    let (_, rest) = page.split_once("data-wasm=")?;
+    let wasm = rest.split(['>', ' ']).next()?;
+    HeaderValue::from_str(&format!(
+        "<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin"
+    ))
+    .ok()
 }
 
 fn read_site(root: &Path) -> anyhow::Result<Site> {
@@ -114,9 +128,13 @@ async fn route_index(State(site): State<Arc<Site>>, request: Request) -> Respons
 }
 
 /// Refuses other methods than GET and HEAD, and hidden and unsafe paths, before `ServeDir` sees
-/// them (it would serve dot-files), and gives what it serves a UTF-8 charset, the host's policy
-/// and a caching rule.
-async fn page_headers(request: Request, next: Next) -> Response {
+/// them (it would serve dot-files), and gives what it serves a UTF-8 charset, the host's policy,
+/// a caching rule and, on pages, `preload` (see [`wasm_preload`]).
+async fn page_headers(
+    State(preload): State<Option<HeaderValue>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return ApiError::NotFound.into_response();
     }
@@ -150,6 +168,9 @@ async fn page_headers(request: Request, next: Next) -> Response {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(HOST_POLICY),
         );
+        if let Some(preload) = preload {
+            headers.insert(header::LINK, preload);
+        }
         // Pages are tiny and name the current hashed assets: always fetch them fresh.
         "no-store"
     } else if hashed_name {

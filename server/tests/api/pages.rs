@@ -116,6 +116,44 @@ async fn html_has_the_hosts_half_of_the_policy() {
     assert_eq!(headers["cache-control"], "no-store");
 }
 
+/// A prerendered build names its wasm in each page (`data-wasm=`): every page's response asks
+/// for it in a `Link` header, as `dist/_headers` has the static hosts do, so the browser starts
+/// that download before it has parsed the page. Nothing else carries it.
+#[tokio::test]
+async fn pages_of_a_prerendered_build_ask_for_its_wasm_in_their_response() {
+    let builder = TestServer::builder();
+    let dist = builder.dir().join("dist");
+    write_dist(&dist);
+    let wasm = "/reclaim-0123456789abcdef_bg.wasm";
+    let page = format!(
+        "<!DOCTYPE html><title>Recover</title><meta name=reclaim-app \
+         data-glue=/reclaim-0123456789abcdef.js data-wasm={wasm}>\n"
+    );
+    std::fs::write(dist.join("index.html"), &page).unwrap();
+    std::fs::write(dist.join("recover/index.html"), &page).unwrap();
+    let app = builder.flag("--dist", dist.display()).start().await;
+
+    let expected =
+        format!("<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin");
+    for path in ["/", "/recover", "/reset?token=abc", "/some/deep/route"] {
+        let response = app.get(path).await;
+        assert_eq!(response.headers()["link"], expected.as_str(), "{path}");
+        // The preload leaves before the page's own referrer policy is read: the header's
+        // keeps the address (a reset link's secret) out of its Referer.
+        assert_eq!(
+            response.headers()["referrer-policy"],
+            "no-referrer",
+            "{path}"
+        );
+    }
+    for path in [wasm, "/robots.txt"] {
+        assert!(
+            app.get(path).await.headers().get("link").is_none(),
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn without_dist_there_are_no_pages() {
     let app = TestServer::start().await;
