@@ -157,11 +157,11 @@ const TYPES = {
 /// Serves the files as a deployer's static host would (deploy/nginx/reclaim.conf, dist/_headers):
 /// each page is its folder's index.html, with the Link and Referrer-Policy headers dist/_headers
 /// gives its path (as Netlify and Cloudflare Pages send them; nginx's recipe has no Link),
-/// `?lang=<tag>` serves the copy prerendered in that language when the build wrote one, each file brotli-11 compressed once (before any visit) for
-/// a browser that accepts it, HTTP/1.1 keep-alive, and HOST_POLICY as the Content-Security-Policy
-/// of every HTML answer (each page carries its own half in a <meta>). A stand-in API answers
-/// every POST with 200 and notes when the first one arrived (`host.firstPost`, set to null
-/// before a visit).
+/// `?lang=<tag>` serves the copy prerendered in that language when the build wrote one, each
+/// file brotli-11 compressed once (before any visit) for a browser that accepts it, HTTP/1.1
+/// keep-alive, and HOST_POLICY as the Content-Security-Policy of every HTML answer (each page
+/// carries its own half in a <meta>). A stand-in API answers every POST with 200 and notes when
+/// the first one arrived (`host.firstPost`, set to null before a visit).
 export async function startHost(files) {
   const policy = hostPolicy();
   const rules = headerRules((files.get("/_headers") ?? "").toString());

@@ -13,9 +13,33 @@ pub fn has_content_hash(file_name: &str) -> bool {
         .is_some_and(|(_, hash)| hash.len() >= 12 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// The wasm a prerendered page starts, as its `<meta name=reclaim-app … data-wasm=…>` (the
+/// build's) names it; `None` for a page without it (a build without the prerender).
+pub fn wasm_of_page(page: &str) -> Option<&str> {
+    let (_, rest) = page.split_once(" data-wasm=")?;
+    rest.split(['>', ' '])
+        .next()
+        .filter(|name| !name.is_empty())
+}
+
+/// The `Link` header that asks for `wasm` with a page's response: what the page's own
+/// `<link rel=preload>` asks for (the same destination, type and CORS mode, so that the browser
+/// downloads it once), only sooner, as the response arrives. `dist/_headers` (written by the
+/// build) and the reference server send it on every page.
+pub fn wasm_preload_header(wasm: &str) -> String {
+    format!("<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::has_content_hash;
+    use super::*;
+
+    #[test]
+    fn the_wasm_a_page_names() {
+        let page = "<meta name=reclaim-app data-glue=/reclaim-1a2b.js data-wasm=/reclaim-1a2b_bg.wasm><script>";
+        assert_eq!(wasm_of_page(page), Some("/reclaim-1a2b_bg.wasm"));
+        assert_eq!(wasm_of_page("<title>Reclaim</title>"), None);
+    }
 
     #[test]
     fn hashed_asset_names() {

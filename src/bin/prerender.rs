@@ -32,6 +32,7 @@ use reclaim::{
     App, APP_ELEMENT_ID,
 };
 use reclaim_contract::{
+    assets::{wasm_of_page, wasm_preload_header},
     backend::DESCRIPTIONS_PATH,
     config::{CONFIG_PATH, DEFAULT_BACKEND},
     link::{RECOVER_PAGE_PATH, RESET_PAGE_PATH},
@@ -96,7 +97,7 @@ fn write_static_host_files(dist: &Path, template: &str) {
     if redirects == STATIC_HOST_REDIRECTS {
         fail("deploy/static/_redirects has no line `{lang rules}` for the language rules");
     }
-    let wasm = between(template, "data-wasm=", ">")
+    let wasm = wasm_of_page(template)
         .unwrap_or_else(|| fail("the finished page names no wasm (data-wasm=)"));
     let headers = format!(
         "{STATIC_HOST_HEADERS}{}",
@@ -124,9 +125,7 @@ fn wasm_preload_rules(headers: &str, wasm: &str) -> String {
         if !line.starts_with([' ', '#']) && !line.trim().is_empty() {
             path = line.trim();
         } else if line.trim() == "Cache-Control: no-store" {
-            rules.push_str(&format!(
-                "{path}\n  Link: <{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin\n"
-            ));
+            rules.push_str(&format!("{path}\n  Link: {}\n", wasm_preload_header(wasm)));
         }
     }
     rules

@@ -565,16 +565,13 @@ fn the_builds_headers_ask_for_its_wasm_with_every_page() {
             "dist/_headers does not start with deploy/static/_headers as it is"
         );
         let page = std::fs::read_to_string(dist.join("index.html"))?;
-        let wasm = page
-            .split_once("data-wasm=")
-            .and_then(|(_, rest)| rest.split(['>', ' ']).next())
+        let wasm = reclaim_contract::assets::wasm_of_page(&page)
             .context("dist/index.html names no wasm")?;
         ensure!(
             dist.join(wasm.trim_start_matches('/')).is_file(),
             "dist/index.html names {wasm}, which dist does not hold"
         );
-        let preload =
-            format!("<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin");
+        let preload = reclaim_contract::assets::wasm_preload_header(wasm);
         let rules = parse_headers_file(&built)?;
         let links: Vec<(&str, &str)> = rules
             .iter()

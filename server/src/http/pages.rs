@@ -16,7 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any_service, MethodRouter};
 use percent_encoding::percent_decode_str;
-use reclaim_contract::assets::has_content_hash;
+use reclaim_contract::assets::{has_content_hash, wasm_of_page, wasm_preload_header};
 use reclaim_contract::link::param;
 use reclaim_contract::locale::{match_locale, BUILT_IN, LANG_PARAM};
 use reclaim_contract::policy::HOST_POLICY;
@@ -50,16 +50,11 @@ pub fn service(dist: &Path) -> anyhow::Result<MethodRouter> {
 }
 
 /// The `Link` header that asks for the build's wasm with each page's response, as
-/// `dist/_headers` has the static hosts send it (src/bin/prerender.rs): the name the pages give
-/// it (`data-wasm=`) in the top `index.html`. `None` for a build without the prerender.
+/// `dist/_headers` has the static hosts send it, for the wasm the top `index.html` names.
+/// `None` for a build without the prerender.
 fn wasm_preload(root: &Path) -> Option<HeaderValue> {
     let page = std::fs::read_to_string(root.join("index.html")).ok()?;
-    let (_, rest) = page.split_once("data-wasm=")?;
-    let wasm = rest.split(['>', ' ']).next()?;
-    HeaderValue::from_str(&format!(
-        "<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin"
-    ))
-    .ok()
+    HeaderValue::from_str(&wasm_preload_header(wasm_of_page(&page)?)).ok()
 }
 
 fn read_site(root: &Path) -> anyhow::Result<Site> {

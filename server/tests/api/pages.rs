@@ -133,8 +133,7 @@ async fn pages_of_a_prerendered_build_ask_for_its_wasm_in_their_response() {
     std::fs::write(dist.join("recover/index.html"), &page).unwrap();
     let app = builder.flag("--dist", dist.display()).start().await;
 
-    let expected =
-        format!("<{wasm}>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin");
+    let expected = reclaim_contract::assets::wasm_preload_header(wasm);
     for path in ["/", "/recover", "/reset?token=abc", "/some/deep/route"] {
         let response = app.get(path).await;
         assert_eq!(response.headers()["link"], expected.as_str(), "{path}");
