@@ -44,14 +44,13 @@ const types = {
 // The host's half of the policy, as dist/_headers (the build's) gives every path, with the API's
 // origin added to connect-src as that file tells a deployer to: each page carries the other
 // half, its scripts and styles by hash, itself.
-const hostPolicy = (await readFile(join(dist, "_headers"), "utf8"))
-  .match(/^\/\*\n(?:  .*\n)*?  Content-Security-Policy: (.*)$/m)?.[1];
+// On a page, also the build's Link preload of the wasm and the referrer policy (`pageHeaders`).
+const rules = headerRules(await readFile(join(dist, "_headers"), "utf8"));
+const hostPolicy = pageHeaders(rules, "/*", ["Content-Security-Policy"])["Content-Security-Policy"];
 if (!hostPolicy) {
   console.error(`no Content-Security-Policy for /* in ${join(dist, "_headers")}`);
   process.exit(2);
 }
-// On a page, the build's Link preload of the wasm and the referrer policy, as dist/_headers.
-const rules = headerRules(await readFile(join(dist, "_headers"), "utf8"));
 const policy = (api) =>
   hostPolicy.replace("connect-src 'self'", ["connect-src 'self'", api].join(" ").trim());
 

@@ -32,21 +32,10 @@ pub fn after(delay: Duration, f: impl FnOnce() + 'static) -> Option<TimeoutHandl
     after_boxed(delay, Box::new(f))
 }
 
-// Every closure type Leptos's timer is given becomes a JS callback shim of its own in the wasm;
-// behind one boxed type, every timer shares one.
+/// [`after`] for a closure already boxed. Every closure type Leptos's timer is given becomes a
+/// JS callback shim of its own in the wasm; behind one boxed type, every timer shares one.
 pub fn after_boxed(delay: Duration, f: Box<dyn FnOnce()>) -> Option<TimeoutHandle> {
     set_timeout_with_handle(f, delay).ok()
-}
-
-/// Waits `delay` (in a task's own time: nothing else is held up).
-pub async fn sleep(delay: Duration) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            &resolve,
-            delay.as_millis() as i32,
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 pub fn cancel(timer: Option<TimeoutHandle>) {

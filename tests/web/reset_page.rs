@@ -116,18 +116,23 @@ async fn without_a_secret_the_first_form_built_is_the_code_form() {
     // Each reset form put in the page, and whether it held the code field then.
     js_sys::Function::new_no_args(
         "const seen = (window.resetFormsSeen = []);
-        new MutationObserver((records) => {
+        const observer = (window.resetFormsObserver = new MutationObserver((records) => {
             for (const node of records.flatMap((record) => [...record.addedNodes])) {
                 if (!node.querySelectorAll) continue;
                 for (const form of [node, ...node.querySelectorAll('form')]) {
                     if (form.id === 'reset-form') seen.push(!!form.querySelector('#reset-code'));
                 }
             }
-        }).observe(document.body, { childList: true, subtree: true });",
+        }));
+        observer.observe(document.body, { childList: true, subtree: true });",
     )
     .call0(&wasm_bindgen::JsValue::NULL)
     .unwrap();
     let _page = open_without_token(json!({})).await;
+    // The tests that follow share this page: stop watching them.
+    js_sys::Function::new_no_args("window.resetFormsObserver.disconnect();")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
     let seen = js_sys::Reflect::get(&leptos::prelude::window(), &"resetFormsSeen".into()).unwrap();
     let seen: Vec<bool> = js_sys::Array::from(&seen)
         .iter()
